@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fork.c - copy-on-write after fork(): who writes, when, and how many.
+ *
+ * Each case populates a private anonymous region of small pages, forks,
+ * and measures one side's writes.  The data each side sees afterwards is
+ * checked: a COW that was skipped shows up as the other side's data.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+extern char **environ;
+
+/* How often the exec-window writer looks for the exec having happened. */
+#define EXEC_POLL_PAGES		16
+/* Forks per fork.latency sample: one fork is too short to time alone. */
+#define LATENCY_FORKS		8
+
+static const char *const true_paths[] = { "/bin/true", "/usr/bin/true" };
+
+struct fork_setup {
+	char *buf;
+	size_t len;
+	size_t npages;
+	struct cow_meas *m;
+};
+
+static bool setup(struct cow_run *r, struct cow_sample *s,
+		  struct fork_setup *f)
+{
+	f->len = r->size;
+	f->npages = f->len / cow_page_size;
+	f->buf = bench_region(s, f->len, COW_BACK_SMALL, SEED_PARENT);
+	if (!f->buf)
+		return false;
+	f->m = cow_meas_new(f->buf, f->len);
+	if (!f->m) {
+		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
+				   strerror(errno));
+		cow_region_free(f->buf, f->len);
+		return false;
+	}
+	/* The copies the measured writes need must land on warm memory. */
+	cow_warm_free_memory(f->len);
+	return true;
+}
+
+static void teardown(struct fork_setup *f)
+{
+	cow_meas_free(f->m);
+	cow_region_free(f->buf, f->len);
+}
+
+static void check_region(struct cow_sample *s, const char *who,
+			 const char *buf, size_t len, uint64_t seed)
+{
+	ssize_t bad = cow_region_verify(buf, len, seed);
+
+	if (bad >= 0)
+		cow_sample_verdict(s, COW_FAIL,
+				   "%s: page %zd does not hold its own data",
+				   who, bad);
+}
+
+/*
+ * fork.child-write - the textbook COW fault (do_wp_page -> wp_page_copy):
+ * every page the child writes is still mapped by the parent, so each
+ * write must copy, and the parent must keep its data.
+ */
+static void child_write_sample(struct cow_run *r, struct cow_sample *s)
+{
+	struct fork_setup f;
+	char why[128];
+	pid_t pid;
+
+	if (!setup(r, s, &f))
+		return;
+	cow_meas_require_all(f.m);
+	pid = cow_fork();
+	if (pid < 0) {
+		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		goto free_setup;
+	}
+	if (pid == 0) {
+		cow_meas_start(f.m);
+		cow_region_fill(f.buf, f.len, SEED_CHILD);
+		cow_meas_stop(f.m);
+		_exit(cow_region_verify(f.buf, f.len, SEED_CHILD) < 0 ? 0 : 3);
+	}
+	if (cow_wait(pid, why, sizeof(why)))
+		cow_sample_verdict(s, COW_FAIL, "writer %s", why);
+	check_region(s, "parent after the child wrote", f.buf, f.len,
+		     SEED_PARENT);
+	cow_meas_to_sample(f.m, s, f.npages);
+free_setup:
+	teardown(&f);
+}
+
+/*
+ * fork.parent-write-alive - the parent writes while the child still maps
+ * the region: the same copies, from the side that keeps the original
+ * anon_vma, and the child must keep seeing the old data.
+ */
+static void parent_write_alive_sample(struct cow_run *r, struct cow_sample *s)
+{
+	struct fork_setup f;
+	int go[2], ready[2];
+	char why[128], c = 0;
+	pid_t pid;
+
+	if (!setup(r, s, &f))
+		return;
+	cow_meas_require_all(f.m);
+	if (pipe2(go, O_CLOEXEC) || pipe2(ready, O_CLOEXEC)) {
+		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		goto free_setup;
+	}
+	pid = cow_fork();
+	if (pid < 0) {
+		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		goto close_pipes;
+	}
+	if (pid == 0) {
+		/* Keep the region mapped, untouched, until the parent is done. */
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(4);
+		_exit(cow_region_verify(f.buf, f.len, SEED_PARENT) < 0 ? 0 : 3);
+	}
+	if (read(ready[0], &c, 1) != 1) {
+		cow_sample_verdict(s, COW_FAIL, "child did not start");
+		kill(pid, SIGKILL);
+	} else {
+		cow_meas_start(f.m);
+		cow_region_fill(f.buf, f.len, SEED_PARENT2);
+		cow_meas_stop(f.m);
+		if (write(go[1], &c, 1) != 1)
+			kill(pid, SIGKILL);
+	}
+	if (cow_wait(pid, why, sizeof(why)))
+		cow_sample_verdict(s, COW_FAIL,
+				   "child's view changed or it died: %s", why);
+	check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
+	cow_meas_to_sample(f.m, s, f.npages);
+close_pipes:
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+free_setup:
+	teardown(&f);
+}
+
+/*
+ * fork.parent-after-exit - the reuse path (wp_can_reuse_anon_folio):
+ * the child is gone, the parent is the only owner again, so no write
+ * needs a copy.  Every copy here is an extra copy; since 5.9 a stray
+ * reference (LRU batch, swapcache) is enough to cause one.
+ */
+static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
+{
+	struct fork_setup f;
+	char why[128];
+	pid_t pid;
+
+	if (!setup(r, s, &f))
+		return;
+	cow_meas_require_none(f.m);
+	pid = cow_fork();
+	if (pid < 0) {
+		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		goto free_setup;
+	}
+	if (pid == 0)
+		_exit(0);
+	if (cow_wait(pid, why, sizeof(why)))
+		cow_sample_verdict(s, COW_FAIL, "child %s", why);
+	check_region(s, "parent before writing", f.buf, f.len, SEED_PARENT);
+	cow_meas_start(f.m);
+	cow_region_fill(f.buf, f.len, SEED_PARENT2);
+	cow_meas_stop(f.m);
+	check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
+	cow_meas_to_sample(f.m, s, f.npages);
+free_setup:
+	teardown(&f);
+}
+
+static enum cow_verdict exec_window_prepare(struct cow_run *r, char *reason,
+					    size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < COW_ARRAY_SIZE(true_paths); i++) {
+		if (!access(true_paths[i], X_OK)) {
+			r->priv = (void *)true_paths[i];
+			return COW_PASS;
+		}
+	}
+	snprintf(reason, len, "no true(1) to exec");
+	return COW_SKIP;
+}
+
+/* fork+exec+wait or posix_spawn+wait of true(1), timed by the harness. */
+static int time_spawn(const char *path, bool use_fork, uint64_t *ns)
+{
+	char *const argv[] = { (char *)path, NULL };
+	struct cow_meas *m = cow_meas_new(NULL, 0);
+	char why[128];
+	pid_t pid;
+	int ret = -1;
+
+	if (!m)
+		return -1;
+	cow_meas_start(m);
+	if (use_fork) {
+		pid = fork();
+		if (pid == 0) {
+			execv(path, argv);
+			_exit(127);
+		}
+	} else if (posix_spawn(&pid, path, NULL, NULL, argv, environ)) {
+		pid = -1;
+	}
+	if (pid > 0)
+		ret = cow_wait(pid, why, sizeof(why));
+	cow_meas_stop(m);
+	*ns = m->t_stop - m->t_start;
+	cow_meas_free(m);
+	return ret;
+}
+
+/*
+ * fork.exec-window - the shell pattern: fork, exec, parent keeps writing.
+ * Until the child's exec drops the old mm, every page the parent writes
+ * must be copied (wasted: the child never looks at it); afterwards the
+ * parent is the sole owner again and must reuse.  The exec is seen
+ * through an O_CLOEXEC pipe reaching EOF.  The measured phase is the
+ * fork and all the parent's writes.
+ */
+static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
+{
+	const char *path = r->priv;
+	char *const argv[] = { (char *)path, NULL };
+	uint64_t fork_ns = 0, spawn_ns = 0;
+	size_t i, window = 0;
+	struct fork_setup f;
+	bool exec_done = false;
+	int pfd[2];
+	char why[128], c;
+	pid_t pid;
+
+	if (!setup(r, s, &f))
+		return;
+	cow_meas_require_none(f.m);
+	if (pipe2(pfd, O_CLOEXEC)) {
+		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		goto free_setup;
+	}
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	/*
+	 * The window opens at fork, so the clock starts before it: started
+	 * after, our own accounting reads would outlast the exec.
+	 */
+	cow_meas_start(f.m);
+	pid = fork();
+	if (pid < 0) {
+		cow_meas_stop(f.m);
+		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		goto free_setup;
+	}
+	if (pid == 0) {
+		execv(path, argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (i = 0; i < f.npages; i++) {
+		uint64_t *w = (uint64_t *)(f.buf + i * cow_page_size);
+
+		if (!exec_done && !(i % EXEC_POLL_PAGES) &&
+		    read(pfd[0], &c, 1) == 0) {
+			exec_done = true;
+			window = i;
+		}
+		if (!exec_done)
+			cow_meas_require_page(f.m, i);
+		w[0] = SEED_PARENT2 ^ i;
+		w[1] = ~(SEED_PARENT2 ^ i);
+	}
+	cow_meas_stop(f.m);
+	close(pfd[0]);
+	if (!exec_done)
+		window = f.npages;
+	if (cow_wait(pid, why, sizeof(why)))
+		cow_sample_verdict(s, COW_FAIL, "exec'd child %s", why);
+	check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
+	cow_meas_to_sample(f.m, s, f.npages);
+	/* Required copies are an upper bound: the old mm may go first. */
+	s->copies_missing = -1;
+	cow_sample_metric(s, "window_pages", (double)window);
+	cow_sample_metric(s, "exec_seen", exec_done);
+
+	/* Same resident size, no writes: what posix_spawn's vfork saves. */
+	if (time_spawn(path, true, &fork_ns) || time_spawn(path, false, &spawn_ns)) {
+		cow_sample_verdict(s, COW_FAIL, "spawning %s failed", path);
+	} else {
+		cow_sample_metric(s, "fork_exec_ns", (double)fork_ns);
+		cow_sample_metric(s, "posix_spawn_ns", (double)spawn_ns);
+		cow_sample_metric(s, "fork_exec_over_spawn",
+				  spawn_ns ? (double)fork_ns / spawn_ns : 0);
+	}
+free_setup:
+	teardown(&f);
+}
+
+/*
+ * fork.latency - fork + child _exit + wait: copy_page_range() cost for a
+ * populated region (and the child's exit_mmap).  Nothing is written, so
+ * no copy is required and the parent's PFNs must not move.
+ */
+static void latency_sample(struct cow_run *r, struct cow_sample *s)
+{
+	struct fork_setup f;
+	char why[128];
+	unsigned i;
+	pid_t pid;
+
+	if (!setup(r, s, &f))
+		return;
+	cow_meas_require_none(f.m);
+	f.m->pages_written = 0;
+	cow_meas_start(f.m);
+	for (i = 0; i < LATENCY_FORKS; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || cow_wait(pid, why, sizeof(why)))
+			break;
+	}
+	cow_meas_stop(f.m);
+	if (i < LATENCY_FORKS)
+		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", i,
+				   pid < 0 ? strerror(errno) : why);
+	check_region(s, "parent", f.buf, f.len, SEED_PARENT);
+	cow_meas_to_sample(f.m, s, LATENCY_FORKS);
+	teardown(&f);
+}
+
+struct many_child {
+	struct cow_meas *m;
+	size_t first, npages;
+	pid_t pid;
+};
+
+static void many_child_run(struct fork_setup *f, struct many_child *c,
+			   unsigned idx, int start_fd, int done_fd, int exit_fd)
+{
+	char *share = f->buf + c->first * cow_page_size;
+	size_t len = c->npages * cow_page_size;
+	char t = 0;
+
+	cow_pin_nth_cpu(idx);
+	cow_meas_start(c->m);
+	/* EOF on the start pipe releases every child at once. */
+	if (read(start_fd, &t, 1) != 0)
+		_exit(4);
+	cow_region_fill(share, len, SEED_CHILD + idx);
+	cow_meas_stop(c->m);
+	if (write(done_fd, &t, 1) != 1 || read(exit_fd, &t, 1) != 0)
+		_exit(4);
+	if (cow_region_verify(share, len, SEED_CHILD + idx) >= 0 ||
+	    cow_region_verify(f->buf, c->first * cow_page_size,
+			      SEED_PARENT) >= 0)
+		_exit(3);
+	_exit(0);
+}
+
+/*
+ * fork.many - N children write disjoint shares of one shared region at
+ * once: COW faults contending on the parent's anon_vma and the LRU.
+ * ns is the parent's: from releasing all children to the last one done.
+ */
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/*
+ * fork.many - N children write disjoint shares of one shared region at
+ * once: COW faults contending on the parent's anon_vma and the LRU.
+ * ns is the parent's: from releasing all children to the last one done.
+ */
+static void many_sample(struct cow_run *r, struct cow_sample *s)
+{
+	unsigned n = r->opts->children ? r->opts->children :
+				       cow_nr_allowed_cpus();
+	int start[2] = { -1, -1 }, done[2] = { -1, -1 }, ex[2] = { -1, -1 };
+	struct many_child *kids;
+	struct fork_setup f;
+	unsigned i, started = 0;
+	char why[128], t;
+	size_t per;
+
+	if (!setup(r, s, &f))
+		return;
+	cow_sample_param_num(s, "children", n);
+	per = f.npages / n;
+	kids = calloc(n, sizeof(*kids));
+	if (!kids) {
+		cow_sample_verdict(s, COW_FAIL, "out of memory");
+		goto free_setup;
+	}
+	if (!per) {
+		cow_sample_verdict(s, COW_SKIP, "%zu pages for %u children",
+				   f.npages, n);
+		goto free_kids;
+	}
+	if (pipe2(start, O_CLOEXEC) || pipe2(done, O_CLOEXEC) ||
+	    pipe2(ex, O_CLOEXEC)) {
+		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		goto close_pipes;
+	}
+	for (i = 0; i < n; i++) {
+		kids[i].first = i * per;
+		kids[i].npages = i == n - 1 ? f.npages - i * per : per;
+		kids[i].m = cow_meas_new(f.buf + kids[i].first * cow_page_size,
+					 kids[i].npages * cow_page_size);
+		if (!kids[i].m)
+			break;
+		cow_meas_require_all(kids[i].m);
+	}
+	for (i = 0; i < n && kids[i].m; i++, started++) {
+		kids[i].pid = cow_fork();
+		if (kids[i].pid < 0)
+			break;
+		if (kids[i].pid == 0) {
+			close(start[1]);
+			close(ex[1]);
+			many_child_run(&f, &kids[i], i, start[0], done[1],
+				       ex[0]);
+		}
+	}
+	if (started < n) {
+		cow_sample_verdict(s, COW_FAIL, "could not start %u children",
+				   n);
+	} else {
+		/* Children start their accounting before blocking on start. */
+		cow_meas_start(f.m);
+		close_fd(&start[1]);
+		for (i = 0; i < n; i++)
+			if (read(done[0], &t, 1) != 1)
+				break;
+		cow_meas_stop(f.m);
+		if (i < n)
+			cow_sample_verdict(s, COW_FAIL, "a child died");
+	}
+	close_fd(&start[1]);
+	close_fd(&ex[1]);
+	for (i = 0; i < started; i++)
+		if (cow_wait(kids[i].pid, why, sizeof(why)))
+			cow_sample_verdict(s, COW_FAIL, "child %u: %s", i, why);
+	check_region(s, "parent", f.buf, f.len, SEED_PARENT);
+	if (s->verdict != COW_FAIL) {
+		/* The parent wrote nothing: copies are the children's. */
+		f.m->npages = 0;
+		for (i = 0; i < n; i++)
+			cow_meas_add(f.m, kids[i].m);
+		cow_meas_to_sample(f.m, s, f.npages);
+		if (s->ns)
+			cow_sample_metric(s, "cow_faults_per_sec",
+					  (double)f.npages * 1e9 / s->ns);
+	}
+close_pipes:
+	for (i = 0; i < 2; i++) {
+		close_fd(&start[i]);
+		close_fd(&done[i]);
+		close_fd(&ex[i]);
+	}
+	for (i = 0; i < n; i++)
+		cow_meas_free(kids[i].m);
+free_kids:
+	free(kids);
+free_setup:
+	teardown(&f);
+}
+
+const struct cow_scenario cow_sc_fork_child_write = {
+	.name = "fork.child-write",
+	.desc = "child writes every shared page (required copies = pages)",
+	.sample = child_write_sample,
+};
+
+const struct cow_scenario cow_sc_fork_parent_write_alive = {
+	.name = "fork.parent-write-alive",
+	.desc = "parent writes while the child maps the pages (required = pages)",
+	.sample = parent_write_alive_sample,
+};
+
+const struct cow_scenario cow_sc_fork_parent_after_exit = {
+	.name = "fork.parent-after-exit",
+	.desc = "parent writes after the child exited (reuse: required = 0)",
+	.sample = parent_after_exit_sample,
+};
+
+const struct cow_scenario cow_sc_fork_exec_window = {
+	.name = "fork.exec-window",
+	.desc = "parent writes while a child execs; fork+exec vs posix_spawn",
+	.prepare = exec_window_prepare,
+	.sample = exec_window_sample,
+};
+
+const struct cow_scenario cow_sc_fork_latency = {
+	.name = "fork.latency",
+	.desc = "fork + _exit + wait of a populated region (page-table copy)",
+	.flags = COW_F_SWEEP_SIZE,
+	.sample = latency_sample,
+};
+
+const struct cow_scenario cow_sc_fork_many = {
+	.name = "fork.many",
+	.desc = "N children write disjoint shares at once (COW faults/s)",
+	.sample = many_sample,
+};

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * registry.c - every scenario, in the order --list and run-all show them.
+ *
+ * An explicit table rather than constructor self-registration: objects
+ * in a static archive that nothing references are dropped by the linker.
+ */
+#include "bench.h"
+
+const struct cow_scenario *const cow_scenarios[] = {
+	&cow_sc_fork_child_write,
+	&cow_sc_fork_parent_write_alive,
+	&cow_sc_fork_parent_after_exit,
+	&cow_sc_fork_exec_window,
+	&cow_sc_fork_latency,
+	&cow_sc_fork_many,
+	NULL,
+};

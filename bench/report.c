@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * report.c - what a run prints: progress on a terminal, and a summary of
+ * each scenario and parameter point (medians over the repetitions).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <math.h>
+
+#include "bench.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void params_str(const struct cow_sample *s, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < s->nparams && off < len; i++) {
+		const struct cow_kv *p = &s->params[i];
+
+		char sz[32];
+
+		if (!strcmp(p->key, "size") && !p->is_str)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						off ? "," : "",
+						cow_size_str((uint64_t)p->num,
+							     sz, sizeof(sz)));
+		else if (p->is_str)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						off ? "," : "", p->str);
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%g",
+						off ? "," : "", p->key, p->num);
+	}
+}
+
+static bool same_point(const struct cow_sample *a, const struct cow_sample *b)
+{
+	char pa[128], pb[128];
+
+	if (strcmp(a->scenario, b->scenario))
+		return false;
+	params_str(a, pa, sizeof(pa));
+	params_str(b, pb, sizeof(pb));
+	return !strcmp(pa, pb);
+}
+
+/* Median of a count over the group; "-" when no sample measured it. */
+static void count_col(char *buf, size_t len, double *tmp,
+		      const struct cow_sample *const *g, size_t n,
+		      size_t field)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		int64_t v = *(const int64_t *)((const char *)g[i] + field);
+
+		if (v >= 0)
+			tmp[k++] = (double)v;
+	}
+	if (!k)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.0f", median(tmp, k));
+}
+
+static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n)
+{
+	double *tmp = calloc(n + 1, sizeof(double));
+	char params[128], copied[24], req[24], extra[24], kern[24];
+	const char *verdict = "skip", *reason = "";
+	double nsop, flt, mean = 0, var = 0, cv;
+	size_t i, k = 0;
+
+	if (!tmp)
+		return;
+	for (i = 0; i < n; i++) {
+		if (g[i]->verdict == COW_FAIL && strcmp(verdict, "fail")) {
+			verdict = "fail";
+			reason = g[i]->reason;
+		} else if (g[i]->verdict == COW_PASS && !strcmp(verdict, "skip")) {
+			verdict = "pass";
+		} else if (g[i]->verdict == COW_SKIP && !*reason) {
+			reason = g[i]->reason;
+		}
+		if (g[i]->verdict != COW_SKIP && g[i]->ops)
+			tmp[k++] = (double)g[i]->ns / (double)g[i]->ops;
+	}
+	for (i = 0; i < k; i++)
+		mean += tmp[i] / (double)k;
+	for (i = 0; i < k; i++)
+		var += (tmp[i] - mean) * (tmp[i] - mean) / (k > 1 ? k - 1 : 1);
+	cv = mean > 0 ? 100.0 * sqrt(var) / mean : NAN;
+	nsop = median(tmp, k);
+	for (i = k = 0; i < n; i++)
+		if (g[i]->ops && g[i]->faults_minor >= 0)
+			tmp[k++] = (double)(g[i]->faults_minor +
+				    (g[i]->faults_major > 0 ?
+				     g[i]->faults_major : 0)) / (double)g[i]->ops;
+	flt = median(tmp, k);
+	count_col(copied, sizeof(copied), tmp, g, n,
+		  offsetof(struct cow_sample, pages_copied));
+	count_col(req, sizeof(req), tmp, g, n,
+		  offsetof(struct cow_sample, pages_required));
+	count_col(extra, sizeof(extra), tmp, g, n,
+		  offsetof(struct cow_sample, extra_copies));
+	count_col(kern, sizeof(kern), tmp, g, n,
+		  offsetof(struct cow_sample, kernel_wpcopy));
+	params_str(g[0], params, sizeof(params));
+	fprintf(f, "%-24s %-6s %3zu %10.1f %5.1f %6.2f %7s %7s %6s %7s %s\n",
+		g[0]->scenario, params, n, nsop, cv, flt, copied, req, extra,
+		kern, verdict);
+	if (strcmp(verdict, "pass") && *reason)
+		fprintf(f, "    %s: %s\n", verdict, reason);
+	free(tmp);
+}
+
+static void cat_file(FILE *f, const char *dir, const char *name)
+{
+	char path[4096], buf[65536];
+	size_t n;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	in = fopen(path, "r");
+	if (!in)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, f);
+	fclose(in);
+}
+
+void cow_report(FILE *f, const struct cow_results *r, const char *dir,
+		enum cow_format fmt)
+{
+	const struct cow_sample **g;
+	bool *done;
+	size_t i, j, n;
+
+	if (fmt == COW_FMT_JSON) {
+		cat_file(f, dir, "results.json");
+		return;
+	}
+	if (fmt == COW_FMT_TSV) {
+		cat_file(f, dir, "samples.tsv");
+		return;
+	}
+	g = calloc(r->n + 1, sizeof(*g));
+	done = calloc(r->n + 1, sizeof(*done));
+	if (!g || !done)
+		goto free_arrays;
+	fprintf(f, "%-24s %-6s %3s %10s %5s %6s %7s %7s %6s %7s %s\n",
+		"scenario", "params", "n", "ns/op", "cv%", "flt/op", "copied",
+		"req", "extra", "kernel", "verdict");
+	for (i = 0; i < r->n; i++) {
+		if (done[i])
+			continue;
+		for (j = i, n = 0; j < r->n; j++) {
+			if (!done[j] && same_point(&r->samples[i],
+						   &r->samples[j])) {
+				g[n++] = &r->samples[j];
+				done[j] = true;
+			}
+		}
+		summary_line(f, g, n);
+	}
+	fprintf(f, "results: %s/results.json%s\n", dir,
+		r->partial ? " (partial)" : "");
+free_arrays:
+	free(g);
+	free(done);
+}
+
+void cow_progress(const struct cow_sample *s, unsigned done, unsigned total)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r\033[K[%3u/%3u] %s %s", done, total, s->scenario,
+		cow_verdict_name(s->verdict));
+	if (s->ops && s->verdict != COW_SKIP)
+		fprintf(stderr, " %.0f ns/op", (double)s->ns / (double)s->ops);
+	if (done >= total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}

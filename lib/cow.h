@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cow.h - the cowbench harness.
+ *
+ * A workload allocates and populates its region, arranges the sharing it
+ * wants to measure (fork, vmsplice, pin, KSM merge, ...), then brackets the
+ * measured writes with cow_meas_start()/cow_meas_stop().  Everything else -
+ * clock, perf counters, /proc/vmstat deltas, the kernel's wpcopy count and
+ * the pagemap copy accounting - is done here, outside the timed region.
+ */
+#ifndef COW_H
+#define COW_H
+
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define COW_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define COW_CACHELINE		64
+
+/* Exit status conventions, as in automake/kselftest. */
+#define COW_EXIT_OK		0
+#define COW_EXIT_FAIL		1
+#define COW_EXIT_USAGE		2
+#define COW_EXIT_SKIP		77
+
+enum cow_verdict {
+	COW_PASS = 0,
+	COW_SKIP,
+	COW_FAIL,
+};
+
+const char *cow_verdict_name(enum cow_verdict v);
+
+/* ---- parse.c: option values ------------------------------------------- */
+
+/* "4096", "4k", "64M", "1G", "2T" (binary units).  0 or -1 with errno. */
+int cow_parse_size(const char *s, uint64_t *out);
+/* Decimal unsigned in [min, max].  0 or -1 with errno (EINVAL, ERANGE). */
+int cow_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* "0-3,6,8-9".  0 or -1 with errno. */
+int cow_parse_cpulist(const char *s, cpu_set_t *set);
+/* 64M -> "64M", 4096 -> "4k", 1000 -> "1000". */
+const char *cow_size_str(uint64_t bytes, char *buf, size_t len);
+
+/* ---- clock.c ------------------------------------------------------------ */
+
+static inline uint64_t cow_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- pagemap.c ---------------------------------------------------------- */
+
+#define COW_PM_PFN_MASK		((1ull << 55) - 1)
+#define COW_PM_SOFT_DIRTY	(1ull << 55)
+#define COW_PM_MMAP_EXCL	(1ull << 56)	/* mapped once, not AnonExclusive */
+#define COW_PM_FILE		(1ull << 61)
+#define COW_PM_SWAP		(1ull << 62)
+#define COW_PM_PRESENT		(1ull << 63)
+
+/* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
+#define COW_KPF_COMPOUND_HEAD	15
+#define COW_KPF_COMPOUND_TAIL	16
+#define COW_KPF_HUGE		17
+#define COW_KPF_ANON		12
+#define COW_KPF_SWAPCACHE	14
+#define COW_KPF_KSM		21
+#define COW_KPF_THP		22
+#define COW_KPF_ZERO_PAGE	24
+
+static inline uint64_t cow_pm_pfn(uint64_t e)
+{
+	return (e & COW_PM_PRESENT) ? (e & COW_PM_PFN_MASK) : 0;
+}
+
+/*
+ * Raw pagemap entries of npages pages from addr in the calling process.
+ * The fd is reopened after a fork (it names the opener's mm).
+ * Returns 0 or -errno.
+ */
+int cow_pagemap_read(const void *addr, size_t npages, uint64_t *entries);
+/* Whether PFNs are visible to us (CAP_SYS_ADMIN); reason set if not. */
+bool cow_pagemap_pfns_visible(const char **reason);
+/* Flags of one PFN from /proc/kpageflags.  0 or -errno. */
+int cow_kpageflags(uint64_t pfn, uint64_t *flags);
+
+/*
+ * Backing check: every page of [addr, addr+len) present and either all
+ * small (not part of a large folio) or all THP.  Returns true when the
+ * backing is as asked; otherwise false with a reason for a SKIP.
+ */
+enum cow_backing {
+	COW_BACK_SMALL,		/* 4 KiB pages, no large folios */
+	COW_BACK_THP,		/* PMD-sized THP */
+	COW_BACK_LARGE,		/* any large folio (mTHP or THP) */
+};
+bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
+		       char *reason, size_t rlen);
+
+/* ---- region.c: workload memory ----------------------------------------- */
+
+/*
+ * Private anonymous region for a workload.  COW_BACK_SMALL asks for
+ * MADV_NOHUGEPAGE so the result does not depend on the THP setting;
+ * COW_BACK_THP aligns to the PMD size and asks for MADV_HUGEPAGE.
+ * Returns NULL with errno.
+ */
+void *cow_region_alloc(size_t len, enum cow_backing b);
+void cow_region_free(void *addr, size_t len);
+/* Write a per-page pattern (seed ^ page index) to every page. */
+void cow_region_fill(void *addr, size_t len, uint64_t seed);
+/* Index of the first page not holding the pattern for seed, or -1. */
+ssize_t cow_region_verify(const void *addr, size_t len, uint64_t seed);
+/*
+ * Touch and release len bytes of fresh memory so the pages the next
+ * measured phase allocates are ones the host has backed (this VM's host
+ * reclaims idle memory and first touch is several times slower).
+ */
+void cow_warm_free_memory(size_t len);
+/* Shared (MAP_SHARED|MAP_ANONYMOUS), zeroed, pre-faulted: visible to children. */
+void *cow_shared_alloc(size_t len);
+void cow_shared_free(void *addr, size_t len);
+
+extern size_t cow_page_size;
+
+/* ---- perf.c: perf_event counters through libpfm4 ------------------------ */
+
+#define COW_MAX_EVENTS		16
+
+struct cow_event_info {
+	char name[64];
+	bool available;
+	char reason[96];	/* why not, when !available */
+};
+
+/* Parse "minor-faults,kmem:mm_page_alloc,cycles"; NULL = default set. */
+int cow_events_init(const char *list);
+unsigned cow_events_count(void);
+const struct cow_event_info *cow_event_info(unsigned i);
+/* The index of the named event in the configured set, or -1. */
+int cow_event_index(const char *name);
+
+struct cow_evfds {
+	int fd[COW_MAX_EVENTS];
+};
+/* Open the configured events on the calling thread, inherited, disabled. */
+void cow_events_open(struct cow_evfds *ev);
+void cow_events_enable(struct cow_evfds *ev);
+void cow_events_disable(struct cow_evfds *ev);
+/*
+ * Scaled counts into vals[0..cow_events_count()); an event that did not
+ * open reads as -1.  Closes the fds.  The fds belong to the opening task.
+ */
+void cow_events_read_close(struct cow_evfds *ev, int64_t *vals);
+
+/* ---- vmstat.c ----------------------------------------------------------- */
+
+#define COW_VMSTAT_MAX		24
+extern const char *const cow_vmstat_keys[];
+extern const unsigned cow_vmstat_nkeys;
+/* Values of cow_vmstat_keys; a key this kernel lacks reads as -1. */
+int cow_vmstat_read(int64_t *vals);
+
+/* ---- taskstats.c: the kernel's own copy count --------------------------- */
+
+struct cow_wpcopy {
+	int64_t count;		/* -1 when unavailable */
+	int64_t delay_ns;
+};
+/* Open a generic netlink socket for TASKSTATS.  fd or -errno. */
+int cow_taskstats_open(void);
+/* wpcopy_count / wpcopy_delay_total of thread tid.  0 or -errno. */
+int cow_taskstats_wpcopy(int sock, pid_t tid, struct cow_wpcopy *out);
+void cow_taskstats_close(int sock);
+/* NULL if the count can be had here, else why not (set by cow_taskstats_probe). */
+const char *cow_taskstats_probe(void);
+
+/* ---- knobs.c: sysfs/sysctl values changed for the run ------------------- */
+
+/*
+ * The state file records each change before it is made, so a run killed
+ * with SIGKILL is undone by the next start.  cow_knobs_init() takes the
+ * lock (a second concurrent run is refused) and undoes a dead run's state.
+ */
+int cow_knobs_init(const char *state_dir, char *err, size_t elen);
+/* Current value; for "always [madvise] never" the bracketed word. */
+int cow_knob_read(const char *path, char *buf, size_t len);
+/* Save the current value (once per path) then write value.  0 or -errno. */
+int cow_knob_set(const char *path, const char *value);
+/* Register a file (or swapfile) that must not outlive the run. */
+int cow_undo_unlink(const char *path);
+int cow_undo_swapoff(const char *path);
+/* Undo everything in reverse order; safe to call twice and from atexit. */
+void cow_knobs_restore(void);
+/* Only restore a crashed run's state and exit: `cowbench --restore`. */
+int cow_knobs_recover_only(const char *state_dir, char *err, size_t elen);
+const char *cow_state_dir_default(void);
+
+/* ---- samples and results (results.c) ------------------------------------ */
+
+#define COW_MAX_PARAMS		8
+#define COW_MAX_METRICS		8
+#define COW_NAME_LEN		48
+
+struct cow_kv {
+	char key[32];
+	bool is_str;
+	char str[32];
+	double num;
+};
+
+struct cow_sample {
+	char scenario[COW_NAME_LEN];
+	struct cow_kv params[COW_MAX_PARAMS];
+	unsigned nparams;
+	unsigned rep;
+	uint64_t ns;
+	uint64_t ops;
+	/* -1 means null (not measured here); the reason says why. */
+	int64_t faults_minor;
+	int64_t faults_major;
+	int64_t pages_written;
+	int64_t pages_copied;
+	int64_t pages_required;
+	int64_t extra_copies;
+	int64_t copies_missing;
+	int64_t kernel_wpcopy;
+	int64_t kernel_wpcopy_delay_ns;
+	char kernel_wpcopy_reason[96];
+	int64_t vmstat[COW_VMSTAT_MAX];
+	int64_t events[COW_MAX_EVENTS];
+	/* Scenario-specific figures, e.g. a latency ratio. */
+	struct cow_kv metrics[COW_MAX_METRICS];
+	unsigned nmetrics;
+	enum cow_verdict verdict;
+	char reason[160];
+};
+
+void cow_sample_init(struct cow_sample *s, const char *scenario);
+void cow_sample_param_num(struct cow_sample *s, const char *key, double v);
+void cow_sample_param_str(struct cow_sample *s, const char *key, const char *v);
+void cow_sample_metric(struct cow_sample *s, const char *key, double v);
+/* Set verdict and reason (printf format); FAIL overrides PASS, never back. */
+void cow_sample_verdict(struct cow_sample *s, enum cow_verdict v,
+			const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct cow_results {
+	struct cow_sample *samples;
+	size_t n, cap;
+	/* meta */
+	char *command_line;
+	char start[32], end[32];
+	bool partial;
+	char knobs_json[8192];	/* filled by cow_results_collect_meta() */
+};
+
+int cow_results_add(struct cow_results *r, const struct cow_sample *s);
+/*
+ * uname, cmdline, cpu model, knobs, events... at the start of the run:
+ * after cow_events_init() and before any knob is changed.
+ */
+void cow_results_collect_meta(struct cow_results *r, int argc, char **argv);
+/* meta.c hands the meta object to results.c (one results set a process). */
+struct json_object;
+void cow_results_meta_set(const struct cow_results *r, struct json_object *m);
+/*
+ * results.json and samples.tsv in dir, each via temp file + rename.
+ * 0, or -1 with errno set.
+ */
+int cow_results_write(const struct cow_results *r, const char *dir);
+void cow_results_free(struct cow_results *r);
+/* Parse a results.json back (tests, compare) into r, which it overwrites
+ * without freeing.  0 or -1 with a one-line err naming the file. */
+int cow_results_read(const char *path, struct cow_results *r,
+		     char *err, size_t elen);
+
+/* ---- measure.c: the measured phase -------------------------------------- */
+
+/*
+ * One measured phase.  Lives in shared memory so that a child that does
+ * the writes can fill it for the parent.  Per-page arrays too: writing
+ * them never causes a COW of the harness's own memory in the child.
+ */
+struct cow_meas {
+	/* what is tracked (set by cow_meas_new / the workload) */
+	const char *addr;
+	size_t npages;
+	uint64_t *pm_before;		/* raw pagemap entries */
+	uint64_t *pm_after;
+	uint8_t *required;		/* per page: semantics require a copy */
+	int64_t pages_written;		/* set by the workload; default npages */
+
+	/* filled by start/stop */
+	uint64_t t_start, t_stop;
+	int64_t faults_minor, faults_major;
+	int64_t pages_copied, pages_required, extra_copies, copies_missing;
+	int64_t kernel_wpcopy, kernel_wpcopy_delay_ns;
+	char kernel_wpcopy_reason[96];
+	int64_t vmstat[COW_VMSTAT_MAX];
+	int64_t events[COW_MAX_EVENTS];
+	bool accounted;			/* pagemap accounting ran */
+	char acct_reason[96];		/* why not */
+
+	/* private to measure.c */
+	struct cow_evfds ev;
+	int ts_sock;
+	struct cow_wpcopy wp0;
+	int64_t vm0[COW_VMSTAT_MAX];
+	int64_t ru_minflt0, ru_majflt0;
+	unsigned nadded;		/* cow_meas_add() calls since start */
+	size_t map_len;
+};
+
+/* Track [addr, addr+len) (may be NULL/0: timing and counters only). */
+struct cow_meas *cow_meas_new(const void *addr, size_t len);
+void cow_meas_free(struct cow_meas *m);
+/* Required copies: every tracked page, none, or page by page. */
+void cow_meas_require_all(struct cow_meas *m);
+void cow_meas_require_none(struct cow_meas *m);
+static inline void cow_meas_require_page(struct cow_meas *m, size_t i)
+{
+	m->required[i] = 1;
+}
+
+/* Bracket the measured writes; call both in the writing task. */
+void cow_meas_start(struct cow_meas *m);
+void cow_meas_stop(struct cow_meas *m);
+/*
+ * Add another task's accounting (copies, faults, wpcopy, events) into m,
+ * keeping m's clock: fork.many times in the parent, counts in children.
+ */
+void cow_meas_add(struct cow_meas *m, const struct cow_meas *other);
+/* Copy a finished measurement into a sample. ops = operations timed. */
+void cow_meas_to_sample(const struct cow_meas *m, struct cow_sample *s,
+			uint64_t ops);
+
+/* ---- proc.c: processes ------------------------------------------------- */
+
+/* fork() with stdio flushed; the child dies with its parent. */
+pid_t cow_fork(void);
+/* waitpid; 0 if the child exited 0, else -1 with a description in why. */
+int cow_wait(pid_t pid, char *why, size_t len);
+/* Pin the calling thread to the n-th CPU of the run's allowed set. */
+int cow_pin_nth_cpu(unsigned n);
+unsigned cow_nr_allowed_cpus(void);
+/* Set by SIGINT/SIGTERM: stop after the current sample. */
+extern volatile sig_atomic_t cow_interrupted;
+
+/* ---- numa.c ------------------------------------------------------------- */
+
+int cow_numa_nodes(void);		/* 0 when libnuma is unavailable */
+int cow_numa_bind(int node, char *err, size_t elen);
+
+/* ---- the scenario interface (bench/) ------------------------------------ */
+
+struct cow_opts {
+	uint64_t size;
+	bool size_set;		/* --size given: sweeps use only it */
+	unsigned reps;
+	unsigned warmup;
+	bool quick, full;
+	const char *dir;	/* scratch directory for files (O_DIRECT, swap) */
+	unsigned children;	/* fork.many: 0 = number of CPUs */
+	int verbose;
+};
+
+struct cow_run {
+	const struct cow_opts *opts;
+	const struct cow_scenario *sc;
+	uint64_t size;		/* this parameter point's size */
+	unsigned rep;
+	bool warmup;		/* sample is discarded */
+	void *priv;		/* scenario state from prepare to cleanup */
+};
+
+#define COW_F_ROOT		(1u << 0)	/* PFNs and knobs need root */
+#define COW_F_SWEEP_SIZE	(1u << 1)	/* --full sweeps size 1M..1G */
+
+struct cow_scenario {
+	const char *name;
+	const char *desc;
+	unsigned flags;
+	/* Optional; COW_SKIP with reason when this machine cannot run it. */
+	enum cow_verdict (*prepare)(struct cow_run *r, char *reason, size_t len);
+	/* One repetition: fill s, set its verdict. */
+	void (*sample)(struct cow_run *r, struct cow_sample *s);
+	void (*cleanup)(struct cow_run *r);
+};
+
+/* bench/registry.c */
+extern const struct cow_scenario *const cow_scenarios[];
+
+#endif /* COW_H */

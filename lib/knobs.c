@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * knobs.c - sysfs/sysctl values and scratch files that must not outlive
+ * the run, not even a run killed with SIGKILL.
+ *
+ * Each change is appended to <state_dir>/state and synced before it is
+ * made, so the state file is always a superset of what needs undoing.
+ * An flock on <state_dir>/lock tells a live run's state file from a dead
+ * one's; the next start (or `cowbench --restore`) replays a dead run's
+ * file backwards.
+ *
+ * State file lines: "pid N", then "knob\t<path>\t<old value>",
+ * "unlink\t<path>" and "swapoff\t<path>" (swapoff, then unlink).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <unistd.h>
+
+#include "cow.h"
+
+#define UNDO_MAX	128
+#define VAL_MAX		256
+/* sysfs never returns more than a page; a longer file is no knob. */
+#define READ_MAX	4096
+
+enum undo_kind {
+	UNDO_KNOB,
+	UNDO_UNLINK,
+	UNDO_SWAPOFF,
+};
+
+static const char *const kind_names[] = {
+	[UNDO_KNOB] = "knob",
+	[UNDO_UNLINK] = "unlink",
+	[UNDO_SWAPOFF] = "swapoff",
+};
+
+struct undo {
+	enum undo_kind kind;
+	int err;			/* errno of a failed undo, else 0 */
+	char path[PATH_MAX];
+	char old[VAL_MAX];
+};
+
+/*
+ * Static, so that the undo (atexit, signal handler) needs no malloc.
+ * An entry is filled before nundo counts it, for the signal handler's sake.
+ */
+static struct undo undos[UNDO_MAX];
+static volatile sig_atomic_t nundo;
+static volatile sig_atomic_t restoring;
+static pid_t owner;			/* the process that ran cow_knobs_init */
+static int lock_fd = -1;
+static int state_fd = -1;
+static off_t state_len;
+static char state_path[PATH_MAX];
+
+static const char *num_str(long v, char buf[24])
+{
+	unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
+	char *p = buf + 23;
+
+	*p = '\0';
+	do
+		*--p = '0' + u % 10;
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
+/*
+ * Join the strings up to a NULL with sep and write them as one line with
+ * a single write(), so that a crash can cut off only the last line.  By
+ * hand, as snprintf() is not async-signal-safe.  Length or -errno.
+ */
+static int put_line(int fd, char sep, const char *s, ...)
+{
+	char buf[PATH_MAX + VAL_MAX + 64];
+	size_t n, len = 0;
+	ssize_t r;
+	va_list ap;
+
+	va_start(ap, s);
+	for (; s; s = va_arg(ap, const char *)) {
+		n = strnlen(s, sizeof(buf) - 1 - len);
+		memcpy(buf + len, s, n);
+		len += n;
+		if (len < sizeof(buf) - 1)
+			buf[len++] = sep;
+	}
+	va_end(ap);
+	buf[len - 1] = '\n';
+	r = write(fd, buf, len);
+	if (r < 0)
+		return -errno;
+	return (size_t)r == len ? (int)len : -EIO;
+}
+
+static int put_pid(int fd, pid_t pid)
+{
+	char num[24];
+
+	return put_line(fd, ' ', "pid", num_str(pid, num), NULL);
+}
+
+static int record(int fd, const struct undo *u)
+{
+	return put_line(fd, '\t', kind_names[u->kind], u->path,
+			u->kind == UNDO_KNOB ? u->old : NULL, NULL);
+}
+
+static int write_value(const char *path, const char *val)
+{
+	size_t n = strlen(val);
+	int fd, err = 0;
+	ssize_t r;
+
+	/* sysfs and procfs ignore O_TRUNC; a plain file (the tests) needs it. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* No retry of a short write: sysfs would take the rest as a new value. */
+	r = write(fd, val, n);
+	if (r < 0)
+		err = -errno;
+	else if ((size_t)r != n)
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+static int undo_one(const struct undo *u)
+{
+	int err = 0;
+
+	switch (u->kind) {
+	case UNDO_KNOB:
+		err = write_value(u->path, u->old);
+		/* A knob that is gone (module unloaded) has nothing to restore. */
+		return err == -ENOENT ? 0 : err;
+	case UNDO_SWAPOFF:
+		/* EINVAL: not an active swap area, e.g. killed before swapon. */
+		if (swapoff(u->path) && errno != EINVAL && errno != ENOENT)
+			err = -errno;
+		/* fall through */
+	case UNDO_UNLINK:
+		/*
+		 * Unlink even after a failed swapoff: the kernel refuses to
+		 * unlink an active swap file (EPERM), so a success proves no
+		 * swap area is left behind.
+		 */
+		if (!unlink(u->path) || errno == ENOENT)
+			return 0;
+		return err ? err : -errno;
+	}
+	return -EINVAL;
+}
+
+/* Undo the entries newest first; returns how many could not be undone. */
+static int undo_all(bool loud)
+{
+	int i, r, nfail = 0;
+	char num[24];
+
+	for (i = nundo - 1; i >= 0; i--) {
+		r = undo_one(&undos[i]);
+		undos[i].err = -r;
+		nfail += r != 0;
+		if (r && loud)
+			put_line(STDERR_FILENO, ' ', "cowbench: could not undo",
+				 kind_names[undos[i].kind], undos[i].path,
+				 "- errno", num_str(-r, num), "- left in",
+				 state_path, NULL);
+	}
+	return nfail;
+}
+
+/*
+ * After an undo: remove the state file, or keep just what failed so the
+ * next start (or `cowbench --restore`) tries again.  fd is O_APPEND.
+ */
+static void settle_state(int fd, pid_t pid, int nfail)
+{
+	int i;
+
+	if (!nfail || fd < 0 || ftruncate(fd, 0)) {
+		if (!nfail)
+			unlink(state_path);
+		return;
+	}
+	put_pid(fd, pid);
+	for (i = 0; i < nundo; i++)
+		if (undos[i].err)
+			record(fd, &undos[i]);
+	fsync(fd);
+}
+
+/* Must stay async-signal-safe: it runs from atexit and from signal handlers. */
+void cow_knobs_restore(void)
+{
+	int saved_errno = errno;
+	sigset_t all, old;
+	int nfail;
+
+	/* A forked child exiting must not undo its parent's run. */
+	if (!owner || owner != getpid() || restoring)
+		goto out;
+	/* SIGTERM during the atexit undo must wait, not cut it short. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	restoring = 1;
+	nfail = undo_all(true);
+	settle_state(state_fd, owner, nfail);
+	close(state_fd);
+	state_fd = -1;
+	/* Unlock last: until then nobody else may read a half-settled file. */
+	close(lock_fd);
+	lock_fd = -1;
+	nundo = 0;
+	owner = 0;
+	restoring = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out:
+	errno = saved_errno;
+}
+
+/*
+ * Relative paths are made absolute: the run may chdir before undoing.
+ * Tabs and newlines would break the state file's lines.
+ */
+static int abs_path(const char *path, char *out)
+{
+	char cwd[PATH_MAX] = "";
+	bool rel = *path != '/';
+
+	if (!*path || strpbrk(path, "\t\n"))
+		return -EINVAL;
+	if (rel && !getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	if ((size_t)snprintf(out, PATH_MAX, "%s%s%s", cwd, rel ? "/" : "",
+			     path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static bool remembered(enum undo_kind kind, const char *path)
+{
+	int i;
+
+	for (i = 0; i < nundo; i++)
+		if (undos[i].kind == kind && !strcmp(undos[i].path, path))
+			return true;
+	return false;
+}
+
+/* Record an undo in the state file (synced) and then in memory. */
+static int remember(enum undo_kind kind, const char *path, const char *old)
+{
+	struct undo *u;
+	int r;
+
+	if (!owner || owner != getpid() || state_fd < 0)
+		return -EBADF;
+	if (remembered(kind, path))
+		return 0;
+	if (nundo >= UNDO_MAX)
+		return -ENOSPC;
+	/* abs_path() vetted path; old came through a VAL_MAX buffer. */
+	if (strchr(old, '\n'))
+		return -EINVAL;
+	u = &undos[nundo];
+	u->kind = kind;
+	u->err = 0;
+	strcpy(u->path, path);
+	strcpy(u->old, old);
+	r = record(state_fd, u);
+	if (r < 0 || fsync(state_fd)) {
+		r = r < 0 ? r : -errno;
+		/* A partial line would swallow the next one when parsed. */
+		(void)!ftruncate(state_fd, state_len);
+		return r;
+	}
+	state_len += r;
+	atomic_signal_fence(memory_order_seq_cst);
+	nundo++;
+	return 0;
+}
+
+int cow_knob_read(const char *path, char *buf, size_t len)
+{
+	char tmp[READ_MAX + 1];
+	const char *val = tmp, *lb, *rb;
+	size_t n = 0, vlen;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((r = read(fd, tmp + n, sizeof(tmp) - n)) > 0 &&
+	       (n += r) < sizeof(tmp))
+		;
+	r = r < 0 ? -errno : 0;
+	close(fd);
+	if (r)
+		return r;
+	if (n > READ_MAX)
+		return -EOVERFLOW;
+	while (n && tmp[n - 1] == '\n')
+		n--;
+	tmp[n] = '\0';
+	vlen = n;
+	lb = strchr(tmp, '[');
+	rb = lb ? strchr(lb + 1, ']') : NULL;
+	if (rb && rb > lb + 1) {
+		val = lb + 1;
+		vlen = rb - val;
+	}
+	if (vlen >= len)
+		return -EOVERFLOW;
+	memcpy(buf, val, vlen);
+	buf[vlen] = '\0';
+	return 0;
+}
+
+int cow_knob_set(const char *path, const char *value)
+{
+	char abs[PATH_MAX], old[VAL_MAX];
+	int r;
+
+	r = abs_path(path, abs);
+	if (r)
+		return r;
+	if (!remembered(UNDO_KNOB, abs)) {
+		r = cow_knob_read(abs, old, sizeof(old));
+		if (r)
+			return r;
+		r = remember(UNDO_KNOB, abs, old);
+		if (r)
+			return r;
+	}
+	return write_value(abs, value);
+}
+
+static int undo_register(enum undo_kind kind, const char *path)
+{
+	char abs[PATH_MAX];
+	int r;
+
+	r = abs_path(path, abs);
+	return r ? r : remember(kind, abs, "");
+}
+
+int cow_undo_unlink(const char *path)
+{
+	return undo_register(UNDO_UNLINK, path);
+}
+
+int cow_undo_swapoff(const char *path)
+{
+	return undo_register(UNDO_SWAPOFF, path);
+}
+
+const char *cow_state_dir_default(void)
+{
+	const char *dir = getenv("COWBENCH_STATE_DIR");
+
+	return dir && *dir ? dir : "/run/cowbench";
+}
+
+/* The pid on the state file's first line, or 0. */
+static int state_pid(void)
+{
+	FILE *f = fopen(state_path, "re");
+	int pid = 0;
+
+	if (f && fscanf(f, "pid %d", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+/* Leaves lock_fd locked and state_path set, or returns -1 with err. */
+static int lock_dir(const char *dir, char *err, size_t elen)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/lock", dir) >= sizeof(path) ||
+	    (size_t)snprintf(state_path, sizeof(state_path), "%s/state", dir) >=
+	    sizeof(state_path)) {
+		snprintf(err, elen, "state directory name too long: %s", dir);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, elen, "cannot open %s: %m", path);
+		return -1;
+	}
+	/* The lock file itself stays: unlinking it would race other starts. */
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		/* No pid when the holder is a `--restore` of a dead run. */
+		if (errno == EWOULDBLOCK && state_pid() > 0)
+			snprintf(err, elen,
+				 "another cowbench run (pid %d) is running",
+				 state_pid());
+		else if (errno == EWOULDBLOCK)
+			snprintf(err, elen,
+				 "another cowbench run (pid unknown) is running");
+		else
+			snprintf(err, elen, "cannot lock %s: %m", path);
+		close(fd);
+		return -1;
+	}
+	lock_fd = fd;
+	return 0;
+}
+
+static void unlock_dir(void)
+{
+	close(lock_fd);
+	lock_fd = -1;
+}
+
+/*
+ * Load a dead run's state file into undos[].  1 if there was one, 0 if
+ * not, -1 with err.
+ */
+static int load_state(pid_t *pid, char *err, size_t elen)
+{
+	char *line = NULL, *kind, *path, *rest;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+	int k, ret = 1;
+
+	f = fopen(state_path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, elen, "cannot read %s: %m", state_path);
+		return -1;
+	}
+	nundo = 0;
+	*pid = 0;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		/*
+		 * A line is synced before the change it announces is made,
+		 * so one cut short by a crash announces a change never made.
+		 */
+		if (line[len - 1] != '\n')
+			break;
+		line[len - 1] = '\0';
+		if (sscanf(line, "pid %d", pid) == 1)
+			continue;
+		rest = line;
+		kind = strsep(&rest, "\t");
+		path = strsep(&rest, "\t");
+		for (k = 0; k < (int)COW_ARRAY_SIZE(kind_names); k++)
+			if (!strcmp(kind, kind_names[k]))
+				break;
+		/* Lines that cannot be acted on are dropped. */
+		if (k == (int)COW_ARRAY_SIZE(kind_names) || !path ||
+		    (k == UNDO_KNOB && !rest) || strlen(path) >= PATH_MAX ||
+		    (rest && strlen(rest) >= VAL_MAX))
+			continue;
+		if (nundo >= UNDO_MAX) {
+			snprintf(err, elen, "%s: more than %d entries",
+				 state_path, UNDO_MAX);
+			ret = -1;
+			break;
+		}
+		undos[nundo].kind = k;
+		undos[nundo].err = 0;
+		strcpy(undos[nundo].path, path);
+		strcpy(undos[nundo].old, k == UNDO_KNOB ? rest : "");
+		nundo++;
+	}
+	if (ret < 0)
+		nundo = 0;
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* With the lock held: undo a dead run's state file, if there is one. */
+static int recover(char *err, size_t elen)
+{
+	pid_t pid;
+	int fd, i, nfail, r;
+
+	r = load_state(&pid, err, elen);
+	if (r <= 0)
+		return r;
+	nfail = undo_all(false);
+	fd = nfail ? open(state_path, O_WRONLY | O_APPEND | O_CLOEXEC) : -1;
+	settle_state(fd, pid, nfail);
+	if (fd >= 0)
+		close(fd);
+	if (nfail) {
+		for (i = nundo - 1; !undos[i].err; i--)
+			;
+		snprintf(err, elen,
+			 "cannot undo %d change(s) of dead run %d, first %s %s: %s (see %s)",
+			 nfail, (int)pid, kind_names[undos[i].kind],
+			 undos[i].path, strerror(undos[i].err), state_path);
+	}
+	nundo = 0;
+	return nfail ? -1 : 0;
+}
+
+int cow_knobs_init(const char *state_dir, char *err, size_t elen)
+{
+	static bool atexit_done;
+	int r;
+
+	if (owner) {
+		snprintf(err, elen, "cowbench knobs already initialised");
+		return -1;
+	}
+	if (!state_dir)
+		state_dir = cow_state_dir_default();
+	if (mkdir(state_dir, 0700) && errno != EEXIST) {
+		snprintf(err, elen, "cannot create %s: %m", state_dir);
+		return -1;
+	}
+	if (lock_dir(state_dir, err, elen))
+		return -1;
+	if (recover(err, elen))
+		goto fail;
+	state_fd = open(state_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND |
+			O_CLOEXEC, 0600);
+	if (state_fd < 0) {
+		snprintf(err, elen, "cannot create %s: %m", state_path);
+		goto fail;
+	}
+	r = put_pid(state_fd, getpid());
+	if (r >= 0 && fsync(state_fd))
+		r = -errno;
+	if (r < 0) {
+		snprintf(err, elen, "cannot write %s: %s", state_path,
+			 strerror(-r));
+		close(state_fd);
+		state_fd = -1;
+		unlink(state_path);
+		goto fail;
+	}
+	state_len = r;
+	owner = getpid();
+	if (!atexit_done && !atexit(cow_knobs_restore))
+		atexit_done = true;
+	return 0;
+fail:
+	unlock_dir();
+	return -1;
+}
+
+int cow_knobs_recover_only(const char *state_dir, char *err, size_t elen)
+{
+	struct stat st;
+	int r;
+
+	if (owner) {
+		snprintf(err, elen, "this process has a run in progress");
+		return -1;
+	}
+	if (!state_dir)
+		state_dir = cow_state_dir_default();
+	/* No directory, no dead run; and do not leave one behind. */
+	if (stat(state_dir, &st) && errno == ENOENT)
+		return 0;
+	if (lock_dir(state_dir, err, elen))
+		return -1;
+	r = recover(err, elen);
+	unlock_dir();
+	return r;
+}

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * measure.c - the measured phase: clock, counters and copy accounting.
+ *
+ * cow_meas_start() does every read it needs first and takes the clock
+ * last; cow_meas_stop() takes the clock first.  So the timed region holds
+ * the workload's writes and nothing of ours but an ioctl to each counter.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cow.h"
+
+#define STACK_PRETOUCH	(64 * 1024)
+
+static size_t round_page(size_t n)
+{
+	return (n + cow_page_size - 1) & ~(cow_page_size - 1);
+}
+
+struct cow_meas *cow_meas_new(const void *addr, size_t len)
+{
+	size_t npages = addr ? len / cow_page_size : 0;
+	size_t hdr = round_page(sizeof(struct cow_meas));
+	size_t arr = round_page(npages * sizeof(uint64_t));
+	size_t map_len = hdr + 2 * arr + round_page(npages);
+	struct cow_meas *m;
+	char *p;
+
+	p = cow_shared_alloc(map_len);
+	if (!p)
+		return NULL;
+	m = (struct cow_meas *)p;
+	m->map_len = map_len;
+	m->addr = addr;
+	m->npages = npages;
+	m->pm_before = (uint64_t *)(p + hdr);
+	m->pm_after = (uint64_t *)(p + hdr + arr);
+	m->required = (uint8_t *)(p + hdr + 2 * arr);
+	m->pages_written = addr ? (int64_t)npages : -1;
+	m->ts_sock = -1;
+	return m;
+}
+
+void cow_meas_free(struct cow_meas *m)
+{
+	if (m)
+		cow_shared_free(m, m->map_len);
+}
+
+void cow_meas_require_all(struct cow_meas *m)
+{
+	memset(m->required, 1, m->npages);
+}
+
+void cow_meas_require_none(struct cow_meas *m)
+{
+	memset(m->required, 0, m->npages);
+}
+
+static void reset_results(struct cow_meas *m)
+{
+	unsigned i;
+
+	m->faults_minor = m->faults_major = -1;
+	m->pages_copied = m->pages_required = -1;
+	m->extra_copies = m->copies_missing = -1;
+	m->kernel_wpcopy = m->kernel_wpcopy_delay_ns = -1;
+	m->kernel_wpcopy_reason[0] = '\0';
+	m->accounted = false;
+	m->acct_reason[0] = '\0';
+	for (i = 0; i < COW_VMSTAT_MAX; i++)
+		m->vmstat[i] = -1;
+	for (i = 0; i < COW_MAX_EVENTS; i++)
+		m->events[i] = -1;
+	m->nadded = 0;
+}
+
+/*
+ * A child that counts its own copies must not COW a page of its own
+ * stack between the two wpcopy reads: fault the stack in beforehand.
+ */
+static __attribute__((noinline)) void pretouch_stack(void)
+{
+	volatile char buf[STACK_PRETOUCH];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i += 512)
+		buf[i] = 0;
+}
+
+static void wpcopy_begin(struct cow_meas *m)
+{
+	const char *why = cow_taskstats_probe();
+	int err;
+
+	if (why) {
+		snprintf(m->kernel_wpcopy_reason,
+			 sizeof(m->kernel_wpcopy_reason), "%s", why);
+		return;
+	}
+	m->ts_sock = cow_taskstats_open();
+	if (m->ts_sock < 0) {
+		snprintf(m->kernel_wpcopy_reason,
+			 sizeof(m->kernel_wpcopy_reason), "taskstats: %s",
+			 strerror(-m->ts_sock));
+		return;
+	}
+	/* The first query faults in every buffer the second one uses. */
+	cow_taskstats_wpcopy(m->ts_sock, gettid(), &m->wp0);
+	err = cow_taskstats_wpcopy(m->ts_sock, gettid(), &m->wp0);
+	if (err) {
+		snprintf(m->kernel_wpcopy_reason,
+			 sizeof(m->kernel_wpcopy_reason), "taskstats: %s",
+			 strerror(-err));
+		cow_taskstats_close(m->ts_sock);
+		m->ts_sock = -1;
+	}
+}
+
+static void wpcopy_end(struct cow_meas *m)
+{
+	struct cow_wpcopy wp;
+	int err;
+
+	if (m->ts_sock < 0)
+		return;
+	err = cow_taskstats_wpcopy(m->ts_sock, gettid(), &wp);
+	if (err) {
+		snprintf(m->kernel_wpcopy_reason,
+			 sizeof(m->kernel_wpcopy_reason), "taskstats: %s",
+			 strerror(-err));
+	} else {
+		m->kernel_wpcopy = wp.count - m->wp0.count;
+		m->kernel_wpcopy_delay_ns = wp.delay_ns - m->wp0.delay_ns;
+	}
+	cow_taskstats_close(m->ts_sock);
+	m->ts_sock = -1;
+}
+
+void cow_meas_start(struct cow_meas *m)
+{
+	struct rusage ru;
+	const char *why;
+	int err;
+
+	reset_results(m);
+	pretouch_stack();
+	if (m->npages) {
+		if (!cow_pagemap_pfns_visible(&why)) {
+			snprintf(m->acct_reason, sizeof(m->acct_reason),
+				 "%s", why);
+		} else {
+			err = cow_pagemap_read(m->addr, m->npages,
+					       m->pm_before);
+			if (err)
+				snprintf(m->acct_reason,
+					 sizeof(m->acct_reason),
+					 "pagemap: %s", strerror(-err));
+			else
+				m->accounted = true;
+		}
+	} else {
+		snprintf(m->acct_reason, sizeof(m->acct_reason),
+			 "no range tracked");
+	}
+	cow_vmstat_read(m->vm0);
+	getrusage(RUSAGE_THREAD, &ru);
+	m->ru_minflt0 = ru.ru_minflt;
+	m->ru_majflt0 = ru.ru_majflt;
+	cow_events_open(&m->ev);
+	wpcopy_begin(m);
+	cow_events_enable(&m->ev);
+	m->t_start = cow_now_ns();
+}
+
+static void account_copies(struct cow_meas *m)
+{
+	int64_t copied = 0, req = 0, extra = 0, missing = 0;
+	size_t i;
+	int err;
+
+	err = cow_pagemap_read(m->addr, m->npages, m->pm_after);
+	if (err) {
+		snprintf(m->acct_reason, sizeof(m->acct_reason),
+			 "pagemap: %s", strerror(-err));
+		m->accounted = false;
+		return;
+	}
+	for (i = 0; i < m->npages; i++) {
+		uint64_t a = cow_pm_pfn(m->pm_before[i]);
+		uint64_t b = cow_pm_pfn(m->pm_after[i]);
+		bool changed;
+
+		if (!a || !b) {
+			snprintf(m->acct_reason, sizeof(m->acct_reason),
+				 "page %zu not present %s the writes", i,
+				 a ? "after" : "before");
+			m->accounted = false;
+			return;
+		}
+		changed = a != b;
+		copied += changed;
+		req += m->required[i];
+		extra += changed && !m->required[i];
+		missing += !changed && m->required[i];
+	}
+	m->pages_copied = copied;
+	m->pages_required = req;
+	m->extra_copies = extra;
+	m->copies_missing = missing;
+}
+
+void cow_meas_stop(struct cow_meas *m)
+{
+	int64_t vm1[COW_VMSTAT_MAX];
+	struct rusage ru;
+	unsigned i;
+	int mi;
+
+	m->t_stop = cow_now_ns();
+	cow_events_disable(&m->ev);
+	wpcopy_end(m);
+	getrusage(RUSAGE_THREAD, &ru);
+	cow_vmstat_read(vm1);
+	for (i = 0; i < cow_vmstat_nkeys; i++)
+		m->vmstat[i] = (vm1[i] < 0 || m->vm0[i] < 0) ? -1 :
+			       vm1[i] - m->vm0[i];
+	if (m->accounted)
+		account_copies(m);
+	cow_events_read_close(&m->ev, m->events);
+
+	/* perf counts include inherited children; rusage is the fallback. */
+	mi = cow_event_index("minor-faults");
+	m->faults_minor = mi >= 0 && m->events[mi] >= 0 ? m->events[mi] :
+			  ru.ru_minflt - m->ru_minflt0;
+	mi = cow_event_index("major-faults");
+	m->faults_major = mi >= 0 && m->events[mi] >= 0 ? m->events[mi] :
+			  ru.ru_majflt - m->ru_majflt0;
+}
+
+static void add_count(int64_t *dst, int64_t src, bool first)
+{
+	if (first)
+		*dst = src;
+	else if (*dst < 0 || src < 0)
+		*dst = -1;
+	else
+		*dst += src;
+}
+
+void cow_meas_add(struct cow_meas *m, const struct cow_meas *o)
+{
+	/* An untracked parent takes its copy counts from its children only. */
+	bool first = m->nadded++ == 0;
+	bool first_acct = first && !m->npages;
+	unsigned i;
+
+	if (first_acct) {
+		m->accounted = o->accounted;
+		m->pages_written = o->pages_written;
+		m->pages_copied = o->pages_copied;
+		m->pages_required = o->pages_required;
+		m->extra_copies = o->extra_copies;
+		m->copies_missing = o->copies_missing;
+		memcpy(m->acct_reason, o->acct_reason, sizeof(m->acct_reason));
+	} else {
+		if (!o->accounted && m->accounted) {
+			m->accounted = false;
+			memcpy(m->acct_reason, o->acct_reason,
+			       sizeof(m->acct_reason));
+		}
+		add_count(&m->pages_written, o->pages_written, false);
+		add_count(&m->pages_copied, o->pages_copied, false);
+		add_count(&m->pages_required, o->pages_required, false);
+		add_count(&m->extra_copies, o->extra_copies, false);
+		add_count(&m->copies_missing, o->copies_missing, false);
+	}
+	add_count(&m->faults_minor, o->faults_minor, false);
+	add_count(&m->faults_major, o->faults_major, false);
+	if (o->kernel_wpcopy < 0 && !m->kernel_wpcopy_reason[0])
+		memcpy(m->kernel_wpcopy_reason, o->kernel_wpcopy_reason,
+		       sizeof(m->kernel_wpcopy_reason));
+	add_count(&m->kernel_wpcopy, o->kernel_wpcopy, first);
+	add_count(&m->kernel_wpcopy_delay_ns, o->kernel_wpcopy_delay_ns,
+		  first);
+	for (i = 0; i < COW_MAX_EVENTS; i++)
+		add_count(&m->events[i], o->events[i], false);
+}
+
+void cow_meas_to_sample(const struct cow_meas *m, struct cow_sample *s,
+			uint64_t ops)
+{
+	unsigned i;
+
+	s->ns = m->t_stop - m->t_start;
+	s->ops = ops;
+	s->faults_minor = m->faults_minor;
+	s->faults_major = m->faults_major;
+	s->pages_written = m->pages_written;
+	if (m->accounted) {
+		s->pages_copied = m->pages_copied;
+		s->pages_required = m->pages_required;
+		s->extra_copies = m->extra_copies;
+		s->copies_missing = m->copies_missing;
+	} else if (m->npages || m->nadded) {
+		/* The count is unknown, not zero: say why once. */
+		if (!s->reason[0])
+			snprintf(s->reason, sizeof(s->reason),
+				 "copies not counted: %s", m->acct_reason);
+	}
+	s->kernel_wpcopy = m->kernel_wpcopy;
+	s->kernel_wpcopy_delay_ns = m->kernel_wpcopy_delay_ns;
+	snprintf(s->kernel_wpcopy_reason, sizeof(s->kernel_wpcopy_reason),
+		 "%s", m->kernel_wpcopy < 0 ? m->kernel_wpcopy_reason : "");
+	for (i = 0; i < COW_VMSTAT_MAX; i++)
+		s->vmstat[i] = m->vmstat[i];
+	for (i = 0; i < COW_MAX_EVENTS; i++)
+		s->events[i] = m->events[i];
+}

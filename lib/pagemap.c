@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pagemap.c - read /proc/self/pagemap and /proc/kpageflags.
+ *
+ * Copy accounting compares each page's PFN before and after the measured
+ * writes: a page whose PFN changed was copied.  The backing check reads the
+ * page flags so that a run never reports 4 KiB numbers as THP or vice versa.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cow.h"
+
+size_t cow_page_size = 4096;
+
+static int pm_fd = -1;
+static pid_t pm_pid;
+
+static int pagemap_fd(void)
+{
+	/* /proc/self resolves at open time: a forked child must reopen. */
+	if (pm_fd >= 0 && pm_pid == getpid())
+		return pm_fd;
+	if (pm_fd >= 0)
+		close(pm_fd);
+	pm_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	pm_pid = getpid();
+	return pm_fd;
+}
+
+int cow_pagemap_read(const void *addr, size_t npages, uint64_t *entries)
+{
+	off_t off = (off_t)((uintptr_t)addr / cow_page_size) * 8;
+	size_t want = npages * 8, got = 0;
+	int fd = pagemap_fd();
+
+	if (fd < 0)
+		return -errno;
+	while (got < want) {
+		ssize_t n = pread(fd, (char *)entries + got, want - got,
+				  off + (off_t)got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+bool cow_pagemap_pfns_visible(const char **reason)
+{
+	static volatile uint64_t probe = 1;
+	uint64_t e;
+
+	probe++;
+	if (cow_pagemap_read((const void *)&probe, 1, &e)) {
+		if (reason)
+			*reason = "cannot read /proc/self/pagemap";
+		return false;
+	}
+	if (!(e & COW_PM_PRESENT) || !cow_pm_pfn(e)) {
+		if (reason)
+			*reason = "pagemap hides PFNs (needs CAP_SYS_ADMIN)";
+		return false;
+	}
+	return true;
+}
+
+int cow_kpageflags(uint64_t pfn, uint64_t *flags)
+{
+	static int fd = -1;
+	ssize_t n;
+
+	if (fd < 0)
+		fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, flags, 8, (off_t)(pfn * 8));
+	if (n != 8)
+		return n < 0 ? -errno : -EIO;
+	return 0;
+}
+
+static const char *backing_name(enum cow_backing b)
+{
+	switch (b) {
+	case COW_BACK_SMALL:
+		return "4 KiB pages";
+	case COW_BACK_THP:
+		return "PMD THP";
+	case COW_BACK_LARGE:
+		return "large folios";
+	}
+	return "?";
+}
+
+bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
+		       char *reason, size_t rlen)
+{
+	size_t npages = len / cow_page_size, i, bad = 0, first_bad = 0;
+	uint64_t e, fl;
+	const char *why = NULL;
+	int err;
+
+	for (i = 0; i < npages; i++) {
+		bool large, thp;
+
+		err = cow_pagemap_read((const char *)addr + i * cow_page_size,
+				       1, &e);
+		if (err) {
+			snprintf(reason, rlen, "pagemap: %s", strerror(-err));
+			return false;
+		}
+		if (!(e & COW_PM_PRESENT)) {
+			snprintf(reason, rlen, "page %zu of %zu not present",
+				 i, npages);
+			return false;
+		}
+		if (!cow_pm_pfn(e)) {
+			snprintf(reason, rlen,
+				 "pagemap hides PFNs (needs CAP_SYS_ADMIN)");
+			return false;
+		}
+		err = cow_kpageflags(cow_pm_pfn(e), &fl);
+		if (err) {
+			snprintf(reason, rlen, "/proc/kpageflags: %s",
+				 strerror(-err));
+			return false;
+		}
+		large = fl & ((1ull << COW_KPF_COMPOUND_HEAD) |
+			      (1ull << COW_KPF_COMPOUND_TAIL));
+		thp = fl & (1ull << COW_KPF_THP);
+		switch (b) {
+		case COW_BACK_SMALL:
+			if (large)
+				why = "is part of a large folio";
+			break;
+		case COW_BACK_THP:
+			if (!thp)
+				why = "is not a THP";
+			break;
+		case COW_BACK_LARGE:
+			if (!large)
+				why = "is not in a large folio";
+			break;
+		}
+		if (why && !bad++)
+			first_bad = i;
+		if (why && b == COW_BACK_THP)
+			break;
+	}
+	if (!bad)
+		return true;
+	snprintf(reason, rlen, "asked for %s, but page %zu %s (%zu of %zu pages)",
+		 backing_name(b), first_bad, why, bad, npages);
+	return false;
+}

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * check-results.c - schema check of a results.json and expectations on its
+ * samples, for the shell tests.
+ *
+ * Reads the file with json-c directly rather than cow_results_read(), so
+ * that a writer and reader agreeing on a wrong schema are still caught.
+ * Exit 0: all good; 1: an expectation failed; 2: bad input or usage.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#define T_NULL	(1u << 0)
+#define T_BOOL	(1u << 1)
+#define T_INT	(1u << 2)
+#define T_NUM	(1u << 3)	/* int or double */
+#define T_STR	(1u << 4)
+#define T_OBJ	(1u << 5)
+#define T_ARR	(1u << 6)
+
+struct key {
+	const char *name;
+	unsigned types;
+};
+
+static const struct key meta_keys[] = {
+	{ "tool_version", T_STR },
+	{ "command_line", T_STR | T_NULL },
+	{ "start", T_STR | T_NULL },
+	{ "end", T_STR | T_NULL },
+	{ "partial", T_BOOL },
+	{ "uname", T_OBJ },
+	{ "kernel_cmdline", T_STR | T_NULL },
+	{ "cpu_model", T_STR | T_NULL },
+	{ "nr_cpus", T_INT },
+	{ "numa_nodes", T_INT },
+	{ "page_size", T_INT },
+	{ "knobs", T_OBJ },
+	{ "events", T_ARR },
+};
+
+static const struct key uname_keys[] = {
+	{ "sysname", T_STR }, { "release", T_STR },
+	{ "version", T_STR }, { "machine", T_STR },
+};
+
+static const struct key event_keys[] = {
+	{ "name", T_STR }, { "available", T_BOOL }, { "reason", T_STR | T_NULL },
+};
+
+static const struct key sample_keys[] = {
+	{ "scenario", T_STR },
+	{ "params", T_OBJ },
+	{ "rep", T_INT },
+	{ "ns", T_INT },
+	{ "ops", T_INT },
+	{ "ns_per_op", T_NUM | T_NULL },
+	{ "faults_minor", T_INT | T_NULL },
+	{ "faults_major", T_INT | T_NULL },
+	{ "pages_written", T_INT | T_NULL },
+	{ "pages_copied", T_INT | T_NULL },
+	{ "pages_required", T_INT | T_NULL },
+	{ "extra_copies", T_INT | T_NULL },
+	{ "copies_missing", T_INT | T_NULL },
+	{ "kernel_wpcopy", T_INT | T_NULL },
+	{ "kernel_wpcopy_delay_ns", T_INT | T_NULL },
+	{ "kernel_wpcopy_reason", T_STR | T_NULL },
+	{ "vmstat", T_OBJ },
+	{ "events", T_OBJ },
+	{ "metrics", T_OBJ },
+	{ "verdict", T_STR },
+	{ "reason", T_STR },
+};
+
+static const char *file;
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void bad_input(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "check-results: %s: ", file);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static unsigned type_of(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return T_NULL;
+	case json_type_boolean:
+		return T_BOOL;
+	case json_type_int:
+		return T_INT | T_NUM;
+	case json_type_double:
+		return T_NUM;
+	case json_type_string:
+		return T_STR;
+	case json_type_object:
+		return T_OBJ;
+	case json_type_array:
+		return T_ARR;
+	}
+	return 0;
+}
+
+static void check_keys(struct json_object *o, const char *where,
+		       const struct key *keys, size_t n)
+{
+	struct json_object *v;
+	size_t i;
+
+	if (!json_object_is_type(o, json_type_object))
+		bad_input("%s is not an object", where);
+	for (i = 0; i < n; i++) {
+		if (!json_object_object_get_ex(o, keys[i].name, &v))
+			bad_input("%s has no \"%s\"", where, keys[i].name);
+		if (!(type_of(v) & keys[i].types))
+			bad_input("%s: \"%s\" has the wrong type (%s)", where,
+				  keys[i].name, json_type_to_name(json_object_get_type(v)));
+	}
+}
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	return json_object_object_get(o, key);
+}
+
+static void check_meta(struct json_object *meta)
+{
+	struct json_object *evs;
+	size_t i;
+	char where[48];
+
+	check_keys(meta, "meta", meta_keys, sizeof(meta_keys) / sizeof(meta_keys[0]));
+	check_keys(get(meta, "uname"), "meta.uname", uname_keys,
+		   sizeof(uname_keys) / sizeof(uname_keys[0]));
+	evs = get(meta, "events");
+	for (i = 0; i < json_object_array_length(evs); i++) {
+		snprintf(where, sizeof(where), "meta.events[%zu]", i);
+		check_keys(json_object_array_get_idx(evs, i), where, event_keys,
+			   sizeof(event_keys) / sizeof(event_keys[0]));
+	}
+}
+
+/* Every sample the same shape, and counted events those meta lists. */
+static void check_sample(struct json_object *s, size_t idx,
+			 struct json_object *meta_events)
+{
+	struct json_object *v;
+	const char *verdict;
+	char where[32];
+	size_t i, n;
+
+	snprintf(where, sizeof(where), "sample %zu", idx);
+	check_keys(s, where, sample_keys, sizeof(sample_keys) / sizeof(sample_keys[0]));
+	verdict = json_object_get_string(get(s, "verdict"));
+	if (strcmp(verdict, "pass") && strcmp(verdict, "skip") &&
+	    strcmp(verdict, "fail"))
+		bad_input("%s: unknown verdict \"%s\"", where, verdict);
+	if (json_object_get_int64(get(s, "rep")) < 0 ||
+	    json_object_get_int64(get(s, "ns")) < 0 ||
+	    json_object_get_int64(get(s, "ops")) < 0)
+		bad_input("%s: negative rep, ns or ops", where);
+	if (!get(s, "ns_per_op") != !json_object_get_int64(get(s, "ops")))
+		bad_input("%s: ns_per_op must be null exactly when ops is 0", where);
+	if (get(s, "kernel_wpcopy") && get(s, "kernel_wpcopy_reason"))
+		bad_input("%s: kernel_wpcopy_reason set with a kernel_wpcopy count",
+			  where);
+	v = get(s, "events");
+	n = json_object_array_length(meta_events);
+	if ((size_t)json_object_object_length(v) != n)
+		bad_input("%s: %d events, meta lists %zu", where,
+			  json_object_object_length(v), n);
+	for (i = 0; i < n; i++) {
+		const char *name = json_object_get_string(
+			get(json_object_array_get_idx(meta_events, i), "name"));
+
+		if (!json_object_object_get_ex(v, name, NULL))
+			bad_input("%s: no count for event \"%s\"", where, name);
+	}
+	for (i = 0; i < 2; i++) {
+		json_object_object_foreach(get(s, i ? "events" : "vmstat"), k, c)
+			if (!(type_of(c) & (T_INT | T_NULL)))
+				bad_input("%s: %s.%s is not an integer or null",
+					  where, i ? "events" : "vmstat", k);
+	}
+}
+
+/* json_object_from_file() would not say where a bad file goes wrong. */
+static struct json_object *load(void)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *root;
+	enum json_tokener_error e;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		bad_input("%s", strerror(errno));
+	len = getdelim(&buf, &cap, '\0', f);
+	if (ferror(f))
+		bad_input("%s", strerror(errno));
+	fclose(f);
+	if (len <= 0)
+		bad_input("empty file");
+	if (buf[len - 1] == '\0')
+		bad_input("NUL byte at offset %zd", len - 1);
+	root = json_tokener_parse_ex(tok, buf, len);
+	e = json_tokener_get_error(tok);
+	if (e == json_tokener_continue)
+		bad_input("truncated JSON");
+	if (e != json_tokener_success)
+		bad_input("not valid JSON at offset %zu: %s",
+			  json_tokener_get_parse_end(tok), json_tokener_error_desc(e));
+	if (buf[json_tokener_get_parse_end(tok) +
+		strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n")])
+		bad_input("data after the JSON text");
+	json_tokener_free(tok);
+	free(buf);
+	return root;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: check-results FILE [--scenario NAME] [--expect-copies-equal-written]\n"
+	      "         [--expect-wpcopy-equal-copies] [--expect-required N]\n"
+	      "         [--expect-verdict pass|skip|fail] [--min-samples N] [--print FIELD]\n"
+	      "Expectations apply to the non-skip samples of the scenario (NAME may be\n"
+	      "a glob); --expect-verdict looks at skipped ones too.  A null value never\n"
+	      "meets an expectation.  FIELD may name a member: params.size, vmstat.pgfault.\n",
+	      f);
+}
+
+/* A dotted path below a sample; NULL when absent or null. */
+static struct json_object *field(struct json_object *o, const char *path)
+{
+	char buf[256], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && o;
+	     tok = strtok_r(NULL, ".", &save))
+		o = json_object_is_type(o, json_type_object) ? get(o, tok) : NULL;
+	return o;
+}
+
+static void print_field(struct json_object *s, const char *path)
+{
+	struct json_object *v = field(s, path);
+
+	if (!v)
+		puts("null");
+	else if (json_object_is_type(v, json_type_string))
+		puts(json_object_get_string(v));
+	else
+		puts(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static bool failed;
+
+__attribute__((format(printf, 2, 3)))
+static void expect_fail(struct json_object *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "check-results: %s: %s rep %" PRId64 ": ", file,
+		json_object_get_string(get(s, "scenario")),
+		json_object_get_int64(get(s, "rep")));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	failed = true;
+}
+
+/* a == b, both counted; the message has both values and why not. */
+static void expect_equal(struct json_object *s, const char *a, const char *b)
+{
+	struct json_object *va = get(s, a), *vb = get(s, b);
+
+	if (!va || !vb) {
+		const char *null = !va ? a : b;
+		/* only the kernel's count comes with its own reason */
+		const char *why = json_object_get_string(get(s,
+				!strcmp(null, "kernel_wpcopy") ?
+				"kernel_wpcopy_reason" : "reason"));
+
+		expect_fail(s, "%s is null, cannot compare with %s%s%s", null,
+			    !va ? b : a, why && *why ? ": " : "", why ? why : "");
+	} else if (json_object_get_int64(va) != json_object_get_int64(vb)) {
+		expect_fail(s, "%s %" PRId64 " != %s %" PRId64, a,
+			    json_object_get_int64(va), b, json_object_get_int64(vb));
+	}
+}
+
+static long long number_arg(const char *opt, const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0) {
+		fprintf(stderr, "check-results: %s: not a count: %s\n", opt, s);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "expect-copies-equal-written", no_argument, NULL, 'c' },
+		{ "expect-wpcopy-equal-copies", no_argument, NULL, 'w' },
+		{ "expect-required", required_argument, NULL, 'r' },
+		{ "expect-verdict", required_argument, NULL, 'v' },
+		{ "min-samples", required_argument, NULL, 'm' },
+		{ "print", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *scenario = NULL, *verdict = NULL, *print = NULL;
+	bool copies_written = false, wpcopy_copies = false;
+	long long required = -1, min_samples = -1, matched = 0, used = 0;
+	struct json_object *root, *meta, *samples;
+	size_t i, n;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			scenario = optarg;
+			break;
+		case 'c':
+			copies_written = true;
+			break;
+		case 'w':
+			wpcopy_copies = true;
+			break;
+		case 'r':
+			required = number_arg("--expect-required", optarg);
+			break;
+		case 'v':
+			verdict = optarg;
+			if (strcmp(verdict, "pass") && strcmp(verdict, "skip") &&
+			    strcmp(verdict, "fail")) {
+				fprintf(stderr, "check-results: --expect-verdict: pass, skip or fail, not %s\n",
+					verdict);
+				return 2;
+			}
+			break;
+		case 'm':
+			min_samples = number_arg("--min-samples", optarg);
+			break;
+		case 'p':
+			print = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	file = argv[optind];
+
+	root = load();
+	if (!json_object_is_type(root, json_type_object))
+		bad_input("the top level is not an object");
+	if (!json_object_object_get_ex(root, "meta", &meta))
+		bad_input("no \"meta\"");
+	check_meta(meta);
+	if (!json_object_object_get_ex(root, "samples", &samples) ||
+	    !json_object_is_type(samples, json_type_array))
+		bad_input("no \"samples\" array");
+	n = json_object_array_length(samples);
+	for (i = 0; i < n; i++)
+		check_sample(json_object_array_get_idx(samples, i), i,
+			     get(meta, "events"));
+
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(samples, i);
+		const char *v = json_object_get_string(get(s, "verdict"));
+
+		if (scenario &&
+		    fnmatch(scenario, json_object_get_string(get(s, "scenario")), 0))
+			continue;
+		matched++;
+		if (verdict && strcmp(v, verdict))
+			expect_fail(s, "verdict %s, expected %s: %s", v, verdict,
+				    json_object_get_string(get(s, "reason")));
+		/* a skipped sample has nothing to check, unless skips are wanted */
+		if (!strcmp(v, "skip") && !(verdict && !strcmp(verdict, "skip")))
+			continue;
+		used++;
+		if (copies_written)
+			expect_equal(s, "pages_copied", "pages_written");
+		if (wpcopy_copies)
+			expect_equal(s, "kernel_wpcopy", "pages_copied");
+		if (required >= 0) {
+			struct json_object *pr = get(s, "pages_required");
+
+			if (!pr)
+				expect_fail(s, "pages_required is null, expected %lld",
+					    required);
+			else if (json_object_get_int64(pr) != required)
+				expect_fail(s, "pages_required %" PRId64 ", expected %lld",
+					    json_object_get_int64(pr), required);
+		}
+		if (print)
+			print_field(s, print);
+	}
+	if (scenario && !matched) {
+		fprintf(stderr, "check-results: %s: no sample of scenario %s\n",
+			file, scenario);
+		failed = true;
+	} else if (matched && !used) {
+		fprintf(stderr, "check-results: %s: all %lld selected samples skipped\n",
+			file, matched);
+	}
+	if (min_samples >= 0 && used < min_samples) {
+		fprintf(stderr, "check-results: %s: %lld samples%s%s, expected at least %lld\n",
+			file, used, scenario ? " of " : "", scenario ? scenario : "",
+			min_samples);
+		failed = true;
+	}
+	json_object_put(root);
+	return failed ? 1 : 0;
+}

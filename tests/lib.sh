@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# lib.sh - TAP helpers for the shell tests; sourced, not run.
+
+: "${COWBENCH:=$(pwd)/bench/cowbench}"
+: "${CHECK_RESULTS:=$(pwd)/tests/check-results}"
+tap_n=0
+tap_failed=0
+
+plan() { echo "1..$1"; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+diag() { echo "# $*"; }
+ok() {
+	# ok STATUS DESCRIPTION: STATUS 0 passes.
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+done_testing() { [ "$tap_failed" -eq 0 ]; }
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/cowbench-test.XXXXXX") || exit 99
+# Tests keep their own state directory: a real run elsewhere is not disturbed.
+COWBENCH_STATE_DIR=$scratch/state
+export COWBENCH_STATE_DIR
+trap 'rm -rf "$scratch"' EXIT

@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# options.sh - bad input is a one-line error and exit 2, and writes nothing.
+. "${COW_SRCDIR:-.}/tests/lib.sh"
+
+plan 22
+
+# expect_usage DESCRIPTION ARGS...: exit 2, exactly one line on stderr.
+expect_usage() {
+	desc=$1
+	shift
+	"$COWBENCH" "$@" >"$scratch/out" 2>"$scratch/err"
+	rc=$?
+	lines=$(wc -l <"$scratch/err")
+	[ $rc -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$scratch/out" ]
+	ok $? "$desc: exit $rc, $lines line(s): $(head -c 100 "$scratch/err")"
+}
+
+expect_usage "size with a bad unit" --size 12x fork.latency
+expect_usage "size zero" --size 0 fork.latency
+expect_usage "size not page-aligned" --size 5000 fork.latency
+expect_usage "size overflowing" --size 99999999999999999999 fork.latency
+expect_usage "size bigger than memory" --size 64T fork.latency
+expect_usage "negative reps" --reps -1 fork.latency
+expect_usage "reps not a number" --reps abc fork.latency
+expect_usage "reps zero" --reps 0 fork.latency
+expect_usage "warmup with junk" --warmup 3x fork.latency
+expect_usage "unknown format" --format xml fork.latency
+expect_usage "quick and full" --quick --full fork.latency
+expect_usage "reversed cpu range" --cpu 5-1 fork.latency
+expect_usage "unknown option" --frobnicate fork.latency
+expect_usage "no scenario" --reps 1
+expect_usage "unknown scenario" nosuch.thing
+expect_usage "children zero" --children 0 fork.many
+
+# Nothing already written is lost: a bad invocation leaves --out alone.
+mkdir -p "$scratch/keep"
+echo '{"meta":{},"samples":[]}' >"$scratch/keep/results.json"
+cp "$scratch/keep/results.json" "$scratch/keep.orig"
+"$COWBENCH" --out "$scratch/keep" --reps nope fork.latency 2>/dev/null
+cmp -s "$scratch/keep/results.json" "$scratch/keep.orig"
+ok $? "a bad option leaves an existing results.json untouched"
+
+"$COWBENCH" --list >"$scratch/list"
+ok $? "--list exits 0"
+n=$(grep -c '^fork\.' "$scratch/list")
+[ "$n" -eq 6 ]
+ok $? "--list shows the six fork scenarios ($n)"
+"$COWBENCH" --help | grep -q -- '--size'
+ok $? "--help describes --size"
+"$COWBENCH" --version | grep -q '^cowbench '
+ok $? "--version"
+"$COWBENCH" --list | grep -q 'fork.child-write .*required'
+ok $? "--list gives a one-line description"
+
+done_testing
