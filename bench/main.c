@@ -355,11 +355,17 @@ static void write_results(struct cow_results *res, const char *dir)
 			strerror(errno));
 }
 
-static unsigned count_points(const struct cow_scenario *sc,
-			     const struct cow_opts *o)
+static unsigned count_sizes(const struct cow_scenario *sc,
+			    const struct cow_opts *o)
 {
 	return (sc->flags & COW_F_SWEEP_SIZE) && o->full && !o->size_set ?
 	       COW_ARRAY_SIZE(sweep_sizes) : 1;
+}
+
+static unsigned count_variants(const struct cow_scenario *sc,
+			       const struct cow_opts *o)
+{
+	return sc->nvariants ? sc->nvariants(o) : 1;
 }
 
 /*
@@ -507,16 +513,26 @@ int main(int argc, char **argv)
 	write_results(&res, dir);
 	if (access(dir, W_OK))
 		fatal("--out %s: %s", dir, strerror(errno));
+	/* Scratch files live beside the results: a real disk, not tmpfs. */
+	if (!mo.o.dir)
+		mo.o.dir = dir;
+	else if (access(mo.o.dir, W_OK))
+		fatal("--dir %s: %s", mo.o.dir, strerror(errno));
 
 	for (sc = sel; *sc; sc++)
-		total += count_points(*sc, &mo.o) * mo.o.reps;
+		total += count_sizes(*sc, &mo.o) * count_variants(*sc, &mo.o) *
+			 mo.o.reps;
 	for (sc = sel; *sc && !cow_interrupted; sc++) {
 		struct cow_run r = { .opts = &mo.o, .sc = *sc };
-		unsigned np = count_points(*sc, &mo.o);
+		unsigned ns = count_sizes(*sc, &mo.o);
+		unsigned nv = count_variants(*sc, &mo.o), v;
 
-		for (i = 0; i < np && !cow_interrupted; i++) {
-			r.size = np > 1 ? sweep_sizes[i] : mo.o.size;
-			run_point(&r, &res, dir, &done, total);
+		for (i = 0; i < ns && !cow_interrupted; i++) {
+			r.size = ns > 1 ? sweep_sizes[i] : mo.o.size;
+			for (v = 0; v < nv && !cow_interrupted; v++) {
+				r.variant = v;
+				run_point(&r, &res, dir, &done, total);
+			}
 		}
 	}
 	res.partial = cow_interrupted != 0;

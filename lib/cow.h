@@ -196,7 +196,10 @@ int cow_knobs_init(const char *state_dir, char *err, size_t elen);
 int cow_knob_read(const char *path, char *buf, size_t len);
 /* Save the current value (once per path) then write value.  0 or -errno. */
 int cow_knob_set(const char *path, const char *value);
-/* Register a file (or swapfile) that must not outlive the run. */
+/*
+ * Register a file (or swapfile, or an empty directory) that must not
+ * outlive the run: register it before creating it.
+ */
 int cow_undo_unlink(const char *path);
 int cow_undo_swapoff(const char *path);
 /* Undo everything in reverse order; safe to call twice and from atexit. */
@@ -369,7 +372,8 @@ struct cow_opts {
 	unsigned reps;
 	unsigned warmup;
 	bool quick, full;
-	const char *dir;	/* scratch directory for files (O_DIRECT, swap) */
+	const char *dir;	/* scratch directory for files (O_DIRECT, swap):
+				 * --dir, else the results directory */
 	unsigned children;	/* fork.many: 0 = number of CPUs */
 	int verbose;
 };
@@ -379,6 +383,7 @@ struct cow_run {
 	const struct cow_scenario *sc;
 	uint64_t size;		/* this parameter point's size */
 	unsigned rep;
+	unsigned variant;	/* 0..nvariants-1 */
 	bool warmup;		/* sample is discarded */
 	void *priv;		/* scenario state from prepare to cleanup */
 };
@@ -386,10 +391,19 @@ struct cow_run {
 #define COW_F_ROOT		(1u << 0)	/* PFNs and knobs need root */
 #define COW_F_SWEEP_SIZE	(1u << 1)	/* --full sweeps size 1M..1G */
 
+/*
+ * prepare and cleanup run in the harness process, once per parameter
+ * point (size x variant): knobs are set there, with cow_knob_set(), and
+ * put back by the harness at exit.  Each sample runs in a forked process
+ * of its own, so it may not change knobs, and what it changes in r->priv
+ * is gone when it returns.
+ */
 struct cow_scenario {
 	const char *name;
 	const char *desc;
 	unsigned flags;
+	/* Optional: variants per size (e.g. one per mTHP size); default 1. */
+	unsigned (*nvariants)(const struct cow_opts *o);
 	/* Optional; COW_SKIP with reason when this machine cannot run it. */
 	enum cow_verdict (*prepare)(struct cow_run *r, char *reason, size_t len);
 	/* One repetition: fill s, set its verdict. */

@@ -165,6 +165,9 @@ static int undo_one(const struct undo *u)
 		 */
 		if (!unlink(u->path) || errno == ENOENT)
 			return 0;
+		/* A scratch directory: its files were undone before it. */
+		if ((errno == EISDIR || errno == EPERM) && !rmdir(u->path))
+			return 0;
 		return err ? err : -errno;
 	}
 	return -EINVAL;
