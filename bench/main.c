@@ -82,6 +82,9 @@ static void help(void)
 "did not require, time and faults; check that COW semantics held.\n"
 "SCENARIO is a name or a glob (fork.*, all); see --list.\n"
 "\n"
+"      --add-meta KEY=JSON DIR\n"
+"                      add meta.KEY to DIR/results.json and exit (for\n"
+"                      wrappers such as scripts/vm-run)\n"
 "  -c, --children N    fork.many: concurrent children (default: CPUs)\n"
 "  -C, --cpu LIST      run on these CPUs (e.g. 0-1,3)\n"
 "  -d, --dir DIR       scratch directory for files the scenarios create\n"
@@ -128,9 +131,10 @@ static uint64_t opt_u64(const char *name, const char *arg, uint64_t min,
 	return v;
 }
 
-enum { OPT_RESTORE = 256 };
+enum { OPT_RESTORE = 256, OPT_ADD_META };
 
 static const struct option long_options[] = {
+	{ "add-meta",	required_argument,	NULL, OPT_ADD_META },
 	{ "children",	required_argument,	NULL, 'c' },
 	{ "cpu",	required_argument,	NULL, 'C' },
 	{ "dir",	required_argument,	NULL, 'd' },
@@ -158,6 +162,29 @@ static int restore_only(void)
 	if (cow_knobs_recover_only(cow_state_dir_default(), err, sizeof(err)))
 		fatal("%s", err);
 	printf("%s: nothing left changed\n", prog);
+	return 0;
+}
+
+/*
+ * --add-meta KEY=JSON DIR: for tools that wrap a run (scripts/vm-run adds
+ * meta.vm after the guest is gone).  Adds a key, never changes one.
+ */
+static int add_meta(const char *arg, int argc, char **argv)
+{
+	const char *eq = strchr(arg, '=');
+	char key[64], err[512];
+	size_t klen = eq ? (size_t)(eq - arg) : 0;
+
+	if (!eq || !klen || klen >= sizeof(key) ||
+	    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_") != klen)
+		usage_error("--add-meta: '%s' is not KEY=JSON (KEY: a-z 0-9 _)",
+			    arg);
+	if (optind + 1 != argc)
+		usage_error("--add-meta needs exactly one results directory");
+	memcpy(key, arg, klen);
+	key[klen] = '\0';
+	if (cow_results_add_meta(argv[optind], key, eq + 1, err, sizeof(err)))
+		fatal("%s", err);
 	return 0;
 }
 
@@ -227,6 +254,8 @@ static void parse_options(int argc, char **argv, struct main_opts *mo)
 			break;
 		case OPT_RESTORE:
 			exit(restore_only());
+		case OPT_ADD_META:
+			exit(add_meta(optarg, argc, argv));
 		case 's':
 			if (cow_parse_size(optarg, &mo->o.size))
 				usage_error("--size: '%s' is not a size like 4k, 64M or 1G",

@@ -286,6 +286,13 @@ void cow_results_free(struct cow_results *r);
  * without freeing.  0 or -1 with a one-line err naming the file. */
 int cow_results_read(const char *path, struct cow_results *r,
 		     char *err, size_t elen);
+/*
+ * Add meta.KEY (not set yet) with the JSON text json to dir/results.json,
+ * atomically; the file must read back as results first.  0 or -1 with a
+ * one-line err.  For tools that wrap a run, e.g. scripts/vm-run (meta.vm).
+ */
+int cow_results_add_meta(const char *dir, const char *key, const char *json,
+			 char *err, size_t elen);
 
 /* ---- measure.c: the measured phase -------------------------------------- */
 

@@ -868,3 +868,53 @@ out:
 	free(buf);
 	return ret;
 }
+
+/* ---- annotating --------------------------------------------------------- */
+
+int cow_results_add_meta(const char *dir, const char *key, const char *json,
+			 char *err, size_t elen)
+{
+	struct json_object *root = NULL, *meta, *val;
+	enum json_tokener_error jerr;
+	struct cow_results check;
+	char *path;
+	int ret = -1;
+
+	if (asprintf(&path, "%s/results.json", dir) < 0) {
+		snprintf(err, elen, "out of memory");
+		return -1;
+	}
+	/* Only a file that reads back as results gets annotated. */
+	if (cow_results_read(path, &check, err, elen))
+		goto out;
+	free(check.samples);
+	free(check.command_line);
+	val = json_tokener_parse_verbose(json, &jerr);
+	if (jerr != json_tokener_success) {
+		snprintf(err, elen, "meta %s: not valid JSON: %s", key,
+			 json_tokener_error_desc(jerr));
+		goto out;
+	}
+	root = json_object_from_file(path);
+	if (!root || !json_object_object_get_ex(root, "meta", &meta)) {
+		json_object_put(val);
+		snprintf(err, elen, "%s: changed while it was read", path);
+		goto out;
+	}
+	/* Adds, never overwrites: what the run recorded stays as it was. */
+	if (json_object_object_get_ex(meta, key, NULL)) {
+		json_object_put(val);
+		snprintf(err, elen, "%s: meta.%s is already set", path, key);
+		goto out;
+	}
+	json_object_object_add(meta, key, val);
+	if (write_atomic(dir, "results.json", emit_json, NULL, root)) {
+		snprintf(err, elen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	json_object_put(root);
+	free(path);
+	return ret;
+}
