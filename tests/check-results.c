@@ -48,6 +48,14 @@ static const struct key meta_keys[] = {
 	{ "events", T_ARR },
 };
 
+/* meta.vm, added by scripts/vm-run after the guest finished. */
+static const struct key vm_keys[] = {
+	{ "accelerator", T_STR }, { "emulated", T_BOOL },
+	{ "vcpus", T_INT }, { "memory_mib", T_INT },
+	{ "qemu_version", T_STR }, { "kernel_release", T_STR },
+	{ "guest_release", T_STR }, { "guest_cpus", T_INT | T_NULL },
+};
+
 static const struct key uname_keys[] = {
 	{ "sysname", T_STR }, { "release", T_STR },
 	{ "version", T_STR }, { "machine", T_STR },
@@ -139,6 +147,29 @@ static struct json_object *get(struct json_object *o, const char *key)
 	return json_object_object_get(o, key);
 }
 
+/* What the host says it booted is what the guest says it ran. */
+static void check_vm(struct json_object *vm, struct json_object *uname)
+{
+	const char *acc, *rel;
+
+	check_keys(vm, "meta.vm", vm_keys, sizeof(vm_keys) / sizeof(vm_keys[0]));
+	acc = json_object_get_string(get(vm, "accelerator"));
+	if (strcmp(acc, "kvm") && strcmp(acc, "tcg"))
+		bad_input("meta.vm: unknown accelerator \"%s\"", acc);
+	if (json_object_get_boolean(get(vm, "emulated")) != !strcmp(acc, "tcg"))
+		bad_input("meta.vm: emulated does not match accelerator %s", acc);
+	rel = json_object_get_string(get(uname, "release"));
+	if (strcmp(json_object_get_string(get(vm, "guest_release")), rel))
+		bad_input("meta.vm: guest_release %s, but the run's uname says %s",
+			  json_object_get_string(get(vm, "guest_release")), rel);
+	if (get(vm, "guest_cpus") &&
+	    json_object_get_int64(get(vm, "guest_cpus")) !=
+	    json_object_get_int64(get(vm, "vcpus")))
+		bad_input("meta.vm: %" PRId64 " vCPUs asked, the guest saw %" PRId64,
+			  json_object_get_int64(get(vm, "vcpus")),
+			  json_object_get_int64(get(vm, "guest_cpus")));
+}
+
 static void check_meta(struct json_object *meta)
 {
 	struct json_object *evs;
@@ -148,6 +179,8 @@ static void check_meta(struct json_object *meta)
 	check_keys(meta, "meta", meta_keys, sizeof(meta_keys) / sizeof(meta_keys[0]));
 	check_keys(get(meta, "uname"), "meta.uname", uname_keys,
 		   sizeof(uname_keys) / sizeof(uname_keys[0]));
+	if (json_object_object_get_ex(meta, "vm", NULL))
+		check_vm(get(meta, "vm"), get(meta, "uname"));
 	evs = get(meta, "events");
 	for (i = 0; i < json_object_array_length(evs); i++) {
 		snprintf(where, sizeof(where), "meta.events[%zu]", i);
@@ -240,6 +273,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: check-results FILE [--scenario NAME] [--expect-copies-equal-written]\n"
 	      "         [--expect-wpcopy-equal-copies] [--expect-required N]\n"
+	      "         [--expect-extra N] [--expect-extra-equal-written] [--expect-vm]\n"
 	      "         [--expect-verdict pass|skip|fail] [--min-samples N] [--print FIELD]\n"
 	      "Expectations apply to the non-skip samples of the scenario (NAME may be\n"
 	      "a glob); --expect-verdict looks at skipped ones too.  A null value never\n"
@@ -309,6 +343,18 @@ static void expect_equal(struct json_object *s, const char *a, const char *b)
 	}
 }
 
+/* key == n, counted. */
+static void expect_count(struct json_object *s, const char *key, long long n)
+{
+	struct json_object *v = get(s, key);
+
+	if (!v)
+		expect_fail(s, "%s is null, expected %lld", key, n);
+	else if (json_object_get_int64(v) != n)
+		expect_fail(s, "%s %" PRId64 ", expected %lld", key,
+			    json_object_get_int64(v), n);
+}
+
 static long long number_arg(const char *opt, const char *s)
 {
 	char *end;
@@ -330,6 +376,9 @@ int main(int argc, char **argv)
 		{ "expect-copies-equal-written", no_argument, NULL, 'c' },
 		{ "expect-wpcopy-equal-copies", no_argument, NULL, 'w' },
 		{ "expect-required", required_argument, NULL, 'r' },
+		{ "expect-extra", required_argument, NULL, 'x' },
+		{ "expect-extra-equal-written", no_argument, NULL, 'X' },
+		{ "expect-vm", no_argument, NULL, 'M' },
 		{ "expect-verdict", required_argument, NULL, 'v' },
 		{ "min-samples", required_argument, NULL, 'm' },
 		{ "print", required_argument, NULL, 'p' },
@@ -337,8 +386,10 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scenario = NULL, *verdict = NULL, *print = NULL;
-	bool copies_written = false, wpcopy_copies = false;
-	long long required = -1, min_samples = -1, matched = 0, used = 0;
+	bool copies_written = false, wpcopy_copies = false, extra_written = false;
+	bool want_vm = false;
+	long long required = -1, extra = -1, min_samples = -1, matched = 0;
+	long long used = 0;
 	struct json_object *root, *meta, *samples;
 	size_t i, n;
 	int c;
@@ -356,6 +407,15 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			required = number_arg("--expect-required", optarg);
+			break;
+		case 'x':
+			extra = number_arg("--expect-extra", optarg);
+			break;
+		case 'X':
+			extra_written = true;
+			break;
+		case 'M':
+			want_vm = true;
 			break;
 		case 'v':
 			verdict = optarg;
@@ -392,6 +452,10 @@ int main(int argc, char **argv)
 	if (!json_object_object_get_ex(root, "meta", &meta))
 		bad_input("no \"meta\"");
 	check_meta(meta);
+	if (want_vm && !json_object_object_get_ex(meta, "vm", NULL)) {
+		fprintf(stderr, "check-results: %s: no meta.vm\n", file);
+		failed = true;
+	}
 	if (!json_object_object_get_ex(root, "samples", &samples) ||
 	    !json_object_is_type(samples, json_type_array))
 		bad_input("no \"samples\" array");
@@ -419,16 +483,12 @@ int main(int argc, char **argv)
 			expect_equal(s, "pages_copied", "pages_written");
 		if (wpcopy_copies)
 			expect_equal(s, "kernel_wpcopy", "pages_copied");
-		if (required >= 0) {
-			struct json_object *pr = get(s, "pages_required");
-
-			if (!pr)
-				expect_fail(s, "pages_required is null, expected %lld",
-					    required);
-			else if (json_object_get_int64(pr) != required)
-				expect_fail(s, "pages_required %" PRId64 ", expected %lld",
-					    json_object_get_int64(pr), required);
-		}
+		if (extra_written)
+			expect_equal(s, "extra_copies", "pages_written");
+		if (required >= 0)
+			expect_count(s, "pages_required", required);
+		if (extra >= 0)
+			expect_count(s, "extra_copies", extra);
 		if (print)
 			print_field(s, print);
 	}
