@@ -3,7 +3,7 @@
 # options.sh - bad input is a one-line error and exit 2, and writes nothing.
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-plan 22
+plan 28
 
 # expect_usage DESCRIPTION ARGS...: exit 2, exactly one line on stderr.
 expect_usage() {
@@ -52,5 +52,26 @@ ok $? "--help describes --size"
 ok $? "--version"
 "$COWBENCH" --list | grep -q 'fork.child-write .*required'
 ok $? "--list gives a one-line description"
+
+# --add-meta (for scripts/vm-run): adds a key to a finished run, never
+# changes one, and bad input changes nothing.
+run=$scratch/meta
+"$COWBENCH" --reps 1 --warmup 0 --size 64k --out "$run" fork.latency >/dev/null 2>&1
+rel=$(uname -r)
+vm='{"accelerator":"tcg","emulated":true,"vcpus":2,"memory_mib":2048,'
+vm=$vm'"qemu_version":"test","kernel_release":"'$rel'","guest_release":"'$rel'",'
+vm=$vm'"guest_cpus":null}'
+"$COWBENCH" --add-meta "vm=$vm" "$run"
+rc=$?
+[ $rc -eq 0 ] && "$CHECK_RESULTS" "$run/results.json" --min-samples 1 &&
+	grep -q '"accelerator": *"tcg"' "$run/results.json"
+ok $? "--add-meta adds meta.vm and results.json stays valid (rc $rc)"
+cp "$run/results.json" "$scratch/meta.orig"
+expect_usage "--add-meta of a key already set" --add-meta 'vm={}' "$run"
+expect_usage "--add-meta with invalid JSON" --add-meta 'x={nope' "$run"
+expect_usage "--add-meta without KEY=" --add-meta '{}' "$run"
+expect_usage "--add-meta without a directory" --add-meta 'x=1'
+cmp -s "$run/results.json" "$scratch/meta.orig" && ! ls "$run" | grep -q tmp
+ok $? "refused --add-meta calls left results.json as it was"
 
 done_testing
