@@ -68,6 +68,8 @@ ok $? "stock 6.1 reuses: fork.parent-after-exit makes 0 extra copies"
 "$CHECK_RESULTS" "$out/never-reuse/results.json" --scenario fork.parent-after-exit \
 	--expect-extra-equal-written
 ok $? "never-reuse copies: fork.parent-after-exit extra copies = pages written"
+diag "fork.exec-window extra copies, stock: $("$CHECK_RESULTS" "$out/stock/results.json" --scenario fork.exec-window --print extra_copies | tr '\n' ' ')"
+diag "fork.exec-window extra copies, never-reuse: $("$CHECK_RESULTS" "$out/never-reuse/results.json" --scenario fork.exec-window --print extra_copies | tr '\n' ' ')"
 "$CHECK_RESULTS" "$out/never-reuse/results.json" --scenario fork.parent-after-exit \
 	--expect-wpcopy-equal-copies
 ok $? "never-reuse: the kernel's own wpcopy count agrees with the pagemap count"
