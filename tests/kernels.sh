@@ -20,7 +20,7 @@ src=${COWBENCH_KERNEL_SRC:-/usr/src/linux-source-6.1.tar.xz}
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	skip_all "no qemu-system-x86_64: apt-get install \$(cat scripts/debian-packages-vm)"
 
-plan 12
+plan 11
 top=${COW_SRCDIR:-.}
 export COWBENCH
 keep=${COWBENCH_KERNEL_OUT:-$scratch/kernels}
