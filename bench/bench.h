@@ -19,6 +19,8 @@ extern const struct cow_scenario cow_sc_fork_parent_write_alive;
 extern const struct cow_scenario cow_sc_fork_parent_after_exit;
 extern const struct cow_scenario cow_sc_fork_exec_window;
 extern const struct cow_scenario cow_sc_fork_latency;
+
+/* fork-many.c */
 extern const struct cow_scenario cow_sc_fork_many;
 
 /* common.c */
@@ -28,6 +30,24 @@ extern const struct cow_scenario cow_sc_fork_many;
  */
 char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 		   uint64_t seed);
+
+/* A populated region of small pages and its measurement. */
+struct bench_setup {
+	char *buf;
+	size_t len;
+	size_t npages;
+	struct cow_meas *m;
+};
+/*
+ * r->size bytes filled with SEED_PARENT, tracked by a new cow_meas, and
+ * free memory warmed for the copies; false with the verdict set.
+ */
+bool bench_setup(struct cow_run *r, struct cow_sample *s,
+		 struct bench_setup *f);
+void bench_teardown(struct bench_setup *f);
+/* FAIL the sample unless buf holds the pattern for seed. */
+void bench_check_region(struct cow_sample *s, const char *who,
+			const char *buf, size_t len, uint64_t seed);
 
 /* report.c */
 enum cow_format { COW_FMT_TEXT, COW_FMT_JSON, COW_FMT_TSV };
