@@ -287,24 +287,16 @@ static void latency_sample(struct cow_run *r, struct cow_sample *s)
 	struct bench_setup f;
 	char why[128];
 	unsigned i;
-	pid_t pid;
 
 	if (!bench_setup(r, s, &f))
 		return;
 	cow_meas_require_none(f.m);
 	f.m->pages_written = 0;
 	cow_meas_start(f.m);
-	for (i = 0; i < LATENCY_FORKS; i++) {
-		pid = fork();
-		if (pid == 0)
-			_exit(0);
-		if (pid < 0 || cow_wait(pid, why, sizeof(why)))
-			break;
-	}
+	i = bench_fork_exit_wait(LATENCY_FORKS, why, sizeof(why));
 	cow_meas_stop(f.m);
 	if (i < LATENCY_FORKS)
-		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", i,
-				   pid < 0 ? strerror(errno) : why);
+		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", i, why);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT);
 	cow_meas_to_sample(f.m, s, LATENCY_FORKS);
 	bench_teardown(&f);
