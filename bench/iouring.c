@@ -168,11 +168,13 @@ static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 	cow_sample_metric(s, "fork_ns_unregistered", nu);
 	cow_sample_metric(s, "fork_ns_registered", nr);
 	cow_sample_metric(s, "registered_over_unregistered", nu ? nr / nu : 0);
-	cow_sample_metric(s, "child_pages_copied", (double)d.differ);
-	cow_sample_metric(s, "child_pages_mapped", (double)d.both);
-	if (mr->accounted)
+	/* Without PFNs (not root) there is nothing to compare. */
+	if (mr->accounted) {
+		cow_sample_metric(s, "child_pages_copied", (double)d.differ);
+		cow_sample_metric(s, "child_pages_mapped", (double)d.both);
 		cow_sample_metric(s, "parent_pages_moved",
 				  (double)mr->pages_copied);
+	}
 unregister:
 	io_uring_unregister_buffers(&ring);
 out:

@@ -198,7 +198,9 @@ static void throughput_sample(struct cow_run *r, struct cow_sample *s)
 		cow_sample_metric(s, "vmsplice_over_write",
 				  (double)(mv->t_stop - mv->t_start) /
 				  (double)(mw->t_stop - mw->t_start));
-	cow_sample_metric(s, "write_pages_copied", (double)mw->pages_copied);
+	if (mw->accounted)
+		cow_sample_metric(s, "write_pages_copied",
+				  (double)mw->pages_copied);
 out:
 	cow_meas_free(mv);
 	cow_meas_free(mw);

@@ -15,11 +15,8 @@ mkdir "$dir" || exit 99
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 empty() { [ -z "$(ls -A "$1")" ]; }
 
-"$COWBENCH" --reps 3 --warmup 1 --size 4M --dir "$dir" --out "$out" \
-	'odirect.*' >"$scratch/stdout" 2>"$scratch/stderr"
-rc=$?
-ok $rc "cowbench odirect.* exits 0 (rc $rc)"
-[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
+run_ok "cowbench odirect.*" --reps 3 --warmup 1 --size 4M --dir "$dir" \
+	--out "$out" 'odirect.*'
 
 cr --scenario odirect.fork-race --expect-verdict pass --min-samples 3
 ok $? "odirect.fork-race: the data landed in the parent after every pass"
@@ -34,27 +31,27 @@ ok $? "odirect.read-into-shared: every page read into was unshared (copied)"
 empty "$dir"
 ok $? "the scratch files are gone after the run"
 
-"$COWBENCH" --reps 100000 --warmup 0 --size 4M --dir "$dir" \
-	--out "$scratch/int" odirect.fork-race >/dev/null 2>&1 &
-pid=$!
-sleep 2
-kill -INT $pid
-wait $pid
-rc=$?
+interrupt INT --reps 100000 --warmup 0 --size 4M --dir "$dir" \
+	--out "$scratch/int" odirect.fork-race
 [ $rc -eq 130 ]
 ok $? "SIGINT stops the run (rc $rc)"
 empty "$dir"
 ok $? "the scratch file is gone after SIGINT"
 
-"$COWBENCH" --reps 100000 --warmup 0 --size 4M --dir "$dir" \
-	--out "$scratch/kill" odirect.read-into-shared >/dev/null 2>&1 &
-pid=$!
-sleep 2
-left=$(ls "$dir" | wc -l)
-kill -KILL $pid
-wait $pid 2>/dev/null
+# The file is there while the run is (sampled just before the kill).
+( sleep 1.9; ls "$dir" | wc -l >"$scratch/left" ) &
+interrupt KILL --reps 100000 --warmup 0 --size 4M --dir "$dir" \
+	--out "$scratch/kill" odirect.read-into-shared
+wait
+left=$(cat "$scratch/left")
 [ "$left" -eq 1 ]
 ok $? "the run had its scratch file in --dir ($left)"
+# Its sample process dies of PDEATHSIG and holds the run's lock till then.
+n=0
+while pgrep -f -- "$scratch/kill" >/dev/null && [ $n -lt 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
 "$COWBENCH" --restore >/dev/null
 rc=$?
 [ $rc -eq 0 ]

@@ -12,11 +12,8 @@ plan 12
 out=$scratch/run
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
-"$COWBENCH" --reps 3 --warmup 1 --size 4M --out "$out" 'vmsplice.*' \
-	>"$scratch/stdout" 2>"$scratch/stderr"
-rc=$?
-ok $rc "cowbench vmsplice.* exits 0 (rc $rc)"
-[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
+run_ok "cowbench vmsplice.*" --reps 3 --warmup 1 --size 4M --out "$out" \
+	'vmsplice.*'
 
 cr --min-samples 18
 ok $? "results.json has 3 samples of each of 6 points (leak has 3 cases)"
@@ -36,13 +33,8 @@ cr --scenario 'vmsplice.[wt]*' --expect-required 0
 ok $? "write-after-splice and throughput require no copy"
 
 # Interrupted mid-run: exit 130, and no sample process holds a pipe.
-"$COWBENCH" --reps 100000 --warmup 0 --size 4M --out "$scratch/int" \
-	vmsplice.leak >/dev/null 2>&1 &
-pid=$!
-sleep 2
-kill -INT $pid
-wait $pid
-rc=$?
+interrupt INT --reps 100000 --warmup 0 --size 4M --out "$scratch/int" \
+	vmsplice.leak
 [ $rc -eq 130 ]
 ok $? "SIGINT stops the run (rc $rc)"
 sleep 0.2
