@@ -27,23 +27,24 @@ static void scratch_path(struct cow_run *r, char *buf, size_t len)
 
 static int scratch_fill(int fd, size_t size, uint64_t seed)
 {
-	size_t chunk = size < SCRATCH_CHUNK ? size : SCRATCH_CHUNK, off, i;
+	size_t chunk = size < SCRATCH_CHUNK ? size : SCRATCH_CHUNK, off, i, n;
 	char *buf = cow_region_alloc(chunk, COW_BACK_SMALL);
 	int err = 0;
 
 	if (!buf)
 		return -errno;
-	for (off = 0; off < size && !err; off += chunk) {
+	for (off = 0; off < size && !err; off += n) {
 		size_t first = off / cow_page_size;
 
+		n = size - off < chunk ? size - off : chunk;
 		/* Page index runs on across chunks: the file is one region. */
-		for (i = 0; i < chunk / cow_page_size; i++) {
+		for (i = 0; i < n / cow_page_size; i++) {
 			uint64_t *w = (uint64_t *)(buf + i * cow_page_size);
 
 			w[0] = seed ^ (first + i);
 			w[1] = ~(seed ^ (first + i));
 		}
-		if (pwrite(fd, buf, chunk, (off_t)off) != (ssize_t)chunk)
+		if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
 			err = errno ? -errno : -EIO;
 	}
 	if (!err && fsync(fd))
