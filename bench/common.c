@@ -3,7 +3,9 @@
  * common.c - helpers shared by the workload families.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -32,4 +34,156 @@ char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 		return NULL;
 	}
 	return buf;
+}
+
+bool bench_setup(struct cow_run *r, struct cow_sample *s,
+		 struct bench_setup *f)
+{
+	f->len = r->size;
+	f->npages = f->len / cow_page_size;
+	f->buf = bench_region(s, f->len, COW_BACK_SMALL, SEED_PARENT);
+	if (!f->buf)
+		return false;
+	f->m = cow_meas_new(f->buf, f->len);
+	if (!f->m) {
+		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
+				   strerror(errno));
+		cow_region_free(f->buf, f->len);
+		return false;
+	}
+	/* The copies the measured writes need must land on warm memory. */
+	cow_warm_free_memory(f->len);
+	return true;
+}
+
+void bench_teardown(struct bench_setup *f)
+{
+	cow_meas_free(f->m);
+	cow_region_free(f->buf, f->len);
+}
+
+void bench_check_region(struct cow_sample *s, const char *who,
+			const char *buf, size_t len, uint64_t seed)
+{
+	ssize_t bad = cow_region_verify(buf, len, seed);
+
+	if (bad >= 0)
+		cow_sample_verdict(s, COW_FAIL,
+				   "%s: page %zd does not hold its own data",
+				   who, bad);
+}
+
+/* The pattern of cow_region_fill() for the page of index i. */
+static bool page_holds(const char *page, size_t i, uint64_t seed)
+{
+	const uint64_t *w = (const uint64_t *)page;
+
+	return w[0] == (seed ^ i) && w[1] == ~(seed ^ i);
+}
+
+void bench_classify(const char *data, size_t npages, uint64_t seed_old,
+		    uint64_t seed_new, struct bench_seen *seen)
+{
+	size_t i;
+
+	memset(seen, 0, sizeof(*seen));
+	seen->first_other = -1;
+	for (i = 0; i < npages; i++) {
+		const char *page = data + i * cow_page_size;
+
+		if (page_holds(page, i, seed_old))
+			seen->old++;
+		else if (page_holds(page, i, seed_new))
+			seen->new++;
+		else if (!seen->other++)
+			seen->first_other = (ssize_t)i;
+	}
+}
+
+void bench_check_seen(struct cow_sample *s, const char *who,
+		      const struct bench_seen *seen, bool old_only)
+{
+	if (seen->other)
+		cow_sample_verdict(s, COW_FAIL,
+				   "%s: %zu pages hold neither the old nor the new data (first: page %zd)",
+				   who, seen->other, seen->first_other);
+	else if (old_only && seen->new)
+		cow_sample_verdict(s, COW_FAIL,
+				   "%s: %zu pages hold data written after the splice",
+				   who, seen->new);
+}
+
+void bench_quick_size(struct cow_run *r)
+{
+	if (r->opts->quick && !r->opts->size_set && r->size > BENCH_QUICK_SIZE)
+		r->size = BENCH_QUICK_SIZE;
+}
+
+unsigned bench_fork_exit_wait(unsigned n, char *why, size_t len)
+{
+	unsigned i;
+	pid_t pid;
+
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0) {
+			snprintf(why, len, "fork: %s", strerror(errno));
+			break;
+		}
+		if (cow_wait(pid, why, len))
+			break;
+	}
+	return i;
+}
+
+
+int bench_turn_open(struct bench_turn *t, struct cow_sample *s)
+{
+	t->ready[0] = t->ready[1] = t->go[0] = t->go[1] = -1;
+	if (!pipe2(t->ready, O_CLOEXEC) && !pipe2(t->go, O_CLOEXEC))
+		return 0;
+	cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+	bench_turn_close(t);
+	return -1;
+}
+
+void bench_turn_close(struct bench_turn *t)
+{
+	int *fd[] = { &t->ready[0], &t->ready[1], &t->go[0], &t->go[1] };
+	size_t i;
+
+	for (i = 0; i < COW_ARRAY_SIZE(fd); i++) {
+		if (*fd[i] >= 0)
+			close(*fd[i]);
+		*fd[i] = -1;
+	}
+}
+
+static int byte_io(int fd, bool out)
+{
+	char c = 0;
+
+	return (out ? write(fd, &c, 1) : read(fd, &c, 1)) == 1 ? 0 : -1;
+}
+
+int bench_turn_ready(struct bench_turn *t)
+{
+	return byte_io(t->ready[1], true);
+}
+
+int bench_turn_wait_ready(struct bench_turn *t)
+{
+	return byte_io(t->ready[0], false);
+}
+
+int bench_turn_go(struct bench_turn *t)
+{
+	return byte_io(t->go[1], true);
+}
+
+int bench_turn_wait_go(struct bench_turn *t)
+{
+	return byte_io(t->go[0], false);
 }

@@ -14,5 +14,15 @@ const struct cow_scenario *const cow_scenarios[] = {
 	&cow_sc_fork_exec_window,
 	&cow_sc_fork_latency,
 	&cow_sc_fork_many,
+	&cow_sc_vmsplice_write_after_splice,
+	&cow_sc_vmsplice_shared_write,
+	&cow_sc_vmsplice_leak,
+	&cow_sc_vmsplice_throughput,
+	&cow_sc_odirect_fork_race,
+	&cow_sc_odirect_read_into_shared,
+#ifdef HAVE_LIBURING
+	&cow_sc_iouring_fork_fixed,
+	&cow_sc_iouring_read_fixed_race,
+#endif
 	NULL,
 };

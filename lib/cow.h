@@ -90,6 +90,18 @@ static inline uint64_t cow_pm_pfn(uint64_t e)
 int cow_pagemap_read(const void *addr, size_t npages, uint64_t *entries);
 /* Whether PFNs are visible to us (CAP_SYS_ADMIN); reason set if not. */
 bool cow_pagemap_pfns_visible(const char **reason);
+/*
+ * Compare two pagemap snapshots of one range, e.g. a parent's just before
+ * fork() and its child's just after: both = pages present in each, differ
+ * = those of them whose PFNs differ (copied, for a child).  differs, if
+ * not NULL, gets a 0/1 per page.
+ */
+struct cow_pm_diff {
+	size_t both;
+	size_t differ;
+};
+void cow_pagemap_diff(const uint64_t *a, const uint64_t *b, size_t npages,
+		      uint8_t *differs, struct cow_pm_diff *d);
 /* Flags of one PFN from /proc/kpageflags.  0 or -errno. */
 int cow_kpageflags(uint64_t pfn, uint64_t *flags);
 

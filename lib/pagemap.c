@@ -73,6 +73,23 @@ bool cow_pagemap_pfns_visible(const char **reason)
 	return true;
 }
 
+void cow_pagemap_diff(const uint64_t *a, const uint64_t *b, size_t npages,
+		      uint8_t *differs, struct cow_pm_diff *d)
+{
+	size_t i;
+
+	d->both = d->differ = 0;
+	for (i = 0; i < npages; i++) {
+		uint64_t pa = cow_pm_pfn(a[i]), pb = cow_pm_pfn(b[i]);
+		bool diff = pa && pb && pa != pb;
+
+		d->both += pa && pb;
+		d->differ += diff;
+		if (differs)
+			differs[i] = diff;
+	}
+}
+
 int cow_kpageflags(uint64_t pfn, uint64_t *flags)
 {
 	static int fd = -1;

@@ -26,3 +26,27 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/cowbench-test.XXXXXX") || exit 99
 COWBENCH_STATE_DIR=$scratch/state
 export COWBENCH_STATE_DIR
 trap 'rm -rf "$scratch"' EXIT
+
+# run_ok DESCRIPTION COWBENCH-ARGS...: run cowbench, one TAP line for its
+# exit status, and its output as comments when it failed.
+run_ok() {
+	desc=$1
+	shift
+	"$COWBENCH" "$@" >"$scratch/stdout" 2>"$scratch/stderr"
+	rc=$?
+	ok $rc "$desc exits 0 (rc $rc)"
+	[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
+}
+
+# interrupt SIGNAL COWBENCH-ARGS...: run cowbench for 2 s, send SIGNAL;
+# rc is its exit status.
+interrupt() {
+	sig=$1
+	shift
+	"$COWBENCH" "$@" >/dev/null 2>&1 &
+	pid=$!
+	sleep 2
+	kill -"$sig" $pid
+	wait $pid 2>/dev/null
+	rc=$?
+}

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iouring.c - io_uring fixed buffers: registering a buffer pins its pages
+ * long-term (FOLL_PIN | FOLL_LONGTERM).  Since 5.9 (70e806e4e645) fork()
+ * cannot share a maybe-pinned anonymous page with the child, so it copies
+ * every registered page into the child there and then: the parent keeps
+ * its pinned pages and its I/O lands where it should, and fork pays a
+ * page copy per registered page.  MADV_DONTFORK on the buffer is the
+ * known way out: the child gets no mapping at all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+#include "bench.h"
+
+#define URING_DISABLED		"/proc/sys/kernel/io_uring_disabled"
+/* Forks per phase: a fork of 64 MiB registered costs some 20 ms. */
+#define FIXED_FORKS		4
+#define QUEUE_DEPTH		8
+#define READ_CHUNK		(64ul << 10)
+
+/* io_uring_queue_init, or the reason it was refused. */
+static int ring_init(struct io_uring *ring, char *reason, size_t len)
+{
+	char val[16] = "?";
+	int err = io_uring_queue_init(QUEUE_DEPTH, ring, 0);
+
+	if (!err)
+		return 0;
+	cow_knob_read(URING_DISABLED, val, sizeof(val));
+	snprintf(reason, len, "io_uring_setup: %s (kernel.io_uring_disabled = %s)",
+		 strerror(-err), val);
+	return err;
+}
+
+/* Register [buf, buf+len) as fixed buffer 0, or say why not. */
+static int ring_register(struct io_uring *ring, char *buf, size_t len,
+			 char *reason, size_t rlen)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct rlimit rl = { 0, 0 };
+	int err = io_uring_register_buffers(ring, &iov, 1);
+
+	if (!err)
+		return 0;
+	getrlimit(RLIMIT_MEMLOCK, &rl);
+	snprintf(reason, rlen,
+		 "registering %zu bytes: %s (RLIMIT_MEMLOCK %llu)", len,
+		 strerror(-err), (unsigned long long)rl.rlim_cur);
+	return err;
+}
+
+static enum cow_verdict fixed_prepare(struct cow_run *r, char *reason,
+				      size_t len)
+{
+	struct io_uring ring;
+
+	if (ring_init(&ring, reason, len))
+		return COW_SKIP;
+	io_uring_queue_exit(&ring);
+	return COW_PASS;
+}
+
+static unsigned fixed_nvariants(const struct cow_opts *o)
+{
+	return 2;
+}
+
+/* One timed phase of FIXED_FORKS fork + _exit + wait. */
+static int timed_forks(struct cow_meas *m, struct cow_sample *s,
+		       const char *what)
+{
+	char why[128];
+	unsigned n;
+
+	m->pages_written = 0;
+	cow_meas_start(m);
+	n = bench_fork_exit_wait(FIXED_FORKS, why, sizeof(why));
+	cow_meas_stop(m);
+	if (n == FIXED_FORKS)
+		return 0;
+	cow_sample_verdict(s, COW_FAIL, "%s fork %u: %s", what, n, why);
+	return -1;
+}
+
+/*
+ * Copies of this fork: the parent's pages must stay put (none required),
+ * the child must get a copy of every registered page it maps (required).
+ */
+static void fork_copies_to_sample(struct cow_sample *s,
+				  const struct cow_meas *parent,
+				  const struct cow_pm_diff *child)
+{
+	if (!parent->accounted)
+		return;
+	s->pages_copied = parent->pages_copied + (int64_t)child->differ;
+	s->pages_required = (int64_t)child->both;
+	s->extra_copies = parent->pages_copied;
+	s->copies_missing = (int64_t)(child->both - child->differ);
+}
+
+/*
+ * iouring.fork-fixed - fork latency of a populated region, unregistered
+ * and then registered as a fixed buffer, in the same sample; the pages
+ * copied into a child at fork (its PFNs against the parent's); variant
+ * dontfork marks the region MADV_DONTFORK before registering it.
+ */
+static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
+{
+	bool dontfork = r->variant == 1;
+	size_t len = r->size;
+	struct cow_meas *mu = NULL, *mr = NULL, *cm = NULL;
+	struct io_uring ring;
+	struct cow_pm_diff d;
+	char why[160];
+	char *buf;
+	double nu, nr;
+
+	cow_sample_param_str(s, "madvise", dontfork ? "dontfork" : "none");
+	buf = bench_region(s, len, COW_BACK_SMALL, SEED_PARENT);
+	if (!buf)
+		return;
+	if (ring_init(&ring, why, sizeof(why))) {
+		cow_sample_verdict(s, COW_SKIP, "%s", why);
+		goto free_buf;
+	}
+	mu = cow_meas_new(buf, len);
+	mr = cow_meas_new(buf, len);
+	cm = cow_meas_new(buf, len);
+	if (!mu || !mr || !cm) {
+		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
+				   strerror(errno));
+		goto out;
+	}
+	cow_meas_require_none(mu);
+	cow_meas_require_none(mr);
+	if (timed_forks(mu, s, "unregistered"))
+		goto out;
+	if (dontfork && madvise(buf, len, MADV_DONTFORK)) {
+		cow_sample_verdict(s, COW_FAIL, "MADV_DONTFORK: %s",
+				   strerror(errno));
+		goto out;
+	}
+	if (ring_register(&ring, buf, len, why, sizeof(why))) {
+		cow_sample_verdict(s, COW_SKIP, "%s", why);
+		goto out;
+	}
+	/* The copies fork makes must land on memory the host has backed. */
+	cow_warm_free_memory(len);
+	if (timed_forks(mr, s, "registered") ||
+	    bench_fork_copies(cm, NULL, NULL, &d, why, sizeof(why))) {
+		if (s->verdict != COW_FAIL)
+			cow_sample_verdict(s, COW_FAIL, "counting fork: %s",
+					   why);
+		goto unregister;
+	}
+	bench_check_region(s, "parent", buf, len, SEED_PARENT);
+	cow_meas_to_sample(mr, s, FIXED_FORKS);
+	fork_copies_to_sample(s, mr, &d);
+	nu = (double)(mu->t_stop - mu->t_start) / FIXED_FORKS;
+	nr = (double)(mr->t_stop - mr->t_start) / FIXED_FORKS;
+	cow_sample_metric(s, "fork_ns_unregistered", nu);
+	cow_sample_metric(s, "fork_ns_registered", nr);
+	cow_sample_metric(s, "registered_over_unregistered", nu ? nr / nu : 0);
+	/* Without PFNs (not root) there is nothing to compare. */
+	if (mr->accounted) {
+		cow_sample_metric(s, "child_pages_copied", (double)d.differ);
+		cow_sample_metric(s, "child_pages_mapped", (double)d.both);
+		cow_sample_metric(s, "parent_pages_moved",
+				  (double)mr->pages_copied);
+	}
+unregister:
+	io_uring_unregister_buffers(&ring);
+out:
+	cow_meas_free(mu);
+	cow_meas_free(mr);
+	cow_meas_free(cm);
+	io_uring_queue_exit(&ring);
+free_buf:
+	cow_region_free(buf, len);
+}
+
+/* ---- iouring.read-fixed-race -------------------------------------------- */
+
+struct uring_io {
+	struct io_uring ring;
+	int fd;
+};
+
+static enum cow_verdict race_prepare(struct cow_run *r, char *reason,
+				     size_t len)
+{
+	enum cow_verdict v = fixed_prepare(r, reason, len);
+
+	return v == COW_PASS ? bench_scratch_create(r, SEED_FILE, reason, len) :
+			       v;
+}
+
+static void race_cleanup(struct cow_run *r)
+{
+	bench_scratch_remove(r);
+}
+
+/* READ_FIXED the whole file into the registered buffer, QUEUE_DEPTH deep. */
+static int fixed_pass(struct bench_race *rc, char *why, size_t wlen)
+{
+	struct uring_io *u = rc->ctx;
+	size_t off = 0, done = 0, n;
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	unsigned inflight = 0;
+	int err;
+
+	while (done < rc->len) {
+		while (inflight < QUEUE_DEPTH && off < rc->len) {
+			sqe = io_uring_get_sqe(&u->ring);
+			if (!sqe)
+				break;
+			n = rc->len - off < READ_CHUNK ? rc->len - off :
+							 READ_CHUNK;
+			io_uring_prep_read_fixed(sqe, u->fd, rc->buf + off,
+						 (unsigned)n, off, 0);
+			sqe->user_data = n;
+			off += n;
+			inflight++;
+		}
+		err = io_uring_submit(&u->ring);
+		if (err < 0)
+			goto fail;
+		do
+			err = io_uring_wait_cqe(&u->ring, &cqe);
+		while (err == -EINTR);
+		if (err)
+			goto fail;
+		err = cqe->res;
+		if (err != (int)cqe->user_data) {
+			io_uring_cqe_seen(&u->ring, cqe);
+			if (err >= 0)
+				err = -EIO;
+			goto fail;
+		}
+		done += (size_t)cqe->res;
+		inflight--;
+		io_uring_cqe_seen(&u->ring, cqe);
+	}
+	return 0;
+fail:
+	snprintf(why, wlen, "READ_FIXED: %s", strerror(-err));
+	return err;
+}
+
+/*
+ * iouring.read-fixed-race - one thread READ_FIXEDs the file (O_DIRECT)
+ * into the registered region, pass after pass, while this one forks.  The
+ * pages are pinned for good, so each fork copies them into the child and
+ * the parent's stay put: no parent copy is required, and every pass must
+ * leave the file's data in the parent's region.
+ */
+static void read_fixed_race_sample(struct cow_run *r, struct cow_sample *s)
+{
+	struct bench_race rc = { .len = r->size, .seed = SEED_FILE,
+				 .pass = fixed_pass };
+	struct uring_io u;
+	char why[160];
+
+	u.fd = bench_scratch_open(r, s);
+	if (u.fd < 0)
+		return;
+	rc.ctx = &u;
+	rc.buf = bench_region(s, rc.len, COW_BACK_SMALL, SEED_PARENT);
+	if (!rc.buf)
+		goto close_fd;
+	if (ring_init(&u.ring, why, sizeof(why))) {
+		cow_sample_verdict(s, COW_SKIP, "%s", why);
+		goto free_buf;
+	}
+	rc.m = cow_meas_new(rc.buf, rc.len);
+	if (!rc.m) {
+		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
+				   strerror(errno));
+		goto exit_ring;
+	}
+	cow_meas_require_none(rc.m);
+	if (ring_register(&u.ring, rc.buf, rc.len, why, sizeof(why))) {
+		cow_sample_verdict(s, COW_SKIP, "%s", why);
+		goto free_m;
+	}
+	cow_warm_free_memory(rc.len);
+	bench_race_run(&rc, s);
+	bench_race_to_sample(&rc, s);
+	io_uring_unregister_buffers(&u.ring);
+free_m:
+	cow_meas_free(rc.m);
+exit_ring:
+	io_uring_queue_exit(&u.ring);
+free_buf:
+	cow_region_free(rc.buf, rc.len);
+close_fd:
+	close(u.fd);
+}
+
+const struct cow_scenario cow_sc_iouring_fork_fixed = {
+	.name = "iouring.fork-fixed",
+	.desc = "fork with a registered fixed buffer vs not (copies into child)",
+	.flags = COW_F_SWEEP_SIZE,
+	.nvariants = fixed_nvariants,
+	.prepare = fixed_prepare,
+	.sample = fork_fixed_sample,
+};
+
+const struct cow_scenario cow_sc_iouring_read_fixed_race = {
+	.name = "iouring.read-fixed-race",
+	.desc = "READ_FIXED O_DIRECT reads while forking (data must land)",
+	.prepare = race_prepare,
+	.sample = read_fixed_race_sample,
+	.cleanup = race_cleanup,
+};

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmsplice.c - pages a pipe holds references to (vmsplice without
+ * SPLICE_F_GIFT takes a plain GUP reference, no pin) while their owner
+ * writes them.  Since 5.9 a write to an anonymous page that someone else
+ * may reference copies; before, a page mapped once was reused even with a
+ * pipe holding it, and the pipe read the writer's new data
+ * (CVE-2020-29374).  A pipe holds at most pipe-max-size bytes, so a region
+ * is spread over as many pipes as it needs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define PIPE_MAX_SIZE	"/proc/sys/fs/pipe-max-size"
+
+/* ---- a region spliced into pipes ---------------------------------------- */
+
+struct pipes {
+	int (*fd)[2];
+	size_t *bytes;		/* spliced into each */
+	unsigned n, cap;
+};
+
+/* The largest pipe we may have: pipe-max-size, else the default. */
+int bench_pipe_big(int fd[2])
+{
+	char val[32] = "";
+	long want = 0;
+
+	if (pipe2(fd, O_CLOEXEC))
+		return -errno;
+	if (!cow_knob_read(PIPE_MAX_SIZE, val, sizeof(val)))
+		want = strtol(val, NULL, 10);
+	if (want > 0)
+		fcntl(fd[0], F_SETPIPE_SZ, (int)want);
+	return 0;
+}
+
+static void pipes_close(struct pipes *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->n; i++) {
+		close(p->fd[i][0]);
+		close(p->fd[i][1]);
+	}
+	free(p->fd);
+	free(p->bytes);
+	memset(p, 0, sizeof(*p));
+}
+
+static int pipes_add(struct pipes *p)
+{
+	if (p->n == p->cap) {
+		unsigned cap = p->cap ? 2 * p->cap : 16;
+		void *fd = realloc(p->fd, cap * sizeof(*p->fd));
+		void *b = fd ? realloc(p->bytes, cap * sizeof(*p->bytes)) :
+			  NULL;
+
+		if (fd)
+			p->fd = fd;
+		if (!b)
+			return -ENOMEM;
+		p->bytes = b;
+		p->cap = cap;
+	}
+	p->bytes[p->n] = 0;
+	return bench_pipe_big(p->fd[p->n]) ? -errno : (int)p->n++;
+}
+
+/*
+ * vmsplice [buf, buf+len) into fresh pipes, filling each before taking
+ * the next.  0, or -1 with the sample's verdict set (SKIP for limits).
+ */
+static int pipes_splice(struct pipes *p, const char *buf, size_t len,
+			struct cow_sample *s)
+{
+	struct rlimit rl;
+	size_t off = 0;
+	int i = -1;
+
+	/* 1G is 1024 pipes of 1 MiB: allow what the hard limit does. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	while (off < len) {
+		struct iovec iov = {
+			.iov_base = (void *)(buf + off),
+			.iov_len = len - off,
+		};
+		ssize_t n;
+
+		if (i < 0) {
+			i = pipes_add(p);
+			if (i < 0) {
+				cow_sample_verdict(s, COW_SKIP,
+						   "pipe %u: %s", p->n,
+						   strerror(-i));
+				return -1;
+			}
+		}
+		/* Non-blocking: a full pipe says EAGAIN; take another. */
+		n = vmsplice(p->fd[i][1], &iov, 1, SPLICE_F_NONBLOCK);
+		if (n < 0 && errno == EAGAIN && p->bytes[i]) {
+			i = -1;
+			continue;
+		}
+		if (n <= 0) {
+			cow_sample_verdict(s, COW_FAIL, "vmsplice: %s",
+					   n ? strerror(errno) : "spliced 0");
+			return -1;
+		}
+		p->bytes[i] += (size_t)n;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Read everything back, in order, into out.  0 or -1 with why. */
+static int pipes_drain(struct pipes *p, char *out, char *why, size_t len)
+{
+	size_t off = 0, got;
+	unsigned i;
+	ssize_t n;
+
+	for (i = 0; i < p->n; i++) {
+		for (got = 0; got < p->bytes[i]; got += (size_t)n) {
+			n = read(p->fd[i][0], out + off + got,
+				 p->bytes[i] - got);
+			if (n <= 0) {
+				snprintf(why, len, "reading pipe %u: %s", i,
+					 n ? strerror(errno) : "EOF");
+				return -1;
+			}
+		}
+		off += got;
+	}
+	return 0;
+}
+
+/* Drain into a fresh buffer and sort the pages into old, new, neither. */
+static int pipes_classify(struct pipes *p, size_t len, uint64_t seed_old,
+			  uint64_t seed_new, struct bench_seen *seen,
+			  char *why, size_t wlen)
+{
+	char *out = cow_region_alloc(len, COW_BACK_SMALL);
+	int ret;
+
+	if (!out) {
+		snprintf(why, wlen, "no memory to drain the pipes");
+		return -1;
+	}
+	ret = pipes_drain(p, out, why, wlen);
+	if (!ret)
+		bench_classify(out, len / cow_page_size, seed_old, seed_new,
+			       seen);
+	cow_region_free(out, len);
+	return ret;
+}
+
+/* ---- the scenarios ------------------------------------------------------ */
+
+static enum cow_verdict vs_prepare(struct cow_run *r, char *reason, size_t len)
+{
+	bench_quick_size(r);
+	return COW_PASS;
+}
+
+struct vs {
+	struct bench_setup f;
+	struct pipes p;
+};
+
+static bool vs_setup(struct cow_run *r, struct cow_sample *s, struct vs *v)
+{
+	memset(v, 0, sizeof(*v));
+	return bench_setup(r, s, &v->f);
+}
+
+static void vs_teardown(struct vs *v)
+{
+	pipes_close(&v->p);
+	bench_teardown(&v->f);
+}
+
+/* The pipes' view after the writes: reported, FAIL only on garbage. */
+static void report_pipe_view(struct cow_sample *s, struct vs *v,
+			     uint64_t seed_new)
+{
+	struct bench_seen seen;
+	char why[128];
+
+	if (pipes_classify(&v->p, v->f.len, SEED_PARENT, seed_new, &seen, why,
+			   sizeof(why))) {
+		cow_sample_verdict(s, COW_FAIL, "%s", why);
+		return;
+	}
+	cow_sample_metric(s, "pipe_old_pages", (double)seen.old);
+	cow_sample_metric(s, "pipe_new_pages", (double)seen.new);
+	bench_check_seen(s, "pipe", &seen, false);
+}
+
+/*
+ * vmsplice.write-after-splice - the owner writes pages a pipe references.
+ * The page is the owner's alone (AnonExclusive) and its PTE stays
+ * writable, so no copy is required, and vmsplice promises no snapshot:
+ * whether the reader then sees old or new data is reported, not judged.
+ */
+static void write_after_splice_sample(struct cow_run *r, struct cow_sample *s)
+{
+	struct vs v;
+
+	if (!vs_setup(r, s, &v))
+		return;
+	cow_meas_require_none(v.f.m);
+	if (pipes_splice(&v.p, v.f.buf, v.f.len, s))
+		goto out;
+	cow_meas_start(v.f.m);
+	cow_region_fill(v.f.buf, v.f.len, SEED_PARENT2);
+	cow_meas_stop(v.f.m);
+	bench_check_region(s, "owner", v.f.buf, v.f.len, SEED_PARENT2);
+	report_pipe_view(s, &v, SEED_PARENT2);
+	cow_meas_to_sample(v.f.m, s, v.f.npages);
+	cow_sample_metric(s, "pipes", v.p.n);
+out:
+	vs_teardown(&v);
+}
+
+/*
+ * vmsplice.shared-write - the same while a live child shares the pages
+ * (fork, then splice): every write must copy, and the child must keep
+ * the old data.
+ */
+static void shared_write_sample(struct cow_run *r, struct cow_sample *s)
+{
+	struct bench_turn t;
+	char why[128];
+	struct vs v;
+	pid_t pid;
+
+	if (!vs_setup(r, s, &v))
+		return;
+	cow_meas_require_all(v.f.m);
+	if (bench_turn_open(&t, s))
+		goto out;
+	pid = cow_fork();
+	if (pid < 0) {
+		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		goto close_turn;
+	}
+	if (pid == 0) {
+		if (bench_turn_ready(&t) || bench_turn_wait_go(&t))
+			_exit(4);
+		_exit(cow_region_verify(v.f.buf, v.f.len, SEED_PARENT) < 0 ?
+		      0 : 3);
+	}
+	if (bench_turn_wait_ready(&t) ||
+	    pipes_splice(&v.p, v.f.buf, v.f.len, s)) {
+		cow_sample_verdict(s, COW_FAIL,
+				   "child did not start, or vmsplice failed");
+		kill(pid, SIGKILL);
+	} else {
+		cow_meas_start(v.f.m);
+		cow_region_fill(v.f.buf, v.f.len, SEED_PARENT2);
+		cow_meas_stop(v.f.m);
+		if (bench_turn_go(&t))
+			kill(pid, SIGKILL);
+	}
+	if (cow_wait(pid, why, sizeof(why)))
+		cow_sample_verdict(s, COW_FAIL,
+				   "child's view changed or it died: %s", why);
+	bench_check_region(s, "parent", v.f.buf, v.f.len, SEED_PARENT2);
+	if (s->verdict != COW_FAIL)
+		report_pipe_view(s, &v, SEED_PARENT2);
+	cow_meas_to_sample(v.f.m, s, v.f.npages);
+close_turn:
+	bench_turn_close(&t);
+out:
+	vs_teardown(&v);
+}
+
+/* ---- vmsplice.leak ------------------------------------------------------ */
+
+enum leak_case {
+	LEAK_CHILD_SPLICE,	/* child splices and unmaps; parent writes */
+	LEAK_SPLICE_FORK,	/* parent: splice, fork, unmap; child writes */
+	LEAK_FORK_SPLICE,	/* parent: fork, splice, unmap; child writes */
+	LEAK_NCASES,
+};
+
+static const char *const leak_names[] = {
+	[LEAK_CHILD_SPLICE] = "child-splice",
+	[LEAK_SPLICE_FORK] = "splice-fork",
+	[LEAK_FORK_SPLICE] = "fork-splice",
+};
+
+static unsigned leak_nvariants(const struct cow_opts *o)
+{
+	return LEAK_NCASES;
+}
+
+/* What the child that read the pipe saw, for the parent. */
+struct leak_view {
+	struct bench_seen seen;
+	char why[128];
+	bool failed;
+};
+
+static void leak_child_splice(struct vs *v, struct bench_turn *t,
+			      struct leak_view *lv, struct cow_sample *s)
+{
+	if (pipes_splice(&v->p, v->f.buf, v->f.len, s) ||
+	    munmap(v->f.buf, v->f.len) || bench_turn_ready(t) ||
+	    bench_turn_wait_go(t))
+		_exit(4);
+	if (pipes_classify(&v->p, v->f.len, SEED_PARENT, SEED_PARENT2,
+			   &lv->seen, lv->why, sizeof(lv->why)))
+		lv->failed = true;
+	_exit(0);
+}
+
+static void leak_child_write(struct vs *v, struct bench_turn *t)
+{
+	if (bench_turn_ready(t) || bench_turn_wait_go(t))
+		_exit(4);
+	cow_meas_start(v->f.m);
+	cow_region_fill(v->f.buf, v->f.len, SEED_CHILD);
+	cow_meas_stop(v->f.m);
+	_exit(cow_region_verify(v->f.buf, v->f.len, SEED_CHILD) < 0 ? 0 : 3);
+}
+
+/*
+ * vmsplice.leak - CVE-2020-29374 and its siblings, arranged as the
+ * kernel's mm selftest cow.c arranges them: one side's pipe references a
+ * page, that side unmaps it, the other writes it.  The page is mapped
+ * once but referenced twice, so the write must copy (required = every
+ * page) and the pipe must give back the data as spliced: FAIL otherwise.
+ */
+static void leak_sample(struct cow_run *r, struct cow_sample *s)
+{
+	enum leak_case c = (enum leak_case)r->variant;
+	struct leak_view *lv = cow_shared_alloc(sizeof(*lv));
+	uint64_t seed_new = c == LEAK_CHILD_SPLICE ? SEED_PARENT2 : SEED_CHILD;
+	struct bench_turn t;
+	char why[128];
+	struct vs v;
+	pid_t pid;
+
+	cow_sample_param_str(s, "case", leak_names[c]);
+	if (!lv) {
+		cow_sample_verdict(s, COW_FAIL, "out of memory");
+		return;
+	}
+	if (!vs_setup(r, s, &v))
+		goto free_lv;
+	cow_meas_require_all(v.f.m);
+	if (bench_turn_open(&t, s))
+		goto out;
+	if (c == LEAK_SPLICE_FORK && pipes_splice(&v.p, v.f.buf, v.f.len, s))
+		goto close_turn;
+	pid = cow_fork();
+	if (pid < 0) {
+		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		goto close_turn;
+	}
+	if (pid == 0) {
+		if (c == LEAK_CHILD_SPLICE)
+			leak_child_splice(&v, &t, lv, s);
+		leak_child_write(&v, &t);
+	}
+	if (c == LEAK_FORK_SPLICE && pipes_splice(&v.p, v.f.buf, v.f.len, s)) {
+		kill(pid, SIGKILL);
+		cow_wait(pid, why, sizeof(why));
+		goto close_turn;
+	}
+	if (bench_turn_wait_ready(&t)) {
+		cow_sample_verdict(s, COW_FAIL, "child did not get ready");
+	} else if (c == LEAK_CHILD_SPLICE) {
+		cow_meas_start(v.f.m);
+		cow_region_fill(v.f.buf, v.f.len, SEED_PARENT2);
+		cow_meas_stop(v.f.m);
+		bench_check_region(s, "parent", v.f.buf, v.f.len, SEED_PARENT2);
+	} else if (munmap(v.f.buf, v.f.len)) {
+		cow_sample_verdict(s, COW_FAIL, "munmap: %s", strerror(errno));
+	}
+	if (bench_turn_go(&t))
+		kill(pid, SIGKILL);
+	if (cow_wait(pid, why, sizeof(why)))
+		cow_sample_verdict(s, COW_FAIL, "child: %s", why);
+	if (c != LEAK_CHILD_SPLICE && s->verdict != COW_FAIL &&
+	    pipes_classify(&v.p, v.f.len, SEED_PARENT, seed_new, &lv->seen,
+			   lv->why, sizeof(lv->why)))
+		lv->failed = true;
+	if (lv->failed)
+		cow_sample_verdict(s, COW_FAIL, "%s", lv->why);
+	else if (s->verdict != COW_FAIL)
+		bench_check_seen(s, "pipe after the unmap and the write",
+				 &lv->seen, true);
+	cow_meas_to_sample(v.f.m, s, v.f.npages);
+	cow_sample_metric(s, "pipe_old_pages", (double)lv->seen.old);
+	cow_sample_metric(s, "pipe_new_pages", (double)lv->seen.new);
+close_turn:
+	bench_turn_close(&t);
+out:
+	vs_teardown(&v);
+free_lv:
+	cow_shared_free(lv, sizeof(*lv));
+}
+
+const struct cow_scenario cow_sc_vmsplice_write_after_splice = {
+	.name = "vmsplice.write-after-splice",
+	.desc = "owner writes pages a pipe references (required = 0)",
+	.prepare = vs_prepare,
+	.sample = write_after_splice_sample,
+};
+
+const struct cow_scenario cow_sc_vmsplice_shared_write = {
+	.name = "vmsplice.shared-write",
+	.desc = "parent writes spliced pages a live child shares (req = pages)",
+	.prepare = vs_prepare,
+	.sample = shared_write_sample,
+};
+
+const struct cow_scenario cow_sc_vmsplice_leak = {
+	.name = "vmsplice.leak",
+	.desc = "CVE-2020-29374 cases: the pipe must keep the old data",
+	.nvariants = leak_nvariants,
+	.prepare = vs_prepare,
+	.sample = leak_sample,
+};

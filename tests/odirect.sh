@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# odirect.sh - the O_DIRECT scenarios at a small size: the data lands in
+# the parent in every pass of the fork race, a read into pages a live
+# child shares copies each of them, and the scratch file is gone after
+# the run, after SIGINT and, through --restore, after kill -9.
+. "${COW_SRCDIR:-.}/tests/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs in pagemap, scratch-file registry)"
+
+plan 11
+out=$scratch/run
+dir=$scratch/dir
+mkdir "$dir" || exit 99
+cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
+empty() { [ -z "$(ls -A "$1")" ]; }
+
+run_ok "cowbench odirect.*" --reps 3 --warmup 1 --size 4M --dir "$dir" \
+	--out "$out" 'odirect.*'
+
+cr --scenario odirect.fork-race --expect-verdict pass --min-samples 3
+ok $? "odirect.fork-race: the data landed in the parent after every pass"
+forks=$(cr --scenario odirect.fork-race --print metrics.forks_io | sort -n | head -1)
+[ "${forks:-0}" -ge 1 ] 2>/dev/null
+ok $? "odirect.fork-race: forks overlapped the I/O (at least $forks a sample)"
+cr --scenario odirect.read-into-shared --expect-verdict pass --min-samples 3
+ok $? "odirect.read-into-shared: the parent got the file, the child kept its data"
+cr --scenario odirect.read-into-shared --expect-required 1024 \
+	--expect-copies-equal-written
+ok $? "odirect.read-into-shared: every page read into was unshared (copied)"
+empty "$dir"
+ok $? "the scratch files are gone after the run"
+
+interrupt INT --reps 100000 --warmup 0 --size 4M --dir "$dir" \
+	--out "$scratch/int" odirect.fork-race
+[ $rc -eq 130 ]
+ok $? "SIGINT stops the run (rc $rc)"
+empty "$dir"
+ok $? "the scratch file is gone after SIGINT"
+
+# The file is there while the run is (sampled just before the kill).
+( sleep 1.9; ls "$dir" | wc -l >"$scratch/left" ) &
+interrupt KILL --reps 100000 --warmup 0 --size 4M --dir "$dir" \
+	--out "$scratch/kill" odirect.read-into-shared
+wait
+left=$(cat "$scratch/left")
+[ "$left" -eq 1 ]
+ok $? "the run had its scratch file in --dir ($left)"
+# Its sample process dies of PDEATHSIG and holds the run's lock till then.
+n=0
+while pgrep -f -- "$scratch/kill" >/dev/null && [ $n -lt 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+"$COWBENCH" --restore >/dev/null
+rc=$?
+[ $rc -eq 0 ]
+ok $? "cowbench --restore after kill -9 (rc $rc)"
+empty "$dir"
+ok $? "and the file kill -9 left behind is gone"
+
+done_testing
