@@ -34,7 +34,7 @@ rc=$?
 t=$(($(date +%s) - t0))
 ok $rc "vm-run fork.child-write exits 0 (rc $rc, ${t}s)"
 [ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
-diag "vm-run on $(basename "$kernel"): ${t}s including the KVM probe"
+diag "vm-run on $(basename "$kernel"): ${t}s ($(sed -n 's/.*"accelerator_probe": *"\([^"]*\)".*/\1/p' "$out/results.json" | head -n 1))"
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 cr --expect-vm --scenario fork.child-write --min-samples 3 --expect-verdict pass
 ok $? "results.json came back over 9p, 3 passing samples, meta.vm consistent"
