@@ -287,6 +287,63 @@ void cow_results_free(struct cow_results *r);
 int cow_results_read(const char *path, struct cow_results *r,
 		     char *err, size_t elen);
 
+/* ---- stats.c: what `cowbench compare` decides with ---------------------- */
+
+void cow_sort_doubles(double *v, size_t n);
+/* Sorts v in place; NaN for n == 0. */
+double cow_median(double *v, size_t n);
+/* Quantile p of sorted v, linear between order statistics (type 7). */
+double cow_quantile_sorted(const double *v, size_t n, double p);
+
+/* xoshiro256** seeded through splitmix64: same stream on every libc. */
+struct cow_rng {
+	uint64_t s[4];
+};
+void cow_rng_seed(struct cow_rng *g, uint64_t seed);
+uint64_t cow_rng_next(struct cow_rng *g);
+/* Uniform in [0, n), without modulo bias. */
+uint64_t cow_rng_below(struct cow_rng *g, uint64_t n);
+/* Mix a string into h: per-comparison seeds derived from one printed seed. */
+uint64_t cow_hash_str(uint64_t h, const char *s);
+
+/*
+ * nboot bootstrap draws of median(b*)/median(a*), each side resampled with
+ * replacement from itself (a first, then b, per draw); NaN where the
+ * resampled median of a is 0.  0 or -1 with errno.
+ */
+int cow_boot_ratios(const double *a, size_t na, const double *b, size_t nb,
+		    unsigned nboot, uint64_t seed, double *out);
+/* Percentile interval at level (0.95) of those draws; NaN if undefined. */
+int cow_boot_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
+		      unsigned nboot, double level, uint64_t seed,
+		      double *lo, double *hi);
+/* The same for one sample's median. */
+int cow_boot_median_ci(const double *a, size_t n, unsigned nboot,
+		       double level, uint64_t seed, double *lo, double *hi);
+
+/* Exact distribution up to this many values in all, normal beyond. */
+#define COW_MWU_EXACT_MAX	50
+
+struct cow_mwu {
+	double u;	/* U of a: pairs (a_i, b_j) with a_i > b_j, ties 1/2 */
+	double p;	/* two-sided */
+	bool exact;	/* permutation distribution (ties kept), else normal */
+	bool ties;
+};
+/* Two-sided Mann-Whitney U test of a against b.  0 or -1 with errno. */
+int cow_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+		     struct cow_mwu *out);
+
+enum cow_padjust {
+	COW_PADJ_NONE,
+	COW_PADJ_HOLM,		/* family-wise error rate */
+	COW_PADJ_BH,		/* false discovery rate */
+};
+/* Adjusted p-values q[i] for p[i]; NaN entries are no test, kept NaN. */
+int cow_p_adjust(const double *p, size_t n, enum cow_padjust method,
+		 double *q);
+const char *cow_padjust_name(enum cow_padjust method);
+
 /* ---- measure.c: the measured phase -------------------------------------- */
 
 /*
