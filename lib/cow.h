@@ -257,6 +257,12 @@ void cow_sample_verdict(struct cow_sample *s, enum cow_verdict v,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* One meta entry read back, flattened: "uname.release", "knobs.thp.enabled". */
+struct cow_meta_kv {
+	char *key;
+	char *val;		/* scalars as JSON text, strings unquoted */
+};
+
 struct cow_results {
 	struct cow_sample *samples;
 	size_t n, cap;
@@ -265,6 +271,9 @@ struct cow_results {
 	char start[32], end[32];
 	bool partial;
 	char knobs_json[8192];	/* filled by cow_results_collect_meta() */
+	/* Filled by cow_results_read() only: every meta scalar, in file order. */
+	struct cow_meta_kv *meta;
+	size_t nmeta;
 };
 
 int cow_results_add(struct cow_results *r, const struct cow_sample *s);
@@ -286,6 +295,8 @@ void cow_results_free(struct cow_results *r);
  * without freeing.  0 or -1 with a one-line err naming the file. */
 int cow_results_read(const char *path, struct cow_results *r,
 		     char *err, size_t elen);
+/* A flattened meta value read back ("tool_version", "uname.release"), or NULL. */
+const char *cow_results_meta(const struct cow_results *r, const char *key);
 
 /* ---- stats.c: what `cowbench compare` decides with ---------------------- */
 
