@@ -155,6 +155,13 @@ static int write_vars(const struct cmp *c, const char *dir)
 }
 
 /* One row per point that has an ns/op result or a verdict change. */
+/* 0 not significant, 1 significant, 2 better, 3 worse: the charts' colours */
+static int class_code(enum cmp_class cls)
+{
+	return cls == CMP_REGRESSED ? 3 : cls == CMP_IMPROVED ? 2 :
+	       cls == CMP_SIG ? 1 : 0;
+}
+
 static int write_summary(const struct cmp *c, const char *dir)
 {
 	const char **labels = cmp_xcalloc(c->npoints, sizeof(char *));
@@ -164,7 +171,7 @@ static int write_summary(const struct cmp *c, const char *dir)
 
 	if (out_open(&t, dir, "summary", "tsv"))
 		return -1;
-	fputs("point", t.f);
+	fputs("# point", t.f);
 	for (r = 1; r < c->nruns; r++)
 		fprintf(t.f, "\tchange_%c\tlow_%c\thigh_%c\tclass_%c",
 			c->runs[r].letter, c->runs[r].letter, c->runs[r].letter,
@@ -189,10 +196,7 @@ static int write_summary(const struct cmp *c, const char *dir)
 				ch[r] = 100 * x->change;
 				lo[r] = 100 * x->lo;
 				hi[r] = 100 * x->hi;
-				/* 0 not significant, 1 significant, 2 better, 3 worse */
-				cls[r] = x->cls == CMP_REGRESSED ? 3 :
-					 x->cls == CMP_IMPROVED ? 2 :
-					 x->cls == CMP_SIG ? 1 : 0;
+				cls[r] = class_code(x->cls);
 				any = true;
 			}
 			for (j = 0; j < o->nver; j++)
@@ -221,9 +225,54 @@ static int write_summary(const struct cmp *c, const char *dir)
 		return -1;
 	fprintf(g.f, "npoints = %zu\nnothers = %zu\n", n, c->nruns - 1);
 	gp_label_array(g.f, "plabel", labels, n);
+	/* what the chart cannot show: the verdicts over every metric */
+	fprintf(g.f, "array note[%zu] = [", c->nruns - 1);
+	for (r = 1; r < c->nruns; r++) {
+		const struct cmp_other *o = &c->others[r - 1];
+		char note[256];
+
+		snprintf(note, sizeof(note), "%c, all metrics: %u regression%s, %u "
+			 "improvement%s; %u tests, %u significant after %s",
+			 c->runs[r].letter, o->nregress, o->nregress == 1 ? "" : "s",
+			 o->nimprove, o->nimprove == 1 ? "" : "s", o->ntests,
+			 o->nsig_adj, cow_padjust_name(c->o.padj));
+		if (r > 1)
+			fputs(", ", g.f);
+		gp_str(g.f, note);
+	}
+	fputs("]\n", g.f);
 	free(labels);
 	free(lbuf);
 	return out_close(&g);
+}
+
+/*
+ * The ns/op change of run r against the base at point pi, as text, and
+ * its class (0 not significant .. 3 regression, -1 none) in *cls.
+ */
+static const char *nsop_change(const struct cmp *c, size_t r, size_t pi,
+			       double *cls)
+{
+	static char buf[32];
+	const struct cmp_other *o;
+	size_t j;
+
+	*cls = -1;
+	snprintf(buf, sizeof(buf), "NaN");
+	if (!r)
+		return buf;
+	o = &c->others[r - 1];
+	for (j = 0; j < o->nres; j++) {
+		const struct cmp_result *x = &o->res[j];
+
+		if (x->point != pi || x->cls == CMP_NODATA ||
+		    strcmp(c->metrics[x->metric].name, "ns_per_op"))
+			continue;
+		if (isfinite(x->change))
+			snprintf(buf, sizeof(buf), "%.10g", 100 * x->change);
+		*cls = class_code(x->cls);
+	}
+	return buf;
 }
 
 static bool in_family(const struct cmp_point *p, const char *fam)
@@ -245,16 +294,23 @@ static int write_group(const struct cmp *c, const char *dir, const char *fam)
 	snprintf(name, sizeof(name), "group-%s", fam);
 	if (out_open(&t, dir, name, "tsv"))
 		return -1;
+	/*
+	 * verdict: 0 pass, 1 skip, 2 fail, -1 not in this run; change (%) and
+	 * class of ns/op against the base as in summary.tsv, NaN/-1 for it.
+	 */
+	fputs("# run\tletter\tmedian\tlow\thigh\tcopied\trequired\textra"
+	      "\tverdict\tchange\tclass\n", t.f);
 	for (i = 0; i < c->npoints; i++) {
 		const struct cmp_point *p = &c->points[i];
 
 		if (!in_family(p, fam))
 			continue;
+		if (n)
+			fputs("\n\n", t.f);
 		labels[n++] = p->label;
-		fprintf(t.f, "%srun\tlabel\tmedian\tlow\thigh\tcopied\trequired"
-			"\textra\tverdict\n", n > 1 ? "\n\n" : "");
 		for (r = 0; r < c->nruns; r++) {
 			double med, lo, hi, v;
+			const char *ch;
 
 			fprintf(t.f, "%zu\t%c", r, c->runs[r].letter);
 			side_stat(c, r, p, "ns_per_op", &med, &lo, &hi);
@@ -267,7 +323,9 @@ static int write_group(const struct cmp *c, const char *dir, const char *fam)
 			tsv_num(t.f, v);
 			side_stat(c, r, p, "extra_copies", &v, &v, &v);
 			tsv_num(t.f, v);
-			fprintf(t.f, "\t%d\n", verdict_code(&p->side[r]));
+			fprintf(t.f, "\t%d", verdict_code(&p->side[r]));
+			ch = nsop_change(c, r, i, &v);
+			fprintf(t.f, "\t%s\t%d\n", ch, (int)v);
 		}
 	}
 	if (out_close(&t) || out_open(&g, dir, name, "gp"))
@@ -320,12 +378,13 @@ static int write_sweep(const struct cmp *c, const char *dir, const char *fam)
 		ret = -1;
 		goto out;
 	}
+	fputs("# size\tmedian\tlow\thigh\n", t.f);
 	for (j = 0; j < ns; j++) {
 		for (r = 0; r < c->nruns; r++) {
 			size_t *idx = cmp_xcalloc(c->npoints, sizeof(size_t)), m = 0;
 
-			fprintf(t.f, "%ssize\tmedian\tlow\thigh\n",
-				j || r ? "\n\n" : "");
+			if (j || r)
+				fputs("\n\n", t.f);
 			for (k = 0; k < c->npoints; k++)
 				if (!strcmp(c->points[k].sweep_key,
 					    c->points[first[j]].sweep_key) &&
@@ -385,8 +444,8 @@ static int write_overview(const struct cmp *c, const char *dir)
 
 	if (out_open(&t, dir, "overview", "tsv"))
 		return -1;
-	fputs("point\tmedian\tlow\thigh\tcopied\trequired\textra\tverdict\tn\n",
-	      t.f);
+	fputs("# point\tmedian\tlow\thigh\tcopied\trequired\textra\tverdict"
+	      "\tn\n", t.f);
 	for (i = 0; i < c->npoints; i++) {
 		const struct cmp_point *p = &c->points[i];
 		double med, lo, hi, v;

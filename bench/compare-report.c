@@ -62,11 +62,14 @@ static const char *fmt_change(char *buf, size_t len,
 	return buf;
 }
 
-static const char *fmt_ci(char *buf, size_t len, const struct cmp_result *r)
+static const char *fmt_ci(char *buf, size_t len, const struct cmp *c,
+			  const struct cmp_result *r)
 {
-	if (r->exact || isnan(r->lo))
-		snprintf(buf, len, "%s", r->exact || r->cls == CMP_NODATA ?
-			 "" : "-");
+	if (r->exact || r->cls == CMP_NODATA ||
+	    c->metrics[r->metric].kind == CMP_COUNT)
+		snprintf(buf, len, "%s", "");
+	else if (isnan(r->lo))
+		snprintf(buf, len, "-");
 	else if (snprintf(buf, len, "%+.1f..%+.1f", 100 * r->lo,
 			  100 * r->hi) > 15)
 		snprintf(buf, len, "%+.0f..%+.0f", 100 * r->lo, 100 * r->hi);
@@ -121,6 +124,16 @@ static void wrap(FILE *f, const char *first, const char *cont, const char *s)
 		s += len;
 	}
 	putc('\n', f);
+}
+
+/* No trailing blanks: some mail clients mangle them. */
+static void put_trimmed(FILE *f, char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && line[n - 1] == ' ')
+		line[--n] = '\0';
+	fprintf(f, "%s\n", line);
 }
 
 static const char *verdict_word(enum cow_verdict v)
@@ -183,13 +196,16 @@ static void text_diffs(FILE *f, const struct cmp *c)
 			if (d->val[r] && strlen(d->val[r]) + 3 > col)
 				fits = false;
 		if (fits && c->nruns * col + 24 <= WIDTH) {
-			fprintf(f, "  %-21s", d->key);
-			for (r = 0; r < c->nruns; r++)
-				fprintf(f, " %c %-*s", c->runs[r].letter,
-					(int)col - 3,
-					d->val[r] ? d->val[r] : "(none)");
-			/* no trailing blanks: mail clients keep them */
-			fputc('\n', f);
+			char line[256];
+			size_t off;
+
+			off = (size_t)snprintf(line, sizeof(line), "  %-21s", d->key);
+			for (r = 0; r < c->nruns && off < sizeof(line); r++)
+				off += (size_t)snprintf(line + off, sizeof(line) - off,
+							" %c %-*s", c->runs[r].letter,
+							(int)col - 3, d->val[r] ?
+							d->val[r] : "(none)");
+			put_trimmed(f, line);
 			continue;
 		}
 		wrap(f, "  ", "  ", d->key);
@@ -204,7 +220,6 @@ static void text_result(FILE *f, const struct cmp *c, const struct cmp_result *r
 {
 	const struct cmp_metric *m = &c->metrics[r->metric];
 	char a[32], b[32], ch[32], ci[40], q[16], line[160];
-	size_t n;
 
 	if (m->kind == CMP_COUNT && !m->always && r->cls == CMP_SAME)
 		return;
@@ -214,13 +229,9 @@ static void text_result(FILE *f, const struct cmp *c, const struct cmp_result *r
 		 strlen(m->show) > 20 ? "" : m->show,
 		 fmt_val(a, sizeof(a), r->med_a),
 		 fmt_val(b, sizeof(b), r->med_b),
-		 fmt_change(ch, sizeof(ch), c, r), fmt_ci(ci, sizeof(ci), r),
+		 fmt_change(ch, sizeof(ch), c, r), fmt_ci(ci, sizeof(ci), c, r),
 		 fmt_q(q, sizeof(q), r->q), cmp_class_mark(r->cls));
-	/* no trailing blanks: some mail clients mangle them */
-	n = strlen(line);
-	while (n && line[n - 1] == ' ')
-		line[--n] = '\0';
-	fprintf(f, "%s\n", line);
+	put_trimmed(f, line);
 }
 
 static void text_point_head(FILE *f, const struct cmp *c,
@@ -281,7 +292,7 @@ static void text_listing(FILE *f, const struct cmp *c, const struct cmp_other *o
 			snprintf(line, sizeof(line), "%s: %s %s (95%% CI %s%%, q %s)",
 				 c->points[r->point].label, m->show,
 				 fmt_change(ch, sizeof(ch), c, r),
-				 fmt_ci(ci, sizeof(ci), r),
+				 fmt_ci(ci, sizeof(ci), c, r),
 				 fmt_q(q, sizeof(q), r->q));
 		wrap(f, "  ", "      ", line);
 	}
@@ -316,9 +327,9 @@ static void text_other(FILE *f, const struct cmp *c, const struct cmp_other *o)
 	fprintf(f, "\n%c against %c: %u regression%s, %u improvement%s\n", b, a,
 		o->nregress, o->nregress == 1 ? "" : "s", o->nimprove,
 		o->nimprove == 1 ? "" : "s");
-	snprintf(line, sizeof(line), "%u tests: %u significant at p < %g, %u "
-		 "after %s.", o->ntests, o->nsig_raw, c->o.alpha, o->nsig_adj,
-		 cow_padjust_name(c->o.padj));
+	snprintf(line, sizeof(line), "%u test%s: %u significant at p < %g, %u "
+		 "after %s.", o->ntests, o->ntests == 1 ? "" : "s", o->nsig_raw,
+		 c->o.alpha, o->nsig_adj, cow_padjust_name(c->o.padj));
 	wrap(f, "", "", line);
 	text_listing(f, c, o, CMP_REGRESSED, "Regressions");
 	text_listing(f, c, o, CMP_IMPROVED, "Improvements");
@@ -328,20 +339,26 @@ static void text_other(FILE *f, const struct cmp *c, const struct cmp_other *o)
 	fprintf(f, "\n  %-20s %9c %9c %8s %-15s %5s\n", "", a, b, "change",
 		"95% CI, %", "q");
 	for (i = 0; i < c->npoints; i++) {
-		bool head = false;
+		const struct cmp_side *sa = &c->points[i].side[0];
+		const struct cmp_side *sb = &c->points[i].side[o->run];
 
-		for (j = 0; j < o->nres; j++) {
-			if (o->res[j].point != i)
-				continue;
-			if (!head)
-				text_point_head(f, c, o, i);
-			head = true;
-			text_result(f, c, &o->res[j]);
+		if (!sa->n || !sb->n)
+			continue;
+		text_point_head(f, c, o, i);
+		/* a side without a passing repetition has nothing to compare */
+		if (!sa->npass || !sb->npass) {
+			const struct cmp_side *why = sb->npass ? sa : sb;
+			char first[16];
+
+			snprintf(first, sizeof(first), "  %c: ",
+				 c->runs[sb->npass ? 0 : o->run].letter);
+			wrap(f, first, "     ", why->reason && *why->reason ?
+			     why->reason : "no passing repetition");
+			continue;
 		}
-		if (!head && c->points[i].side[0].n && c->points[i].side[o->run].n) {
-			text_point_head(f, c, o, i);
-			wrap(f, "  ", "  ", c->points[i].side[o->run].reason);
-		}
+		for (j = 0; j < o->nres; j++)
+			if (o->res[j].point == i)
+				text_result(f, c, &o->res[j]);
 	}
 }
 
@@ -468,7 +485,7 @@ static void md_report(FILE *f, const struct cmp *c)
 					fmt_val(b, sizeof(b), res->med_b),
 					bold ? "**" : "",
 					fmt_change(ch, sizeof(ch), c, res),
-					bold ? "**" : "", fmt_ci(ci, sizeof(ci), res),
+					bold ? "**" : "", fmt_ci(ci, sizeof(ci), c, res),
 					fmt_q(q, sizeof(q), res->q), bold ? "**" : "",
 					cmp_class_mark(res->cls), bold ? "**" : "");
 			}

@@ -896,7 +896,7 @@ static void warnings(struct cmp *c)
 		     "workloads or accounting may differ, so differences may "
 		     "not be the kernel's");
 	if (knobs)
-		warn(c, "the runs started with different knobs (below): "
+		warn(c, "the runs started with different knobs (listed above): "
 		     "differences may come from the settings, not the kernel");
 	if (hw)
 		warn(c, "the runs were made on different hardware: timings "

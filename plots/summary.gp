@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# summary.gp - the chart for a review: one horizontal bar per scenario,
+# the relative change of the median ns/op against the base, its 95 %
+# interval as a whisker, and the verdict as the bar's colour.
+# Data: summary.tsv/.gp from `cowbench compare --data-dir`.
+
+load plotdir.'/common.gp'
+load datadir.'/vars.gp'
+load datadir.'/'.name.'.gp'
+file = datadir.'/'.name.'.tsv'
+
+rows = npoints > 0 ? npoints : 1
+W = 960
+H = 200 + 30 * rows * (nothers > 1 ? 0.7 * nothers : 1)
+eval term_cmd(W, H)
+set output out
+
+# columns of other k (1-based): change, low, high, class
+cc(k, j) = 1 + 4 * (k - 1) + j
+bw = 0.8 / nothers
+yoff(k) = (k - 1 - (nothers - 1) / 2.0) * bw
+letter(k) = run_label[k + 1][1:1]
+
+# x range: every bar and whisker, and both thresholds with room for labels
+xmin = -threshold
+xmax = threshold
+do for [k = 1:nothers] {
+	stats file using (column(cc(k, 1))) nooutput
+	if (STATS_records > 0) { xmin = min(xmin, STATS_min); xmax = max(xmax, STATS_max) }
+	stats file using (column(cc(k, 2))) nooutput
+	if (STATS_records > 0) { xmin = min(xmin, STATS_min) }
+	stats file using (column(cc(k, 3))) nooutput
+	if (STATS_records > 0) { xmax = max(xmax, STATS_max) }
+}
+span = xmax - xmin
+set xrange [xmin - 0.22 * span : xmax + 0.22 * span]
+set yrange [rows - 0.5 : -0.5]
+
+set ytics scale 0
+set for [i = 1:npoints] ytics add (plabel[i] i - 1)
+set grid noytics
+set xtics format "%+g%%"
+set mxtics 2
+
+set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb "#202020" lw 1.5 front
+set arrow 2 from threshold, graph 0 to threshold, graph 1 nohead dt 2 lc rgb "#808080" front
+set arrow 3 from -threshold, graph 0 to -threshold, graph 1 nohead dt 2 lc rgb "#808080" front
+
+notes = ""
+do for [k = 1:nothers] { notes = notes . "\n" . note[k] }
+if (nothers == 1) {
+	set title sprintf("Median ns/op of %s against %s%s", run_label[2], run_label[1], notes)
+} else {
+	set title sprintf("Median ns/op against %s (letters: other runs)%s", run_label[1], notes)
+}
+set xlabel sprintf("change (%%)     ← faster · slower →     dashed: ±%g%% threshold", threshold)
+set key below horizontal maxcols 3 Left reverse samplen 1.5 spacing 1.1 width -4
+
+# a bar from 0 to the change; labels beyond the whisker on the outer side
+tip(k) = column(cc(k, 1)) >= 0 ? \
+	max(column(cc(k, 1)), nz(column(cc(k, 3)))) : \
+	min(column(cc(k, 1)), nz(column(cc(k, 2))))
+label_text(k) = (nothers > 1 ? letter(k).' ' : '') . \
+	(isnan(column(cc(k, 1))) ? (column(cc(k, 4)) == 3 ? 'now fails' : '') : \
+	 sprintf("%+.1f%%", column(cc(k, 1))))
+pos(k) = column(cc(k, 1)) >= 0 || isnan(column(cc(k, 1)))
+half = 0.4
+
+plot \
+	for [k = 1:nothers] file using (0):($0 + yoff(k)):(min(0, column(cc(k, 1)))):(max(0, column(cc(k, 1)))):($0 + yoff(k) - half * bw):($0 + yoff(k) + half * bw):(class_colour(column(cc(k, 4)))) \
+		with boxxyerror lc rgb variable notitle, \
+	for [k = 1:nothers] file using (column(cc(k, 1))):($0 + yoff(k)):(column(cc(k, 2))):(column(cc(k, 3))) \
+		with xerrorbars lc rgb "#202020" pt 7 ps 0.5 lw 1.2 notitle, \
+	for [k = 1:nothers] file using (pos(k) ? nz(tip(k)) : NaN):($0 + yoff(k)):(label_text(k)) \
+		with labels left offset 0.6, 0 notitle, \
+	for [k = 1:nothers] file using (pos(k) ? NaN : tip(k)):($0 + yoff(k)):(label_text(k)) \
+		with labels right offset -0.6, 0 notitle, \
+	NaN with boxes lc rgb c_regress title sprintf("regression (slower beyond %g%%, or fails)", threshold), \
+	NaN with boxes lc rgb c_improve title sprintf("improvement (faster beyond %g%%)", threshold), \
+	NaN with boxes lc rgb c_small title "significant, but not beyond the threshold", \
+	NaN with boxes lc rgb c_none title "not significant", \
+	NaN with lines lc rgb "#202020" lw 1.2 title "95% interval of the change"
