@@ -165,7 +165,7 @@ static int class_code(enum cmp_class cls)
 static int write_summary(const struct cmp *c, const char *dir)
 {
 	const char **labels = cmp_xcalloc(c->npoints, sizeof(char *));
-	char (*lbuf)[COW_NAME_LEN + 140] = cmp_xcalloc(c->npoints, sizeof(*lbuf));
+	char (*lbuf)[COW_NAME_LEN + 180] = cmp_xcalloc(c->npoints, sizeof(*lbuf));
 	size_t i, j, r, n = 0;
 	struct out t, g;
 
@@ -173,14 +173,14 @@ static int write_summary(const struct cmp *c, const char *dir)
 		return -1;
 	fputs("# point", t.f);
 	for (r = 1; r < c->nruns; r++)
-		fprintf(t.f, "\tchange_%c\tlow_%c\thigh_%c\tclass_%c",
+		fprintf(t.f, "\tchange_%c\tlow_%c\thigh_%c\tclass_%c\tlabel_%c",
 			c->runs[r].letter, c->runs[r].letter, c->runs[r].letter,
-			c->runs[r].letter);
+			c->runs[r].letter, c->runs[r].letter);
 	fputc('\n', t.f);
 	for (i = 0; i < c->npoints; i++) {
 		double ch[CMP_MAX_RUNS], lo[CMP_MAX_RUNS], hi[CMP_MAX_RUNS];
 		int cls[CMP_MAX_RUNS];
-		bool any = false, fails = false;
+		bool any = false, fails = false, copies = false;
 
 		for (r = 1; r < c->nruns; r++) {
 			const struct cmp_other *o = &c->others[r - 1];
@@ -190,33 +190,48 @@ static int write_summary(const struct cmp *c, const char *dir)
 			for (j = 0; j < o->nres; j++) {
 				const struct cmp_result *x = &o->res[j];
 
+				/* a count that regressed: say so beside the name */
+				if (x->point == i && x->cls == CMP_REGRESSED &&
+				    c->metrics[x->metric].kind == CMP_COUNT)
+					copies = any = true;
 				if (x->point != i || x->cls == CMP_NODATA ||
 				    strcmp(c->metrics[x->metric].name, "ns_per_op"))
 					continue;
 				ch[r] = 100 * x->change;
+				any = true;
 				lo[r] = 100 * x->lo;
 				hi[r] = 100 * x->hi;
 				cls[r] = class_code(x->cls);
-				any = true;
 			}
+			/* 4: fails, and no ns/op to draw */
 			for (j = 0; j < o->nver; j++)
 				if (o->ver[j].point == i &&
 				    o->ver[j].cls == CMP_REGRESSED) {
-					cls[r] = 3;
+					cls[r] = isnan(ch[r]) ? 4 : 3;
 					fails = any = true;
 				}
 		}
 		if (!any)
 			continue;
-		snprintf(lbuf[n], sizeof(lbuf[n]), "%s%s", c->points[i].label,
-			 fails ? " (FAILS)" : "");
+		snprintf(lbuf[n], sizeof(lbuf[n]), "%s%s%s", c->points[i].label,
+			 fails ? " (FAILS)" : "",
+			 copies ? " (more copies)" : "");
 		labels[n] = lbuf[n];
 		tsv_str(t.f, lbuf[n]);
+		/* the label as text: gnuplot turns a label reading NaN into "NaN" */
 		for (r = 1; r < c->nruns; r++) {
 			tsv_num(t.f, ch[r]);
 			tsv_num(t.f, lo[r]);
 			tsv_num(t.f, hi[r]);
-			fprintf(t.f, "\t%d", cls[r]);
+			fprintf(t.f, "\t%d\t", cls[r]);
+			if (c->nruns > 2)
+				fprintf(t.f, "%c ", c->runs[r].letter);
+			if (cls[r] == 4)
+				fputs("now fails", t.f);
+			else if (isfinite(ch[r]))
+				fprintf(t.f, "%+.1f%%", ch[r]);
+			else
+				fputs("-", t.f);
 		}
 		fputc('\n', t.f);
 		n++;

@@ -21,7 +21,7 @@ c_regress = 0xd62728
 c_improve = 0x2ca02c
 c_small = 0xe8a33a
 c_none = 0xb4b4b4
-class_colour(c) = c == 3 ? c_regress : c == 2 ? c_improve : c == 1 ? c_small : c_none
+class_colour(c) = c >= 3 ? c_regress : c == 2 ? c_improve : c == 1 ? c_small : c_none
 
 # Runs: the base in dark grey, the others in distinct hues.
 run_colour(r) = r == 0 ? 0x6b6b6b : r == 1 ? 0x1f77b4 : r == 2 ? 0xff7f0e : \

@@ -15,11 +15,12 @@ H = 200 + 30 * rows * (nothers > 1 ? 0.7 * nothers : 1)
 eval term_cmd(W, H)
 set output out
 
-# columns of other k (1-based): change, low, high, class
-cc(k, j) = 1 + 4 * (k - 1) + j
+# columns of other k (1-based): change, low, high, class, label;
+# class 0 not significant, 1 significant, 2 improvement, 3 regression,
+# 4 now fails (no change to draw)
+cc(k, j) = 1 + 5 * (k - 1) + j
 bw = 0.8 / nothers
 yoff(k) = (k - 1 - (nothers - 1) / 2.0) * bw
-letter(k) = run_label[k + 1][1:1]
 
 # x range: every bar and whisker, and both thresholds with room for labels
 xmin = -threshold
@@ -36,8 +37,10 @@ span = xmax - xmin
 set xrange [xmin - 0.22 * span : xmax + 0.22 * span]
 set yrange [rows - 0.5 : -0.5]
 
-set ytics scale 0
-set for [i = 1:npoints] ytics add (plabel[i] i - 1)
+# the points as the only y tics
+yt = "set ytics scale 0 ("
+do for [i = 1:npoints] { yt = yt . sprintf('%s"%s" %d', i > 1 ? ", " : "", plabel[i], i - 1) }
+eval yt . ")"
 set grid noytics
 set xtics format "%+g%%"
 set mxtics 2
@@ -60,10 +63,7 @@ set key below horizontal maxcols 3 Left reverse samplen 1.5 spacing 1.1 width -4
 tip(k) = column(cc(k, 1)) >= 0 ? \
 	max(column(cc(k, 1)), nz(column(cc(k, 3)))) : \
 	min(column(cc(k, 1)), nz(column(cc(k, 2))))
-label_text(k) = (nothers > 1 ? letter(k).' ' : '') . \
-	(isnan(column(cc(k, 1))) ? (column(cc(k, 4)) == 3 ? 'now fails' : '') : \
-	 sprintf("%+.1f%%", column(cc(k, 1))))
-pos(k) = column(cc(k, 1)) >= 0 || isnan(column(cc(k, 1)))
+pos(k) = column(cc(k, 1)) >= 0
 half = 0.4
 
 plot \
@@ -71,10 +71,12 @@ plot \
 		with boxxyerror lc rgb variable notitle, \
 	for [k = 1:nothers] file using (column(cc(k, 1))):($0 + yoff(k)):(column(cc(k, 2))):(column(cc(k, 3))) \
 		with xerrorbars lc rgb "#202020" pt 7 ps 0.5 lw 1.2 notitle, \
-	for [k = 1:nothers] file using (pos(k) ? nz(tip(k)) : NaN):($0 + yoff(k)):(label_text(k)) \
+	for [k = 1:nothers] file using (pos(k) ? tip(k) : NaN):($0 + yoff(k)):(stringcolumn(cc(k, 5))) \
 		with labels left offset 0.6, 0 notitle, \
-	for [k = 1:nothers] file using (pos(k) ? NaN : tip(k)):($0 + yoff(k)):(label_text(k)) \
+	for [k = 1:nothers] file using (pos(k) ? NaN : tip(k)):($0 + yoff(k)):(stringcolumn(cc(k, 5))) \
 		with labels right offset -0.6, 0 notitle, \
+	for [k = 1:nothers] file using (column(cc(k, 4)) == 4 ? 0 : NaN):($0 + yoff(k)):(stringcolumn(cc(k, 5))) \
+		with labels left offset 1.2, 0 point pt 2 ps 1.8 lw 2 lc rgb c_regress tc rgb c_regress notitle, \
 	NaN with boxes lc rgb c_regress title sprintf("regression (slower beyond %g%%, or fails)", threshold), \
 	NaN with boxes lc rgb c_improve title sprintf("improvement (faster beyond %g%%)", threshold), \
 	NaN with boxes lc rgb c_small title "significant, but not beyond the threshold", \
