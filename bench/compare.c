@@ -364,26 +364,32 @@ static void side_add(struct cmp_side *sd, const struct cow_sample *s)
 	}
 }
 
+static bool ends_with_any(const char *name, const char *const *suffixes,
+			  size_t n)
+{
+	size_t len = strlen(name), i, l;
+
+	for (i = 0; i < n; i++) {
+		l = strlen(suffixes[i]);
+		if (len >= l && !strcmp(name + len - l, suffixes[i]))
+			return true;
+	}
+	return false;
+}
+
 /* Which way is better, from the name: times lower, rates higher. */
 static enum cmp_better better_by_name(const char *name)
 {
-	static const char *const lower[] = { "_ns", "_us", "_ms", "_sec_per_op",
-					     "ns_per_op", "latency" };
+	static const char *const lower[] = { "_ns", "_us", "_ms", "ns_per_op",
+					     "latency" };
 	static const char *const higher[] = { "_per_sec", "_per_s",
-					      "per_second", "throughput",
-					      "_bps" };
-	size_t n = strlen(name), i, l;
+					      "per_second", "throughput" };
 
-	for (i = 0; i < COW_ARRAY_SIZE(higher); i++) {
-		l = strlen(higher[i]);
-		if (n >= l && !strcmp(name + n - l, higher[i]))
-			return CMP_BETTER_HIGHER;
-	}
-	for (i = 0; i < COW_ARRAY_SIZE(lower); i++) {
-		l = strlen(lower[i]);
-		if (n >= l && !strcmp(name + n - l, lower[i]))
-			return CMP_BETTER_LOWER;
-	}
+	/* higher first: "faults_per_sec" must not read as a time */
+	if (ends_with_any(name, higher, COW_ARRAY_SIZE(higher)))
+		return CMP_BETTER_HIGHER;
+	if (ends_with_any(name, lower, COW_ARRAY_SIZE(lower)))
+		return CMP_BETTER_LOWER;
 	return CMP_BETTER_UNKNOWN;
 }
 

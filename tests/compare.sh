@@ -24,12 +24,13 @@ width_ok() { awk 'length > 80 { bad = 1 } END { exit bad }' "$d/$1"; }
 
 # 8 repetitions: the exact two-sided Mann-Whitney p of two separated
 # samples is then 2/C(16,8) = 0.00016, significant after any correction.
-mkresults "$d/base" <<'EOF'
+cat >"$d/base.txt" <<'EOF'
 fork.child-write 4194304 pass 1024 2200000,2210000,2190000,2205000,2199000,2230000,2201000,2208000 1024 1024 0
 fork.parent-after-exit 4194304 pass 1024 700000,705000,698000,702000,701000,699000,703000,704000 0 0 0
 fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 0 0 0 fork_exec_ns=2000,2100,2050,2070,2020,2090,2030,2060
 fork.exec-window 4194304 pass 1024 900000,910000,905000,899000,903000,907000,901000,902000 100,120,90,110,100,105,95,115 100,120,90,110,100,105,95,115 0
 EOF
+mkresults "$d/base" <"$d/base.txt"
 cp -r "$d/base" "$d/same"
 
 # --- identical ---------------------------------------------------------
@@ -131,12 +132,7 @@ cmp_run window.out "$d/window-base" "$d/window"
 ok $? "a count varying between repetitions is tested, not a regression (exit $rc)"
 
 # --- meta: tool version and knobs ---------------------------------------
-mkresults "$d/newtool" tool=test-2 thp=never <<'EOF'
-fork.child-write 4194304 pass 1024 2200000,2210000,2190000,2205000,2199000,2230000,2201000,2208000 1024 1024 0
-fork.parent-after-exit 4194304 pass 1024 700000,705000,698000,702000,701000,699000,703000,704000 0 0 0
-fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 0 0 0 fork_exec_ns=2000,2100,2050,2070,2020,2090,2030,2060
-fork.exec-window 4194304 pass 1024 900000,910000,905000,899000,903000,907000,901000,902000 100,120,90,110,100,105,95,115 100,120,90,110,100,105,95,115 0
-EOF
+mkresults "$d/newtool" tool=test-2 thp=never <"$d/base.txt"
 cmp_run ver.out "$d/base" "$d/newtool"
 [ $rc -eq 0 ]
 ok $? "tool version mismatch alone is no regression: exit $rc"
