@@ -867,7 +867,8 @@ static void meta_diffs(struct cmp *c)
 		}
 	}
 	free(vals);
-	qsort(c->diffs, c->ndiffs, sizeof(*c->diffs), cmp_diff_rank);
+	if (c->ndiffs)
+		qsort(c->diffs, c->ndiffs, sizeof(*c->diffs), cmp_diff_rank);
 }
 
 static void __attribute__((format(printf, 2, 3)))

@@ -115,11 +115,12 @@ uint64_t cow_rng_next(struct cow_rng *g)
 
 uint64_t cow_rng_below(struct cow_rng *g, uint64_t n)
 {
-	/* 2^64 mod n: draws below it would make small residues likelier */
-	uint64_t floor_ = (0 - n) % n, r;
+	uint64_t floor_, r;
 
 	if (n < 2)
 		return 0;
+	/* 2^64 mod n: draws below it would make small residues likelier */
+	floor_ = (0 - n) % n;
 	do
 		r = cow_rng_next(g);
 	while (r < floor_);
