@@ -885,6 +885,41 @@ warn(struct cmp *c, const char *fmt, ...)
 	c->warnings[c->nwarnings++] = s;
 }
 
+/*
+ * When nearly every scenario's ns/op moved the same way, the likelier
+ * cause is the machine (another job, the host, the clock speed) rather
+ * than a change in each of the kernel paths the scenarios guard: two runs
+ * here seconds apart, on the same kernel, once differed by 2x everywhere
+ * because another benchmark ran beside one of them.
+ */
+static void drift_warning(struct cmp *c, const struct cmp_other *o)
+{
+	unsigned n = 0, up = 0, down = 0;
+	double *ch = cmp_xcalloc(o->nres, sizeof(double));
+	size_t i, k = 0;
+
+	for (i = 0; i < o->nres; i++) {
+		const struct cmp_result *r = &o->res[i];
+
+		if (strcmp(c->metrics[r->metric].name, "ns_per_op") ||
+		    isnan(r->p))
+			continue;
+		n++;
+		if (r->q < c->o.alpha && r->shift) {
+			up += r->shift > 0;
+			down += r->shift < 0;
+			ch[k++] = r->change;
+		}
+	}
+	if (n >= 4 && (up * 4 >= n * 3 || down * 4 >= n * 3))
+		warn(c, "%c: %u of %u scenarios' ns/op moved %s (median %+.0f%%): "
+		     "a machine that was busier or quieter during one run does "
+		     "that; check it was idle before believing each change",
+		     c->runs[o->run].letter, up > down ? up : down, n,
+		     up > down ? "up" : "down", 100 * cow_median(ch, k));
+	free(ch);
+}
+
 static void warnings(struct cmp *c)
 {
 	bool knobs = false, hw = false, tool = false;
@@ -920,6 +955,7 @@ static void warnings(struct cmp *c)
 			     "ever be significant (smallest possible p %.3g > "
 			     "%g): use more --reps", c->runs[r].letter, o->nfew,
 			     o->ntests, o->few_min_p, c->o.alpha);
+		drift_warning(c, o);
 		if (o->nonly_base + o->nonly_other && !o->nres && !o->nver)
 			warn(c, "%c has no scenario in common with %c",
 			     c->runs[r].letter, c->runs[0].letter);

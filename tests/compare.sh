@@ -7,7 +7,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 50
+plan 52
 
 d=$scratch
 # cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
@@ -85,6 +85,16 @@ says seed.out "seed 12345"
 ok $? "the seed is printed"
 width_ok shift.out
 ok $? "shifted: the report fits 80 columns"
+
+# --- every scenario slower: the machine, more likely than the kernel ---
+awk '{ n = split($5, v, ","); s = ""
+	for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") int(v[i] * 1.4)
+	$5 = s; print }' "$d/base.txt" | mkresults "$d/slow"
+cmp_run slow.out "$d/base" "$d/slow"
+[ $rc -eq 1 ] && says slow.out "warning: B: 4 of 4 scenarios' ns/op moved up (median +40%)"
+ok $? "all four scenarios 40 % slower: regressions, and a warning about the machine"
+! says shift.out "scenarios' ns/op moved"
+ok $? "changes in both directions draw no such warning"
 
 # --- missing scenario ---------------------------------------------------
 mkresults "$d/miss" <<'EOF'
