@@ -256,45 +256,45 @@ static void text_point_head(FILE *f, const struct cmp *c,
 		fprintf(f, "%-*s %s\n", room, p->label, right);
 }
 
-static void text_listing(FILE *f, const struct cmp *c, const struct cmp_other *o,
-			 enum cmp_class cls, const char *title)
+/*
+ * The regressions (or improvements) of one other run, verdicts first: as
+ * indented, wrapped lines for text, as a bullet list for markdown.
+ */
+static void listing(FILE *f, const struct cmp *c, const struct cmp_other *o,
+		    enum cmp_class cls, const char *title, bool md)
 {
 	char line[512], ch[32], ci[40], q[16];
 	size_t i, n = 0;
 
-	for (i = 0; i < o->nver; i++) {
-		const struct cmp_verdict *v = &o->ver[i];
-		const struct cmp_point *p = &c->points[v->point];
+	for (i = 0; i < o->nver + o->nres; i++) {
+		const struct cmp_verdict *v = i < o->nver ? &o->ver[i] : NULL;
+		const struct cmp_result *r = v ? NULL : &o->res[i - o->nver];
+		const struct cmp_point *p = &c->points[v ? v->point : r->point];
+		const char *q1 = md ? "`" : "";
 
-		if (v->cls != cls)
+		if ((v ? v->cls : r->cls) != cls)
 			continue;
 		if (!n++)
-			fprintf(f, "%s:\n", title);
-		snprintf(line, sizeof(line), "%s: %s -> %s%s%s", p->label,
-			 verdict_word(v->a), verdict_word(v->b),
-			 cls == CMP_REGRESSED ? ": " : "",
-			 cls == CMP_REGRESSED ? p->side[o->run].reason : "");
-		wrap(f, "  ", "      ", line);
-	}
-	for (i = 0; i < o->nres; i++) {
-		const struct cmp_result *r = &o->res[i];
-		const struct cmp_metric *m = &c->metrics[r->metric];
-
-		if (r->cls != cls)
-			continue;
-		if (!n++)
-			fprintf(f, "%s:\n", title);
-		if (r->exact)
-			snprintf(line, sizeof(line), "%s: %s %.0f -> %.0f (exact)",
-				 c->points[r->point].label, m->show, r->med_a,
-				 r->med_b);
+			fprintf(f, md ? "\n**%s**\n\n" : "%s:\n", title);
+		if (v)
+			snprintf(line, sizeof(line), "%s%s%s: %s -> %s%s%s", q1,
+				 p->label, q1, verdict_word(v->a),
+				 verdict_word(v->b), cls == CMP_REGRESSED ? ": " : "",
+				 cls == CMP_REGRESSED ? p->side[o->run].reason : "");
+		else if (r->exact)
+			snprintf(line, sizeof(line), "%s%s%s: %s %.0f -> %.0f (exact)",
+				 q1, p->label, q1, c->metrics[r->metric].show,
+				 r->med_a, r->med_b);
 		else
-			snprintf(line, sizeof(line), "%s: %s %s (95%% CI %s%%, q %s)",
-				 c->points[r->point].label, m->show,
+			snprintf(line, sizeof(line), "%s%s%s: %s %s (95%% CI %s%%, q %s)",
+				 q1, p->label, q1, c->metrics[r->metric].show,
 				 fmt_change(ch, sizeof(ch), c, r),
 				 fmt_ci(ci, sizeof(ci), c, r),
 				 fmt_q(q, sizeof(q), r->q));
-		wrap(f, "  ", "      ", line);
+		if (md)
+			fprintf(f, "- %s\n", line);
+		else
+			wrap(f, "  ", "      ", line);
 	}
 }
 
@@ -331,8 +331,8 @@ static void text_other(FILE *f, const struct cmp *c, const struct cmp_other *o)
 		 "after %s.", o->ntests, o->ntests == 1 ? "" : "s", o->nsig_raw,
 		 c->o.alpha, o->nsig_adj, cow_padjust_name(c->o.padj));
 	wrap(f, "", "", line);
-	text_listing(f, c, o, CMP_REGRESSED, "Regressions");
-	text_listing(f, c, o, CMP_IMPROVED, "Improvements");
+	listing(f, c, o, CMP_REGRESSED, "Regressions", false);
+	listing(f, c, o, CMP_IMPROVED, "Improvements", false);
 	text_only(f, c, o->only_base, o->nonly_base, a);
 	text_only(f, c, o->only_other, o->nonly_other, b);
 
@@ -421,7 +421,7 @@ static void md_report(FILE *f, const struct cmp *c)
 	fprintf(f, "\n%s\n", line);
 	ignore_line(line, sizeof(line), c);
 	if (line[0])
-		fprintf(f, "%s\n", line);
+		fprintf(f, "\n%s\n", line);
 	if (c->ndiffs) {
 		fprintf(f, "\n## What differs between the runs\n\n| |");
 		for (r = 0; r < c->nruns; r++)
@@ -451,16 +451,14 @@ static void md_report(FILE *f, const struct cmp *c)
 		fprintf(f, "%u tests: %u significant at p < %g, %u after %s.\n",
 			o->ntests, o->nsig_raw, c->o.alpha, o->nsig_adj,
 			cow_padjust_name(c->o.padj));
+		listing(f, c, o, CMP_REGRESSED, "Regressions", true);
+		listing(f, c, o, CMP_IMPROVED, "Improvements", true);
 		for (i = 0; i < o->nver; i++)
-			fprintf(f, "%s- **%s**: `%s` %s -> %s%s%s\n",
-				i ? "" : "\n",
-				o->ver[i].cls == CMP_REGRESSED ? "REGRESSION" :
-				o->ver[i].cls == CMP_IMPROVED ? "fixed" : "changed",
-				c->points[o->ver[i].point].label,
-				verdict_word(o->ver[i].a), verdict_word(o->ver[i].b),
-				o->ver[i].cls == CMP_REGRESSED ? ": " : "",
-				o->ver[i].cls == CMP_REGRESSED ?
-				c->points[o->ver[i].point].side[r].reason : "");
+			if (o->ver[i].cls == CMP_DIFF)
+				fprintf(f, "- `%s`: %s -> %s\n",
+					c->points[o->ver[i].point].label,
+					verdict_word(o->ver[i].a),
+					verdict_word(o->ver[i].b));
 		for (i = 0; i < o->nonly_base; i++)
 			fprintf(f, "- only in %c: `%s`\n", c->runs[0].letter,
 				c->points[o->only_base[i]].label);
@@ -487,6 +485,7 @@ static void md_report(FILE *f, const struct cmp *c)
 					fmt_change(ch, sizeof(ch), c, res),
 					bold ? "**" : "", fmt_ci(ci, sizeof(ci), c, res),
 					fmt_q(q, sizeof(q), res->q), bold ? "**" : "",
+					res->cls == CMP_SIG ? "\\*" :
 					cmp_class_mark(res->cls), bold ? "**" : "");
 			}
 		}

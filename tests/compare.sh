@@ -190,7 +190,8 @@ ok $? "--ignore-param size matches them: copies 1024 -> 2048 shown"
 # --- other formats ----------------------------------------------------------
 cmp_run md.out --format markdown "$d/base" "$d/fail"
 [ $rc -eq 1 ] && has md.out '^| scenario | metric | A | B | change' &&
-	has md.out '^- \*\*REGRESSION\*\*: `fork.latency 4M` pass -> FAIL'
+	sed -n '/^\*\*Regressions\*\*$/,/^$/{n;n;p;q;}' "$d/md.out" |
+	grep -q '^- `fork.latency 4M`: pass -> FAIL: the fork.latency check said fail$'
 ok $? "markdown: table and the regression (exit $rc)"
 cmp_run json.out --format json "$d/base" "$d/fail"
 [ $rc -eq 1 ] && has json.out '"regressions": *2' && has json.out '"seed": *1,'
