@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "compare.h"
 
@@ -166,16 +167,17 @@ static int write_summary(const struct cmp *c, const char *dir)
 {
 	const char **labels = cmp_xcalloc(c->npoints, sizeof(char *));
 	char (*lbuf)[COW_NAME_LEN + 180] = cmp_xcalloc(c->npoints, sizeof(*lbuf));
-	size_t i, j, r, n = 0;
+	size_t i, j, r, n = 0, nfails = 0;
 	struct out t, g;
 
 	if (out_open(&t, dir, "summary", "tsv"))
 		return -1;
 	fputs("# point", t.f);
 	for (r = 1; r < c->nruns; r++)
-		fprintf(t.f, "\tchange_%c\tlow_%c\thigh_%c\tclass_%c\tlabel_%c",
+		fprintf(t.f, "\tchange_%c\tlow_%c\thigh_%c\tclass_%c\tlabel_%c"
+			"\tlabel_x_%c\tside_%c", c->runs[r].letter,
 			c->runs[r].letter, c->runs[r].letter, c->runs[r].letter,
-			c->runs[r].letter, c->runs[r].letter);
+			c->runs[r].letter, c->runs[r].letter, c->runs[r].letter);
 	fputc('\n', t.f);
 	for (i = 0; i < c->npoints; i++) {
 		double ch[CMP_MAX_RUNS], lo[CMP_MAX_RUNS], hi[CMP_MAX_RUNS];
@@ -218,27 +220,52 @@ static int write_summary(const struct cmp *c, const char *dir)
 			 copies ? " (more copies)" : "");
 		labels[n] = lbuf[n];
 		tsv_str(t.f, lbuf[n]);
-		/* the label as text: gnuplot turns a label reading NaN into "NaN" */
+		/*
+		 * The label, where it goes (beyond the whisker) and on which
+		 * side (1 right, -1 left, 0 none), never NaN: gnuplot 5.4 turns
+		 * a label whose expression reads NaN into "NaN", and crashes on
+		 * a label plot with no defined point.
+		 */
 		for (r = 1; r < c->nruns; r++) {
+			double x = 0;
+			int side = 0;
+
 			tsv_num(t.f, ch[r]);
 			tsv_num(t.f, lo[r]);
 			tsv_num(t.f, hi[r]);
 			fprintf(t.f, "\t%d\t", cls[r]);
 			if (c->nruns > 2)
 				fprintf(t.f, "%c ", c->runs[r].letter);
-			if (cls[r] == 4)
+			if (cls[r] == 4) {
 				fputs("now fails", t.f);
-			else if (isfinite(ch[r]))
+				nfails++;
+			} else if (isfinite(ch[r])) {
 				fprintf(t.f, "%+.1f%%", ch[r]);
-			else
+				side = ch[r] >= 0 ? 1 : -1;
+				x = side > 0 ? fmax(ch[r], isfinite(hi[r]) ? hi[r] : ch[r]) :
+				    fmin(ch[r], isfinite(lo[r]) ? lo[r] : ch[r]);
+			} else {
 				fputs("-", t.f);
+			}
+			fprintf(t.f, "\t%.10g\t%d", x, side);
 		}
 		fputc('\n', t.f);
 		n++;
 	}
-	if (out_close(&t) || out_open(&g, dir, "summary", "gp"))
+	if (out_close(&t))
 		return -1;
-	fprintf(g.f, "npoints = %zu\nnothers = %zu\n", n, c->nruns - 1);
+	/* nothing in common: no chart rather than an empty one */
+	if (!n) {
+		unlink(t.path);
+		free(labels);
+		free(lbuf);
+		return 0;
+	}
+	if (out_open(&g, dir, "summary", "gp"))
+		return -1;
+	/* gnuplot 5.4 crashes drawing labels with points when none is defined */
+	fprintf(g.f, "npoints = %zu\nnothers = %zu\nnfails = %zu\n", n,
+		c->nruns - 1, nfails);
 	gp_label_array(g.f, "plabel", labels, n);
 	/* what the chart cannot show: the verdicts over every metric */
 	fprintf(g.f, "array note[%zu] = [", c->nruns - 1);

@@ -60,7 +60,8 @@ do for [i = 1:npoints] {
 	set yrange [0 : *]
 	set offsets 0, 0, graph 0.35, 0
 	stats file index (i - 1) using (max(nz($3), nz($5))) nooutput
-	set format y (STATS_max >= 10000 ? "%.1s%c" : "%g")
+	vmax = exists("STATS_max") ? STATS_max : 0
+	set format y (vmax >= 10000 ? "%.1s%c" : "%g")
 	eval xtics_runs
 	plot file index (i - 1) using 1:3:4:5:(0.6):(run_colour($1)) \
 		with boxerrorbars lc rgb variable lw 1, \
@@ -72,12 +73,13 @@ do for [i = 1:npoints] {
 
 	# copies: for each kind a bar per run
 	stats file index (i - 1) using (max(nz($6), max(nz($7), nz($8)))) nooutput
+	cmax = exists("STATS_max") ? STATS_max : 0
 	set origin 0.5, y1
 	set title plabel[i] . ": pages copied / required / extra" font ",10"
 	set xrange [-0.6 : 2.6]
-	set yrange [0 : (STATS_max > 4 ? STATS_max * 1.3 : 5)]
+	set yrange [0 : (cmax > 4 ? cmax * 1.3 : 5)]
 	set offsets 0, 0, 0, 0
-	set format y (STATS_max >= 10000 ? "%.0s%c" : "%g")
+	set format y (cmax >= 10000 ? "%.0s%c" : "%g")
 	set xtics scale 0 ("copied" 0, "required" 1, "extra" 2)
 	plot for [k = 0:2] file index (i - 1) using (cx(k, $1)):(column(6 + k)):(bw * 0.9):(run_colour($1)) \
 		with boxes lc rgb variable, \

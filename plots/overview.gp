@@ -22,11 +22,11 @@ verdict_word(v) = v == 2 ? "FAIL" : v == 1 ? "skipped" : ""
 
 # extents first: stats honours the ranges set below
 stats file using 2 nooutput
-lo = STATS_records > 0 ? STATS_min : 1
+lo = exists("STATS_records") && STATS_records > 0 ? STATS_min : 1
 stats file using 4 nooutput
-hi = STATS_records > 0 ? STATS_max : 10
+hi = exists("STATS_records") && STATS_records > 0 ? STATS_max : 10
 stats file using (max(nz($5), max(nz($6), nz($7)))) nooutput
-cmax = STATS_records > 0 ? STATS_max : 0
+cmax = exists("STATS_records") && STATS_records > 0 ? STATS_max : 0
 
 set multiplot title title font ",12"
 set key off

@@ -15,10 +15,10 @@ H = 200 + 30 * rows * (nothers > 1 ? 0.7 * nothers : 1)
 eval term_cmd(W, H)
 set output out
 
-# columns of other k (1-based): change, low, high, class, label;
-# class 0 not significant, 1 significant, 2 improvement, 3 regression,
-# 4 now fails (no change to draw)
-cc(k, j) = 1 + 5 * (k - 1) + j
+# columns of other k (1-based): change, low, high, class, label, label x,
+# label side (1 right, -1 left, 0 none); class 0 not significant,
+# 1 significant, 2 improvement, 3 regression, 4 now fails (no change)
+cc(k, j) = 1 + 7 * (k - 1) + j
 bw = 0.8 / nothers
 yoff(k) = (k - 1 - (nothers - 1) / 2.0) * bw
 
@@ -27,11 +27,11 @@ xmin = -threshold
 xmax = threshold
 do for [k = 1:nothers] {
 	stats file using (column(cc(k, 1))) nooutput
-	if (STATS_records > 0) { xmin = min(xmin, STATS_min); xmax = max(xmax, STATS_max) }
+	if (exists("STATS_records") && STATS_records > 0) { xmin = min(xmin, STATS_min); xmax = max(xmax, STATS_max) }
 	stats file using (column(cc(k, 2))) nooutput
-	if (STATS_records > 0) { xmin = min(xmin, STATS_min) }
+	if (exists("STATS_records") && STATS_records > 0) { xmin = min(xmin, STATS_min) }
 	stats file using (column(cc(k, 3))) nooutput
-	if (STATS_records > 0) { xmax = max(xmax, STATS_max) }
+	if (exists("STATS_records") && STATS_records > 0) { xmax = max(xmax, STATS_max) }
 }
 span = xmax - xmin
 set xrange [xmin - 0.22 * span : xmax + 0.22 * span]
@@ -59,11 +59,11 @@ if (nothers == 1) {
 set xlabel sprintf("change (%%)     ← faster · slower →     dashed: ±%g%% threshold", threshold)
 set key below horizontal maxcols 3 Left reverse samplen 1.5 spacing 1.1 width -4
 
-# a bar from 0 to the change; labels beyond the whisker on the outer side
-tip(k) = column(cc(k, 1)) >= 0 ? \
-	max(column(cc(k, 1)), nz(column(cc(k, 3)))) : \
-	min(column(cc(k, 1)), nz(column(cc(k, 2))))
-pos(k) = column(cc(k, 1)) >= 0
+# Labels beyond the whisker, right of positive changes, left of negative
+# ones.  Row 0 is always defined (with no text when it belongs to the
+# other side): gnuplot 5.4 crashes on a label plot without a defined point.
+lab_x(k, sd) = column(cc(k, 7)) == sd || $0 == 0 ? column(cc(k, 6)) : NaN
+lab_t(k, sd) = column(cc(k, 7)) == sd ? stringcolumn(cc(k, 5)) : ""
 half = 0.4
 
 plot \
@@ -71,11 +71,11 @@ plot \
 		with boxxyerror lc rgb variable notitle, \
 	for [k = 1:nothers] file using (column(cc(k, 1))):($0 + yoff(k)):(column(cc(k, 2))):(column(cc(k, 3))) \
 		with xerrorbars lc rgb "#202020" pt 7 ps 0.5 lw 1.2 notitle, \
-	for [k = 1:nothers] file using (pos(k) ? tip(k) : NaN):($0 + yoff(k)):(stringcolumn(cc(k, 5))) \
+	for [k = 1:nothers] file using (lab_x(k, 1)):($0 + yoff(k)):(lab_t(k, 1)) \
 		with labels left offset 0.6, 0 notitle, \
-	for [k = 1:nothers] file using (pos(k) ? NaN : tip(k)):($0 + yoff(k)):(stringcolumn(cc(k, 5))) \
+	for [k = 1:nothers] file using (lab_x(k, -1)):($0 + yoff(k)):(lab_t(k, -1)) \
 		with labels right offset -0.6, 0 notitle, \
-	for [k = 1:nothers] file using (column(cc(k, 4)) == 4 ? 0 : NaN):($0 + yoff(k)):(stringcolumn(cc(k, 5))) \
+	for [k = 1:(nfails > 0 ? nothers : 0)] file using (column(cc(k, 4)) == 4 ? 0 : NaN):($0 + yoff(k)):(stringcolumn(cc(k, 5))) \
 		with labels left offset 1.2, 0 point pt 2 ps 1.8 lw 2 lc rgb c_regress tc rgb c_regress notitle, \
 	NaN with boxes lc rgb c_regress title sprintf("regression (slower beyond %g%%, or fails)", threshold), \
 	NaN with boxes lc rgb c_improve title sprintf("improvement (faster beyond %g%%)", threshold), \

@@ -25,7 +25,8 @@ set format y "%.0s%c"
 set grid xtics ytics mytics
 set xlabel "region size"
 set ylabel "median ns/op"
-set offsets graph 0.05, graph 0.05, 0, 0
+set autoscale xfix
+set offsets graph 0.06, graph 0.06, 0, 0
 set key top left Left reverse samplen 2 font ",9"
 
 set multiplot layout rows, cols title sprintf("%s scenarios: ns/op against size", family) font ",12"

@@ -12,7 +12,7 @@ src=${COW_SRCDIR:-.}
 # the scripts find the binary under test through $COWBENCH
 export COWBENCH
 
-plan 12
+plan 15
 d=$scratch
 
 mkresults "$d/a" <<'EOF2'
@@ -76,5 +76,32 @@ rc=$?
 rc3=$?
 [ $rc -eq 0 ] && [ $rc3 -eq 2 ] && [ "$(wc -l <"$d/err")" -eq 1 ]
 ok $? "compare-kernels: identical runs exit $rc, a missing run exits $rc3 with one line"
+
+# Edge cases gnuplot has failed or crashed on: one point only, copies not
+# measured (a run as non-root), a point skipped everywhere, and runs with
+# no point in common.
+mkresults "$d/nr-a" <<'EOF2'
+fork.child-write 4194304 pass 1024 2200000,2210000,2190000,2230000,2205000 - - -
+thp.skipped 4194304 skip 1024 0 - - -
+EOF2
+mkresults "$d/nr-b" <<'EOF2'
+fork.child-write 4194304 pass 1024 2300000,2310000,2290000,2330000,2305000 - - -
+thp.skipped 4194304 skip 1024 0 - - -
+EOF2
+"$src/scripts/compare-kernels" --out "$d/nr" "$d/nr-a" "$d/nr-b" >/dev/null 2>"$d/err"
+rc=$?
+[ $rc -eq 0 ] && png_ok "$d/nr/summary.png" && png_ok "$d/nr/group-thp.png" &&
+	png_ok "$d/nr/group-fork.png"
+ok $? "one point, copies not measured, a point skipped everywhere: charts drawn (rc $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$d/err"
+"$src/scripts/plot-run" "$d/nr-a" >/dev/null && png_ok "$d/nr-a/overview.png"
+ok $? "plot-run on that run"
+mkresults "$d/8m" <<'EOF2'
+fork.child-write 8388608 pass 2048 4400000,4420000,4380000,4410000,4398000 2048 2048 0
+EOF2
+"$src/scripts/compare-kernels" --out "$d/apart" "$d/nr-a" "$d/8m" >/dev/null 2>"$d/err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -e "$d/apart/summary.png" ] && png_ok "$d/apart/group-fork.png"
+ok $? "runs with no point in common: no summary, the groups drawn (rc $rc)"
 
 done_testing
