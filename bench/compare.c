@@ -956,9 +956,9 @@ static void warnings(struct cmp *c)
 			     "%g): use more --reps", c->runs[r].letter, o->nfew,
 			     o->ntests, o->few_min_p, c->o.alpha);
 		drift_warning(c, o);
-		if (o->nonly_base + o->nonly_other && !o->nres && !o->nver)
-			warn(c, "%c has no scenario in common with %c",
-			     c->runs[r].letter, c->runs[0].letter);
+		if (!o->nres && !o->nver)
+			warn(c, "%c has no scenario in common with %c: nothing "
+			     "was compared", c->runs[r].letter, c->runs[0].letter);
 	}
 }
 
@@ -994,6 +994,11 @@ int cow_compare_main(int argc, char **argv)
 	cmp_report(stdout, &c);
 	if (fflush(stdout) || ferror(stdout))
 		die("writing the report: %s", strerror(errno));
+	/* comparing nothing is no pass: a job must not go green on it */
+	for (i = 1; i < c.nruns; i++)
+		if (!c.others[i - 1].nres && !c.others[i - 1].nver)
+			die("%s: no scenario in common with %s: nothing to compare",
+			    c.runs[i].path, c.runs[0].path);
 	/* the OS frees the rest: a report is one short process */
 	return c.nregress ? COW_EXIT_FAIL : COW_EXIT_OK;
 }
