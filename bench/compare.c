@@ -598,7 +598,6 @@ static void measure(struct cmp *c, struct cmp_other *o, struct cmp_result *res,
 			return;
 		}
 	}
-	res->varies = true;
 	res->cls = CMP_NS;	/* until judged, once every q is known */
 	if (cow_mann_whitney(a, res->na, b, res->nb, &mw) == 0) {
 		res->p = mw.p;
@@ -613,10 +612,10 @@ static void measure(struct cmp *c, struct cmp_other *o, struct cmp_result *res,
 		}
 	}
 	/* a count's interval of +0.0..+0.0 says nothing its medians do not */
-	if (m->kind == CMP_TIME && res->med_a != 0 && cow_boot_ratio_ci(a, res->na, b, res->nb,
-			c->o.nboot, 0.95,
-			cmp_seed(c, c->runs[o->run].letter, p, m),
-			&res->lo, &res->hi) == 0) {
+	if (m->kind == CMP_TIME && res->med_a != 0 &&
+	    !cow_boot_ratio_ci(a, res->na, b, res->nb, c->o.nboot, 0.95,
+			       cmp_seed(c, c->runs[o->run].letter, p, m),
+			       &res->lo, &res->hi)) {
 		res->lo -= 1;
 		res->hi -= 1;
 	}

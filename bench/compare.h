@@ -103,7 +103,6 @@ struct cmp_result {
 	double p, q;		/* NaN: no test */
 	int shift;		/* +1 other larger, -1 smaller, 0 neither */
 	bool exact;		/* exact count comparison (both constant) */
-	bool varies;
 	bool p_exact;		/* Mann-Whitney p from the exact distribution */
 	enum cmp_class cls;
 };
