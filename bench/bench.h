@@ -182,5 +182,10 @@ enum cow_format { COW_FMT_TEXT, COW_FMT_JSON, COW_FMT_TSV };
 void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 		enum cow_format fmt);
 void cow_progress(const struct cow_sample *s, unsigned done, unsigned total);
+void bench_params_str(const struct cow_sample *s, const char *const *skip,
+		      char *buf, size_t len);
+
+/* compare.c: `cowbench compare BASE OTHER...`; argv[0] is "compare". */
+int cow_compare_main(int argc, char **argv);
 
 #endif

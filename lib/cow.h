@@ -269,6 +269,12 @@ void cow_sample_verdict(struct cow_sample *s, enum cow_verdict v,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* One meta entry read back, flattened: "uname.release", "knobs.thp.enabled". */
+struct cow_meta_kv {
+	char *key;
+	char *val;		/* scalars as JSON text, strings unquoted */
+};
+
 struct cow_results {
 	struct cow_sample *samples;
 	size_t n, cap;
@@ -277,6 +283,9 @@ struct cow_results {
 	char start[32], end[32];
 	bool partial;
 	char knobs_json[8192];	/* filled by cow_results_collect_meta() */
+	/* Filled by cow_results_read() only: every meta scalar, in file order. */
+	struct cow_meta_kv *meta;
+	size_t nmeta;
 };
 
 int cow_results_add(struct cow_results *r, const struct cow_sample *s);
@@ -298,6 +307,65 @@ void cow_results_free(struct cow_results *r);
  * without freeing.  0 or -1 with a one-line err naming the file. */
 int cow_results_read(const char *path, struct cow_results *r,
 		     char *err, size_t elen);
+/* A flattened meta value read back ("tool_version", "uname.release"), or NULL. */
+const char *cow_results_meta(const struct cow_results *r, const char *key);
+
+/* ---- stats.c: what `cowbench compare` decides with ---------------------- */
+
+void cow_sort_doubles(double *v, size_t n);
+/* Sorts v in place; NaN for n == 0. */
+double cow_median(double *v, size_t n);
+/* Quantile p of sorted v, linear between order statistics (type 7). */
+double cow_quantile_sorted(const double *v, size_t n, double p);
+
+/* xoshiro256** seeded through splitmix64: same stream on every libc. */
+struct cow_rng {
+	uint64_t s[4];
+};
+void cow_rng_seed(struct cow_rng *g, uint64_t seed);
+uint64_t cow_rng_next(struct cow_rng *g);
+/* Uniform in [0, n), without modulo bias. */
+uint64_t cow_rng_below(struct cow_rng *g, uint64_t n);
+/* Mix a string into h: per-comparison seeds derived from one printed seed. */
+uint64_t cow_hash_str(uint64_t h, const char *s);
+
+/*
+ * nboot bootstrap draws of median(b*)/median(a*), each side resampled with
+ * replacement from itself (a first, then b, per draw); NaN where the
+ * resampled median of a is 0.  0 or -1 with errno.
+ */
+int cow_boot_ratios(const double *a, size_t na, const double *b, size_t nb,
+		    unsigned nboot, uint64_t seed, double *out);
+/* Percentile interval at level (0.95) of those draws; NaN if undefined. */
+int cow_boot_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
+		      unsigned nboot, double level, uint64_t seed,
+		      double *lo, double *hi);
+/* The same for one sample's median. */
+int cow_boot_median_ci(const double *a, size_t n, unsigned nboot,
+		       double level, uint64_t seed, double *lo, double *hi);
+
+/* Exact distribution up to this many values in all, normal beyond. */
+#define COW_MWU_EXACT_MAX	50
+
+struct cow_mwu {
+	double u;	/* U of a: pairs (a_i, b_j) with a_i > b_j, ties 1/2 */
+	double p;	/* two-sided */
+	bool exact;	/* permutation distribution (ties kept), else normal */
+	bool ties;
+};
+/* Two-sided Mann-Whitney U test of a against b.  0 or -1 with errno. */
+int cow_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+		     struct cow_mwu *out);
+
+enum cow_padjust {
+	COW_PADJ_NONE,
+	COW_PADJ_HOLM,		/* family-wise error rate */
+	COW_PADJ_BH,		/* false discovery rate */
+};
+/* Adjusted p-values q[i] for p[i]; NaN entries are no test, kept NaN. */
+int cow_p_adjust(const double *p, size_t n, enum cow_padjust method,
+		 double *q);
+const char *cow_padjust_name(enum cow_padjust method);
 
 /* ---- measure.c: the measured phase -------------------------------------- */
 

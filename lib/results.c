@@ -177,13 +177,35 @@ int cow_results_add(struct cow_results *r, const struct cow_sample *s)
 	return 0;
 }
 
+static void free_meta_kv(struct cow_meta_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].val);
+	}
+	free(kv);
+}
+
 void cow_results_free(struct cow_results *r)
 {
 	if (meta_owner == r)
 		cow_results_meta_set(NULL, NULL);
 	free(r->samples);
 	free(r->command_line);
+	free_meta_kv(r->meta, r->nmeta);
 	memset(r, 0, sizeof(*r));
+}
+
+const char *cow_results_meta(const struct cow_results *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmeta; i++)
+		if (!strcmp(r->meta[i].key, key))
+			return r->meta[i].val;
+	return NULL;
 }
 
 static unsigned nvmstat(void)
@@ -728,6 +750,61 @@ static int rd_sample(struct rd *rd, struct json_object *o, struct cow_sample *s)
 	return rd_fail(rd, "%s: unknown verdict \"%s\"", rd->where, buf);
 }
 
+static int meta_push(struct cow_results *r, const char *key, const char *val)
+{
+	struct cow_meta_kv *p;
+
+	p = reallocarray(r->meta, r->nmeta + 1, sizeof(*p));
+	if (!p)
+		return -1;
+	r->meta = p;
+	p[r->nmeta].key = strdup(key);
+	p[r->nmeta].val = strdup(val);
+	if (!p[r->nmeta].key || !p[r->nmeta].val) {
+		free(p[r->nmeta].key);
+		free(p[r->nmeta].val);
+		return -1;
+	}
+	r->nmeta++;
+	return 0;
+}
+
+/*
+ * Every scalar under o as "prefix.key" = text, arrays by index: whatever
+ * meta a later version adds is there for compare to show, unparsed.
+ */
+static int meta_flatten(struct cow_results *r, const char *prefix,
+			struct json_object *o)
+{
+	char key[256];
+	size_t i;
+
+	switch (o ? json_object_get_type(o) : json_type_null) {
+	case json_type_object:
+		json_object_object_foreach(o, k, v) {
+			snprintf(key, sizeof(key), "%s%s%s", prefix,
+				 *prefix ? "." : "", k);
+			if (meta_flatten(r, key, v))
+				return -1;
+		}
+		return 0;
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(o); i++) {
+			snprintf(key, sizeof(key), "%s.%zu", prefix, i);
+			if (meta_flatten(r, key, json_object_array_get_idx(o, i)))
+				return -1;
+		}
+		return 0;
+	case json_type_null:
+		return meta_push(r, prefix, "null");
+	case json_type_string:
+		return meta_push(r, prefix, json_object_get_string(o));
+	default:
+		return meta_push(r, prefix, json_object_to_json_string_ext(o,
+					JSON_C_TO_STRING_PLAIN));
+	}
+}
+
 static int rd_meta(struct rd *rd, struct json_object *root,
 		   struct cow_results *r)
 {
@@ -753,6 +830,8 @@ static int rd_meta(struct rd *rd, struct json_object *root,
 		if (strlen(s) < sizeof(r->knobs_json))
 			strcpy(r->knobs_json, s);
 	}
+	if (meta_flatten(r, "", m))
+		return rd_fail(rd, "out of memory");
 	return 0;
 }
 
@@ -861,6 +940,7 @@ out:
 	if (ret) {
 		free(out.samples);
 		free(out.command_line);
+		free_meta_kv(out.meta, out.nmeta);
 	}
 	json_object_put(root);
 	if (tok)
