@@ -13,6 +13,9 @@
 #define SEED_CHILD	0xc41dc0deull
 #define SEED_PARENT2	0x9a7e47ull
 
+/* Forks per latency sample: one fork is too short to time alone. */
+#define LATENCY_FORKS	8
+
 /* fork.c */
 extern const struct cow_scenario cow_sc_fork_child_write;
 extern const struct cow_scenario cow_sc_fork_parent_write_alive;
@@ -21,6 +24,21 @@ extern const struct cow_scenario cow_sc_fork_exec_window;
 extern const struct cow_scenario cow_sc_fork_latency;
 extern const struct cow_scenario cow_sc_fork_many;
 
+/* thp.c, mthp.c */
+extern const struct cow_scenario cow_sc_thp_fork_write;
+extern const struct cow_scenario cow_sc_thp_mthp;
+extern const struct cow_scenario cow_sc_thp_collapse;
+extern const struct cow_scenario cow_sc_thp_fork_latency;
+
+/* ksm.c */
+extern const struct cow_scenario cow_sc_ksm_cow;
+extern const struct cow_scenario cow_sc_ksm_merge;
+extern const struct cow_scenario cow_sc_ksm_zero_pages;
+
+/* swap.c */
+extern const struct cow_scenario cow_sc_swap_cow;
+extern const struct cow_scenario cow_sc_swap_loop;
+
 /* common.c */
 /*
  * Allocate, populate and verify a region of the given backing.  NULL with
@@ -28,6 +46,37 @@ extern const struct cow_scenario cow_sc_fork_many;
  */
 char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 		   uint64_t seed);
+
+/*
+ * A child that keeps the region mapped and untouched while the parent
+ * writes, then, released, checks that it still sees the pattern of seed:
+ * the side that must not see the parent's writes.  Start FAILs the sample
+ * when it returns false; finish FAILs it when the child saw other data.
+ */
+struct bench_holder {
+	pid_t pid;
+	int go;			/* closing it releases the child */
+};
+bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
+			const char *buf, size_t len, uint64_t seed);
+void bench_holder_finish(struct bench_holder *h, struct cow_sample *s);
+/* The page pattern of seed written into the first page of every stride. */
+void bench_fill_stride(char *buf, size_t len, size_t stride, uint64_t seed);
+/*
+ * First page not holding its pattern (stride_seed in the first page of
+ * each stride, seed elsewhere), or -1.
+ */
+ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
+			    uint64_t seed, uint64_t stride_seed);
+/* n times fork + child _exit + wait; how many succeeded (why: the first not). */
+unsigned bench_fork_loop(unsigned n, char *why, size_t len);
+
+/*
+ * For prepare(): at most quick_size in --quick mode unless --size was
+ * given, for the scenarios that would not fit run-all's time budget.
+ */
+#define BENCH_QUICK_SIZE	(16ull << 20)
+void bench_quick_size(struct cow_run *r, uint64_t quick_size);
 
 /* report.c */
 enum cow_format { COW_FMT_TEXT, COW_FMT_JSON, COW_FMT_TSV };

@@ -21,8 +21,6 @@ extern char **environ;
 
 /* How often the exec-window writer looks for the exec having happened. */
 #define EXEC_POLL_PAGES		16
-/* Forks per fork.latency sample: one fork is too short to time alone. */
-#define LATENCY_FORKS		8
 
 static const char *const true_paths[] = { "/bin/true", "/usr/bin/true" };
 
@@ -331,24 +329,16 @@ static void latency_sample(struct cow_run *r, struct cow_sample *s)
 	struct fork_setup f;
 	char why[128];
 	unsigned i;
-	pid_t pid;
 
 	if (!setup(r, s, &f))
 		return;
 	cow_meas_require_none(f.m);
 	f.m->pages_written = 0;
 	cow_meas_start(f.m);
-	for (i = 0; i < LATENCY_FORKS; i++) {
-		pid = fork();
-		if (pid == 0)
-			_exit(0);
-		if (pid < 0 || cow_wait(pid, why, sizeof(why)))
-			break;
-	}
+	i = bench_fork_loop(LATENCY_FORKS, why, sizeof(why));
 	cow_meas_stop(f.m);
 	if (i < LATENCY_FORKS)
-		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", i,
-				   pid < 0 ? strerror(errno) : why);
+		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", i, why);
 	check_region(s, "parent", f.buf, f.len, SEED_PARENT);
 	cow_meas_to_sample(f.m, s, LATENCY_FORKS);
 	teardown(&f);
