@@ -71,6 +71,32 @@ ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
 /* n times fork + child _exit + wait; how many succeeded (why: the first not). */
 unsigned bench_fork_loop(unsigned n, char *why, size_t len);
 
+/* ksmd.c: ksmd for the KSM workloads */
+enum bench_ksm_kind {
+	BENCH_KSM,		/* merged into KSM pages */
+	BENCH_KSM_ZERO,		/* mapped to the zero page (use_zero_pages) */
+};
+/* Save and set the KSM knobs, ksmd stopped; SKIP with the reason. */
+enum cow_verdict bench_ksm_prepare(bool zero_pages, char *reason,
+				   size_t len);
+/* Small pages, ndistinct page contents in turn (0: zero-filled pages). */
+char *bench_ksm_region(struct cow_sample *s, size_t len, unsigned ndistinct);
+void bench_ksm_fill(char *buf, size_t len, unsigned ndistinct);
+/* First page not holding bench_ksm_fill()'s content, or -1. */
+ssize_t bench_ksm_verify(const char *buf, size_t len, unsigned ndistinct);
+/* Pages merged as k, and into how many distinct pages; or -errno. */
+ssize_t bench_ksm_count(const char *buf, size_t len, enum bench_ksm_kind k,
+			size_t *distinct);
+/*
+ * Run ksmd until every page is merged as k, then stop it.  The time
+ * from start to the kernel's count saying so goes to *ns.  False with
+ * the sample's verdict set (not merged in time: SKIP).
+ */
+bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
+		     enum bench_ksm_kind k, uint64_t *ns, size_t *distinct);
+/* /sys/kernel/mm/ksm/full_scans, or -1. */
+int64_t bench_ksm_full_scans(void);
+
 /*
  * For prepare(): at most quick_size in --quick mode unless --size was
  * given, for the scenarios that would not fit run-all's time budget.

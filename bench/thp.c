@@ -177,10 +177,12 @@ static char *small_region_collapsible(struct cow_sample *s, size_t len)
 				   len, strerror(errno));
 		return NULL;
 	}
-	/* Populate small, then allow THP again: VM_NOHUGEPAGE forbids collapse. */
+	/*
+	 * Small pages, and no THP allowed until collapse() (so that neither
+	 * a fault nor khugepaged makes one first): VM_NOHUGEPAGE.
+	 */
 	madvise(buf, len, MADV_NOHUGEPAGE);
 	cow_region_fill(buf, len, SEED_PARENT);
-	madvise(buf, len, MADV_HUGEPAGE);
 	if (!cow_backing_check(buf, len, COW_BACK_SMALL, reason,
 			       sizeof(reason))) {
 		cow_sample_verdict(s, COW_SKIP, "before collapse: %s", reason);
@@ -190,13 +192,19 @@ static char *small_region_collapsible(struct cow_sample *s, size_t len)
 	return buf;
 }
 
-/* MADV_COLLAPSE, timed alone; false with the sample's verdict set. */
+/*
+ * MADV_COLLAPSE, timed alone; false with the sample's verdict set.
+ * The range is allowed THPs first (MADV_COLLAPSE refuses VM_NOHUGEPAGE):
+ * in the parent only, after a fork, so the child's pages stay small.  If
+ * khugepaged gets there first, the result is the same new THP.
+ */
 static bool collapse(struct cow_sample *s, char *buf, size_t len)
 {
 	char reason[160];
 	uint64_t t0, t1;
 	int err = 0;
 
+	madvise(buf, len, MADV_HUGEPAGE);
 	t0 = cow_now_ns();
 	if (madvise(buf, len, MADV_COLLAPSE))
 		err = errno;
