@@ -46,6 +46,11 @@ extern const struct cow_scenario cow_sc_swap_loop;
  */
 char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 		   uint64_t seed);
+/* cow_region_alloc(), or NULL with the sample SKIPped. */
+char *bench_map(struct cow_sample *s, size_t len, enum cow_backing b);
+/* cow_backing_check(), or false with the region freed and a SKIP. */
+bool bench_backing(struct cow_sample *s, char *buf, size_t len,
+		   enum cow_backing b);
 
 /*
  * A child that keeps the region mapped and untouched while the parent

@@ -9,18 +9,35 @@
 
 #include "bench.h"
 
+char *bench_map(struct cow_sample *s, size_t len, enum cow_backing b)
+{
+	char *buf = cow_region_alloc(len, b);
+
+	if (!buf)
+		cow_sample_verdict(s, COW_SKIP, "cannot map %zu bytes: %s",
+				   len, strerror(errno));
+	return buf;
+}
+
+bool bench_backing(struct cow_sample *s, char *buf, size_t len,
+		   enum cow_backing b)
+{
+	char reason[160];
+
+	if (cow_backing_check(buf, len, b, reason, sizeof(reason)))
+		return true;
+	cow_sample_verdict(s, COW_SKIP, "%s", reason);
+	cow_region_free(buf, len);
+	return false;
+}
+
 char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 		   uint64_t seed)
 {
-	char reason[160];
-	char *buf;
+	char *buf = bench_map(s, len, b);
 
-	buf = cow_region_alloc(len, b);
-	if (!buf) {
-		cow_sample_verdict(s, COW_SKIP, "cannot map %zu bytes: %s",
-				   len, strerror(errno));
+	if (!buf)
 		return NULL;
-	}
 	cow_region_fill(buf, len, seed);
 	/*
 	 * Without PFNs the backing cannot be checked.  MADV_NOHUGEPAGE makes
@@ -28,12 +45,7 @@ char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 	 */
 	if (!cow_pagemap_pfns_visible(NULL) && b == COW_BACK_SMALL)
 		return buf;
-	if (!cow_backing_check(buf, len, b, reason, sizeof(reason))) {
-		cow_sample_verdict(s, COW_SKIP, "%s", reason);
-		cow_region_free(buf, len);
-		return NULL;
-	}
-	return buf;
+	return bench_backing(s, buf, len, b) ? buf : NULL;
 }
 
 bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,

@@ -243,31 +243,19 @@ bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 
 char *bench_ksm_region(struct cow_sample *s, size_t len, unsigned ndistinct)
 {
-	char reason[160];
+	char *buf = bench_map(s, len, COW_BACK_SMALL);
 	size_t i;
-	char *buf;
 
-	buf = cow_region_alloc(len, COW_BACK_SMALL);
-	if (!buf) {
-		cow_sample_verdict(s, COW_SKIP, "cannot map %zu bytes: %s",
-				   len, strerror(errno));
+	if (!buf)
 		return NULL;
-	}
 	if (ndistinct)
 		bench_ksm_fill(buf, len, ndistinct);
 	else
 		/* Written, so real zeroed pages, not the zero page mapped. */
 		for (i = 0; i < len; i += cow_page_size)
 			buf[i] = 0;
-	if (!cow_backing_check(buf, len, COW_BACK_SMALL, reason,
-			       sizeof(reason))) {
-		cow_sample_verdict(s, COW_SKIP, "%s", reason);
-		cow_region_free(buf, len);
-		return NULL;
-	}
-	return buf;
+	return bench_backing(s, buf, len, COW_BACK_SMALL) ? buf : NULL;
 }
-
 
 int64_t bench_ksm_full_scans(void)
 {

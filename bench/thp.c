@@ -18,6 +18,8 @@
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
 #endif
+/* MADV_COLLAPSE calls before a transient EAGAIN is taken as final. */
+#define COLLAPSE_TRIES	4
 
 /* Every THP scenario wants PMD THPs for MADV_HUGEPAGE regions. */
 static enum cow_verdict thp_prepare(struct cow_run *r, char *reason,
@@ -168,28 +170,17 @@ static unsigned collapse_nvariants(const struct cow_opts *o)
 /* Small pages in a range MADV_COLLAPSE may turn into PMD THPs. */
 static char *small_region_collapsible(struct cow_sample *s, size_t len)
 {
-	char reason[160];
-	char *buf;
+	char *buf = bench_map(s, len, COW_BACK_THP);
 
-	buf = cow_region_alloc(len, COW_BACK_THP);
-	if (!buf) {
-		cow_sample_verdict(s, COW_SKIP, "cannot map %zu bytes: %s",
-				   len, strerror(errno));
+	if (!buf)
 		return NULL;
-	}
 	/*
 	 * Small pages, and no THP allowed until collapse() (so that neither
 	 * a fault nor khugepaged makes one first): VM_NOHUGEPAGE.
 	 */
 	madvise(buf, len, MADV_NOHUGEPAGE);
 	cow_region_fill(buf, len, SEED_PARENT);
-	if (!cow_backing_check(buf, len, COW_BACK_SMALL, reason,
-			       sizeof(reason))) {
-		cow_sample_verdict(s, COW_SKIP, "before collapse: %s", reason);
-		cow_region_free(buf, len);
-		return NULL;
-	}
-	return buf;
+	return bench_backing(s, buf, len, COW_BACK_SMALL) ? buf : NULL;
 }
 
 /*
@@ -200,14 +191,17 @@ static char *small_region_collapsible(struct cow_sample *s, size_t len)
  */
 static bool collapse(struct cow_sample *s, char *buf, size_t len)
 {
+	unsigned tries = 0;
 	char reason[160];
 	uint64_t t0, t1;
-	int err = 0;
+	int err;
 
 	madvise(buf, len, MADV_HUGEPAGE);
+	/* EAGAIN is transient (a page not isolated): what is done stays. */
 	t0 = cow_now_ns();
-	if (madvise(buf, len, MADV_COLLAPSE))
-		err = errno;
+	do
+		err = madvise(buf, len, MADV_COLLAPSE) ? errno : 0;
+	while (err == EAGAIN && ++tries < COLLAPSE_TRIES);
 	t1 = cow_now_ns();
 	if (err == EINVAL) {
 		cow_sample_verdict(s, COW_SKIP, "no MADV_COLLAPSE (6.1+) here");
@@ -231,6 +225,7 @@ static bool collapse(struct cow_sample *s, char *buf, size_t len)
 	}
 	cow_sample_metric(s, "collapse_ns_per_page",
 			  (double)(t1 - t0) / (double)(len / cow_page_size));
+	cow_sample_metric(s, "collapse_calls", tries + 1);
 	return true;
 }
 
