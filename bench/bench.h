@@ -22,6 +22,8 @@ extern const struct cow_scenario cow_sc_fork_parent_write_alive;
 extern const struct cow_scenario cow_sc_fork_parent_after_exit;
 extern const struct cow_scenario cow_sc_fork_exec_window;
 extern const struct cow_scenario cow_sc_fork_latency;
+
+/* fork-many.c */
 extern const struct cow_scenario cow_sc_fork_many;
 
 /* thp.c, mthp.c */
@@ -108,6 +110,24 @@ int64_t bench_ksm_full_scans(void);
  */
 #define BENCH_QUICK_SIZE	(16ull << 20)
 void bench_quick_size(struct cow_run *r, uint64_t quick_size);
+
+/* A populated region of small pages and its measurement. */
+struct bench_setup {
+	char *buf;
+	size_t len;
+	size_t npages;
+	struct cow_meas *m;
+};
+/*
+ * r->size bytes filled with SEED_PARENT, tracked by a new cow_meas, and
+ * free memory warmed for the copies; false with the verdict set.
+ */
+bool bench_setup(struct cow_run *r, struct cow_sample *s,
+		 struct bench_setup *f);
+void bench_teardown(struct bench_setup *f);
+/* FAIL the sample unless buf holds the pattern for seed. */
+void bench_check_region(struct cow_sample *s, const char *who,
+			const char *buf, size_t len, uint64_t seed);
 
 /* report.c */
 enum cow_format { COW_FMT_TEXT, COW_FMT_JSON, COW_FMT_TSV };

@@ -146,3 +146,40 @@ void bench_quick_size(struct cow_run *r, uint64_t quick_size)
 	if (r->opts->quick && !r->opts->size_set && r->size > quick_size)
 		r->size = quick_size;
 }
+
+bool bench_setup(struct cow_run *r, struct cow_sample *s,
+		 struct bench_setup *f)
+{
+	f->len = r->size;
+	f->npages = f->len / cow_page_size;
+	f->buf = bench_region(s, f->len, COW_BACK_SMALL, SEED_PARENT);
+	if (!f->buf)
+		return false;
+	f->m = cow_meas_new(f->buf, f->len);
+	if (!f->m) {
+		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
+				   strerror(errno));
+		cow_region_free(f->buf, f->len);
+		return false;
+	}
+	/* The copies the measured writes need must land on warm memory. */
+	cow_warm_free_memory(f->len);
+	return true;
+}
+
+void bench_teardown(struct bench_setup *f)
+{
+	cow_meas_free(f->m);
+	cow_region_free(f->buf, f->len);
+}
+
+void bench_check_region(struct cow_sample *s, const char *who,
+			const char *buf, size_t len, uint64_t seed)
+{
+	ssize_t bad = cow_region_verify(buf, len, seed);
+
+	if (bad >= 0)
+		cow_sample_verdict(s, COW_FAIL,
+				   "%s: page %zd does not hold its own data",
+				   who, bad);
+}

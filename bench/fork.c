@@ -24,50 +24,6 @@ extern char **environ;
 
 static const char *const true_paths[] = { "/bin/true", "/usr/bin/true" };
 
-struct fork_setup {
-	char *buf;
-	size_t len;
-	size_t npages;
-	struct cow_meas *m;
-};
-
-static bool setup(struct cow_run *r, struct cow_sample *s,
-		  struct fork_setup *f)
-{
-	f->len = r->size;
-	f->npages = f->len / cow_page_size;
-	f->buf = bench_region(s, f->len, COW_BACK_SMALL, SEED_PARENT);
-	if (!f->buf)
-		return false;
-	f->m = cow_meas_new(f->buf, f->len);
-	if (!f->m) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
-		cow_region_free(f->buf, f->len);
-		return false;
-	}
-	/* The copies the measured writes need must land on warm memory. */
-	cow_warm_free_memory(f->len);
-	return true;
-}
-
-static void teardown(struct fork_setup *f)
-{
-	cow_meas_free(f->m);
-	cow_region_free(f->buf, f->len);
-}
-
-static void check_region(struct cow_sample *s, const char *who,
-			 const char *buf, size_t len, uint64_t seed)
-{
-	ssize_t bad = cow_region_verify(buf, len, seed);
-
-	if (bad >= 0)
-		cow_sample_verdict(s, COW_FAIL,
-				   "%s: page %zd does not hold its own data",
-				   who, bad);
-}
-
 /*
  * fork.child-write - the textbook COW fault (do_wp_page -> wp_page_copy):
  * every page the child writes is still mapped by the parent, so each
@@ -75,11 +31,11 @@ static void check_region(struct cow_sample *s, const char *who,
  */
 static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 {
-	struct fork_setup f;
+	struct bench_setup f;
 	char why[128];
 	pid_t pid;
 
-	if (!setup(r, s, &f))
+	if (!bench_setup(r, s, &f))
 		return;
 	cow_meas_require_all(f.m);
 	pid = cow_fork();
@@ -95,11 +51,11 @@ static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 	}
 	if (cow_wait(pid, why, sizeof(why)))
 		cow_sample_verdict(s, COW_FAIL, "writer %s", why);
-	check_region(s, "parent after the child wrote", f.buf, f.len,
+	bench_check_region(s, "parent after the child wrote", f.buf, f.len,
 		     SEED_PARENT);
 	cow_meas_to_sample(f.m, s, f.npages);
 free_setup:
-	teardown(&f);
+	bench_teardown(&f);
 }
 
 /*
@@ -109,12 +65,12 @@ free_setup:
  */
 static void parent_write_alive_sample(struct cow_run *r, struct cow_sample *s)
 {
-	struct fork_setup f;
+	struct bench_setup f;
 	int go[2], ready[2];
 	char why[128], c = 0;
 	pid_t pid;
 
-	if (!setup(r, s, &f))
+	if (!bench_setup(r, s, &f))
 		return;
 	cow_meas_require_all(f.m);
 	if (pipe2(go, O_CLOEXEC) || pipe2(ready, O_CLOEXEC)) {
@@ -145,7 +101,7 @@ static void parent_write_alive_sample(struct cow_run *r, struct cow_sample *s)
 	if (cow_wait(pid, why, sizeof(why)))
 		cow_sample_verdict(s, COW_FAIL,
 				   "child's view changed or it died: %s", why);
-	check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
+	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
 	cow_meas_to_sample(f.m, s, f.npages);
 close_pipes:
 	close(go[0]);
@@ -153,7 +109,7 @@ close_pipes:
 	close(ready[0]);
 	close(ready[1]);
 free_setup:
-	teardown(&f);
+	bench_teardown(&f);
 }
 
 /*
@@ -164,11 +120,11 @@ free_setup:
  */
 static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
 {
-	struct fork_setup f;
+	struct bench_setup f;
 	char why[128];
 	pid_t pid;
 
-	if (!setup(r, s, &f))
+	if (!bench_setup(r, s, &f))
 		return;
 	cow_meas_require_none(f.m);
 	pid = cow_fork();
@@ -180,14 +136,14 @@ static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
 		_exit(0);
 	if (cow_wait(pid, why, sizeof(why)))
 		cow_sample_verdict(s, COW_FAIL, "child %s", why);
-	check_region(s, "parent before writing", f.buf, f.len, SEED_PARENT);
+	bench_check_region(s, "parent before writing", f.buf, f.len, SEED_PARENT);
 	cow_meas_start(f.m);
 	cow_region_fill(f.buf, f.len, SEED_PARENT2);
 	cow_meas_stop(f.m);
-	check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
+	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
 	cow_meas_to_sample(f.m, s, f.npages);
 free_setup:
-	teardown(&f);
+	bench_teardown(&f);
 }
 
 static enum cow_verdict exec_window_prepare(struct cow_run *r, char *reason,
@@ -248,13 +204,13 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 	char *const argv[] = { (char *)path, NULL };
 	uint64_t fork_ns = 0, spawn_ns = 0;
 	size_t i, window = 0;
-	struct fork_setup f;
+	struct bench_setup f;
 	bool exec_done = false;
 	int pfd[2];
 	char why[128], c;
 	pid_t pid;
 
-	if (!setup(r, s, &f))
+	if (!bench_setup(r, s, &f))
 		return;
 	cow_meas_require_none(f.m);
 	if (pipe2(pfd, O_CLOEXEC)) {
@@ -299,7 +255,7 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 		window = f.npages;
 	if (cow_wait(pid, why, sizeof(why)))
 		cow_sample_verdict(s, COW_FAIL, "exec'd child %s", why);
-	check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
+	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
 	cow_meas_to_sample(f.m, s, f.npages);
 	/* Required copies are an upper bound: the old mm may go first. */
 	s->copies_missing = -1;
@@ -316,7 +272,7 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 				  spawn_ns ? (double)fork_ns / spawn_ns : 0);
 	}
 free_setup:
-	teardown(&f);
+	bench_teardown(&f);
 }
 
 /*
@@ -326,11 +282,11 @@ free_setup:
  */
 static void latency_sample(struct cow_run *r, struct cow_sample *s)
 {
-	struct fork_setup f;
+	struct bench_setup f;
 	char why[128];
 	unsigned i;
 
-	if (!setup(r, s, &f))
+	if (!bench_setup(r, s, &f))
 		return;
 	cow_meas_require_none(f.m);
 	f.m->pages_written = 0;
@@ -339,149 +295,9 @@ static void latency_sample(struct cow_run *r, struct cow_sample *s)
 	cow_meas_stop(f.m);
 	if (i < LATENCY_FORKS)
 		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", i, why);
-	check_region(s, "parent", f.buf, f.len, SEED_PARENT);
+	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT);
 	cow_meas_to_sample(f.m, s, LATENCY_FORKS);
-	teardown(&f);
-}
-
-struct many_child {
-	struct cow_meas *m;
-	size_t first, npages;
-	pid_t pid;
-};
-
-static void many_child_run(struct fork_setup *f, struct many_child *c,
-			   unsigned idx, int start_fd, int done_fd, int exit_fd)
-{
-	char *share = f->buf + c->first * cow_page_size;
-	size_t len = c->npages * cow_page_size;
-	char t = 0;
-
-	cow_pin_nth_cpu(idx);
-	cow_meas_start(c->m);
-	/* EOF on the start pipe releases every child at once. */
-	if (read(start_fd, &t, 1) != 0)
-		_exit(4);
-	cow_region_fill(share, len, SEED_CHILD + idx);
-	cow_meas_stop(c->m);
-	if (write(done_fd, &t, 1) != 1 || read(exit_fd, &t, 1) != 0)
-		_exit(4);
-	if (cow_region_verify(share, len, SEED_CHILD + idx) >= 0 ||
-	    cow_region_verify(f->buf, c->first * cow_page_size,
-			      SEED_PARENT) >= 0)
-		_exit(3);
-	_exit(0);
-}
-
-/*
- * fork.many - N children write disjoint shares of one shared region at
- * once: COW faults contending on the parent's anon_vma and the LRU.
- * ns is the parent's: from releasing all children to the last one done.
- */
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-/*
- * fork.many - N children write disjoint shares of one shared region at
- * once: COW faults contending on the parent's anon_vma and the LRU.
- * ns is the parent's: from releasing all children to the last one done.
- */
-static void many_sample(struct cow_run *r, struct cow_sample *s)
-{
-	unsigned n = r->opts->children ? r->opts->children :
-				       cow_nr_allowed_cpus();
-	int start[2] = { -1, -1 }, done[2] = { -1, -1 }, ex[2] = { -1, -1 };
-	struct many_child *kids;
-	struct fork_setup f;
-	unsigned i, started = 0;
-	char why[128], t;
-	size_t per;
-
-	if (!setup(r, s, &f))
-		return;
-	cow_sample_param_num(s, "children", n);
-	per = f.npages / n;
-	kids = calloc(n, sizeof(*kids));
-	if (!kids) {
-		cow_sample_verdict(s, COW_FAIL, "out of memory");
-		goto free_setup;
-	}
-	if (!per) {
-		cow_sample_verdict(s, COW_SKIP, "%zu pages for %u children",
-				   f.npages, n);
-		goto free_kids;
-	}
-	if (pipe2(start, O_CLOEXEC) || pipe2(done, O_CLOEXEC) ||
-	    pipe2(ex, O_CLOEXEC)) {
-		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
-		goto close_pipes;
-	}
-	for (i = 0; i < n; i++) {
-		kids[i].first = i * per;
-		kids[i].npages = i == n - 1 ? f.npages - i * per : per;
-		kids[i].m = cow_meas_new(f.buf + kids[i].first * cow_page_size,
-					 kids[i].npages * cow_page_size);
-		if (!kids[i].m)
-			break;
-		cow_meas_require_all(kids[i].m);
-	}
-	for (i = 0; i < n && kids[i].m; i++, started++) {
-		kids[i].pid = cow_fork();
-		if (kids[i].pid < 0)
-			break;
-		if (kids[i].pid == 0) {
-			close(start[1]);
-			close(ex[1]);
-			many_child_run(&f, &kids[i], i, start[0], done[1],
-				       ex[0]);
-		}
-	}
-	if (started < n) {
-		cow_sample_verdict(s, COW_FAIL, "could not start %u children",
-				   n);
-	} else {
-		/* Children start their accounting before blocking on start. */
-		cow_meas_start(f.m);
-		close_fd(&start[1]);
-		for (i = 0; i < n; i++)
-			if (read(done[0], &t, 1) != 1)
-				break;
-		cow_meas_stop(f.m);
-		if (i < n)
-			cow_sample_verdict(s, COW_FAIL, "a child died");
-	}
-	close_fd(&start[1]);
-	close_fd(&ex[1]);
-	for (i = 0; i < started; i++)
-		if (cow_wait(kids[i].pid, why, sizeof(why)))
-			cow_sample_verdict(s, COW_FAIL, "child %u: %s", i, why);
-	check_region(s, "parent", f.buf, f.len, SEED_PARENT);
-	if (s->verdict != COW_FAIL) {
-		/* The parent wrote nothing: copies are the children's. */
-		f.m->npages = 0;
-		for (i = 0; i < n; i++)
-			cow_meas_add(f.m, kids[i].m);
-		cow_meas_to_sample(f.m, s, f.npages);
-		if (s->ns)
-			cow_sample_metric(s, "cow_faults_per_sec",
-					  (double)f.npages * 1e9 / s->ns);
-	}
-close_pipes:
-	for (i = 0; i < 2; i++) {
-		close_fd(&start[i]);
-		close_fd(&done[i]);
-		close_fd(&ex[i]);
-	}
-	for (i = 0; i < n; i++)
-		cow_meas_free(kids[i].m);
-free_kids:
-	free(kids);
-free_setup:
-	teardown(&f);
+	bench_teardown(&f);
 }
 
 const struct cow_scenario cow_sc_fork_child_write = {
@@ -514,10 +330,4 @@ const struct cow_scenario cow_sc_fork_latency = {
 	.desc = "fork + _exit + wait of a populated region (page-table copy)",
 	.flags = COW_F_SWEEP_SIZE,
 	.sample = latency_sample,
-};
-
-const struct cow_scenario cow_sc_fork_many = {
-	.name = "fork.many",
-	.desc = "N children write disjoint shares at once (COW faults/s)",
-	.sample = many_sample,
 };

@@ -80,7 +80,8 @@ static void count_col(char *buf, size_t len, double *tmp,
 		snprintf(buf, len, "%.0f", median(tmp, k));
 }
 
-static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n)
+static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
+			 int pw)
 {
 	double *tmp = calloc(n + 1, sizeof(double));
 	char params[128], copied[24], req[24], extra[24], kern[24];
@@ -123,9 +124,9 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n)
 	count_col(kern, sizeof(kern), tmp, g, n,
 		  offsetof(struct cow_sample, kernel_wpcopy));
 	params_str(g[0], params, sizeof(params));
-	fprintf(f, "%-24s %-6s %3zu %10.1f %5.1f %6.2f %7s %7s %6s %7s %s\n",
-		g[0]->scenario, params, n, nsop, cv, flt, copied, req, extra,
-		kern, verdict);
+	fprintf(f, "%-24s %-*s %3zu %10.1f %5.1f %6.2f %7s %7s %6s %7s %s\n",
+		g[0]->scenario, pw, params, n, nsop, cv, flt, copied, req,
+		extra, kern, verdict);
 	if (strcmp(verdict, "pass") && *reason)
 		fprintf(f, "    %s: %s\n", verdict, reason);
 	free(tmp);
@@ -152,6 +153,7 @@ void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 	const struct cow_sample **g;
 	bool *done;
 	size_t i, j, n;
+	int pw = 6;
 
 	if (fmt == COW_FMT_JSON) {
 		cat_file(f, dir, "results.json");
@@ -165,9 +167,16 @@ void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 	done = calloc(r->n + 1, sizeof(*done));
 	if (!g || !done)
 		goto free_arrays;
-	fprintf(f, "%-24s %-6s %3s %10s %5s %6s %7s %7s %6s %7s %s\n",
-		"scenario", "params", "n", "ns/op", "cv%", "flt/op", "copied",
-		"req", "extra", "kernel", "verdict");
+	for (i = 0; i < r->n; i++) {
+		char p[128];
+
+		params_str(&r->samples[i], p, sizeof(p));
+		if ((int)strlen(p) > pw)
+			pw = (int)strlen(p);
+	}
+	fprintf(f, "%-24s %-*s %3s %10s %5s %6s %7s %7s %6s %7s %s\n",
+		"scenario", pw, "params", "n", "ns/op", "cv%", "flt/op",
+		"copied", "req", "extra", "kernel", "verdict");
 	for (i = 0; i < r->n; i++) {
 		if (done[i])
 			continue;
@@ -178,7 +187,7 @@ void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 				done[j] = true;
 			}
 		}
-		summary_line(f, g, n);
+		summary_line(f, g, n, pw);
 	}
 	fprintf(f, "results: %s/results.json%s\n", dir,
 		r->partial ? " (partial)" : "");

@@ -336,6 +336,8 @@ void cow_results_collect_meta(struct cow_results *r, int argc, char **argv)
 	add(m, "partial", json_object_new_boolean(r->partial));
 	/* what "ns" in every sample was measured with */
 	add(m, "timer", json_object_new_string("CLOCK_MONOTONIC"));
+	/* vmstat deltas count the whole machine, not the measured task. */
+	add(m, "vmstat_scope", json_object_new_string("system-wide"));
 
 	u = json_object_new_object();
 	if (!uname(&un)) {
