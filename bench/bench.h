@@ -27,6 +27,7 @@ extern const struct cow_scenario cow_sc_fork_latency;
 extern const struct cow_scenario cow_sc_fork_many;
 
 /* thp.c, mthp.c */
+void bench_thp_cleanup(struct cow_run *r);
 extern const struct cow_scenario cow_sc_thp_fork_write;
 extern const struct cow_scenario cow_sc_thp_mthp;
 extern const struct cow_scenario cow_sc_thp_collapse;
@@ -101,6 +102,8 @@ ssize_t bench_ksm_count(const char *buf, size_t len, enum bench_ksm_kind k,
  */
 bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 		     enum bench_ksm_kind k, uint64_t *ns, size_t *distinct);
+/* Every KSM knob back as it was before prepare(), ksmd first. */
+void bench_ksm_cleanup(struct cow_run *r);
 /* /sys/kernel/mm/ksm/full_scans, or -1. */
 int64_t bench_ksm_full_scans(void);
 

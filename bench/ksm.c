@@ -231,6 +231,7 @@ const struct cow_scenario cow_sc_ksm_cow = {
 	.nvariants = ksm_nvariants,
 	.prepare = ksm_prepare,
 	.sample = ksm_cow_sample,
+	.cleanup = bench_ksm_cleanup,
 };
 
 const struct cow_scenario cow_sc_ksm_merge = {
@@ -239,6 +240,7 @@ const struct cow_scenario cow_sc_ksm_merge = {
 	.flags = COW_F_ROOT,
 	.prepare = ksm_prepare,
 	.sample = merge_sample,
+	.cleanup = bench_ksm_cleanup,
 };
 
 const struct cow_scenario cow_sc_ksm_zero_pages = {
@@ -247,4 +249,5 @@ const struct cow_scenario cow_sc_ksm_zero_pages = {
 	.flags = COW_F_ROOT,
 	.prepare = zero_prepare,
 	.sample = zero_pages_sample,
+	.cleanup = bench_ksm_cleanup,
 };

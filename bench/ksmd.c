@@ -21,6 +21,7 @@
 #define KSM_RUN			KSM_DIR "/run"
 #define KSM_ZERO		KSM_DIR "/use_zero_pages"
 #define KSM_FULL_SCANS		KSM_DIR "/full_scans"
+#define KSM_ADVISOR		KSM_DIR "/advisor_mode"
 /*
  * ksmd without sleeping, in batches small enough that run=0 (which waits
  * for the batch under way) returns soon: 64M merged in ~50 ms here.
@@ -73,9 +74,9 @@ enum cow_verdict bench_ksm_prepare(bool zero_pages, char *reason,
 			     reason, len))
 			return COW_SKIP;
 	/* The advisor would override pages_to_scan. */
-	if (!cow_knob_read(KSM_DIR "/advisor_mode", cur, sizeof(cur)) &&
+	if (!cow_knob_read(KSM_ADVISOR, cur, sizeof(cur)) &&
 	    strcmp(cur, "none") &&
-	    set_knob(KSM_DIR "/advisor_mode", "none", reason, len))
+	    set_knob(KSM_ADVISOR, "none", reason, len))
 		return COW_SKIP;
 	if (access(KSM_ZERO, F_OK)) {
 		if (!zero_pages)
@@ -255,6 +256,18 @@ char *bench_ksm_region(struct cow_sample *s, size_t len, unsigned ndistinct)
 		for (i = 0; i < len; i += cow_page_size)
 			buf[i] = 0;
 	return bench_backing(s, buf, len, COW_BACK_SMALL) ? buf : NULL;
+}
+
+void bench_ksm_cleanup(struct cow_run *r)
+{
+	const char *const knobs[] = { KSM_RUN, KSM_ADVISOR, KSM_ZERO };
+	unsigned i;
+
+	/* ksmd stopped first, in case a sample died with it running. */
+	for (i = 0; i < COW_ARRAY_SIZE(knobs); i++)
+		cow_knob_reset(knobs[i]);
+	for (i = 0; i < COW_ARRAY_SIZE(ksm_scan_knobs); i++)
+		cow_knob_reset(ksm_scan_knobs[i][0]);
 }
 
 int64_t bench_ksm_full_scans(void)

@@ -152,4 +152,5 @@ const struct cow_scenario cow_sc_thp_mthp = {
 	.nvariants = mthp_nvariants,
 	.prepare = mthp_prepare,
 	.sample = mthp_sample,
+	.cleanup = bench_thp_cleanup,
 };

@@ -39,6 +39,12 @@ static enum cow_verdict thp_prepare(struct cow_run *r, char *reason,
 	return cow_thp_enable_pmd(reason, len) ? COW_SKIP : COW_PASS;
 }
 
+/* The next scenario finds THP as the machine had it. */
+void bench_thp_cleanup(struct cow_run *r)
+{
+	cow_thp_reset();
+}
+
 enum fw_phase {
 	FW_SHARED_BYTE,
 	FW_SHARED_ALL,
@@ -353,6 +359,7 @@ const struct cow_scenario cow_sc_thp_fork_write = {
 	.flags = COW_F_ROOT,
 	.nvariants = fw_nvariants,
 	.prepare = thp_prepare,
+	.cleanup = bench_thp_cleanup,
 	.sample = fork_write_sample,
 };
 
@@ -362,6 +369,7 @@ const struct cow_scenario cow_sc_thp_collapse = {
 	.flags = COW_F_ROOT,
 	.nvariants = collapse_nvariants,
 	.prepare = thp_prepare,
+	.cleanup = bench_thp_cleanup,
 	.sample = collapse_sample,
 };
 
@@ -370,5 +378,6 @@ const struct cow_scenario cow_sc_thp_fork_latency = {
 	.desc = "fork of a THP-backed region against a 4 KiB-backed one",
 	.flags = COW_F_ROOT,
 	.prepare = thp_prepare,
+	.cleanup = bench_thp_cleanup,
 	.sample = fork_latency_sample,
 };

@@ -214,6 +214,12 @@ int cow_knob_set(const char *path, const char *value);
  */
 int cow_knob_write_registered(const char *path, const char *value);
 /*
+ * Put a knob the run saved back to its saved value, early (a scenario's
+ * cleanup(), so the next scenario finds the machine as it was); it stays
+ * saved.  -ENOENT for a path the run has not saved.
+ */
+int cow_knob_reset(const char *path);
+/*
  * Register a file (or swapfile, or an empty directory) that must not
  * outlive the run: register it before creating it.
  */
@@ -245,6 +251,8 @@ int64_t cow_thp_size_stat(size_t size, const char *name);
  */
 int cow_thp_enable_pmd(char *reason, size_t rlen);
 int cow_thp_enable_only(size_t size, char *reason, size_t rlen);
+/* For cleanup(): every THP "enabled" knob the run changed back as it was. */
+void cow_thp_reset(void);
 
 /* ---- swap.c: a swapfile for the run ------------------------------------ */
 

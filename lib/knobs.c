@@ -380,6 +380,20 @@ int cow_knob_write_registered(const char *path, const char *value)
 	return write_value(abs, value);
 }
 
+int cow_knob_reset(const char *path)
+{
+	char abs[PATH_MAX];
+	int i, r;
+
+	r = abs_path(path, abs);
+	if (r)
+		return r;
+	for (i = 0; i < nundo; i++)
+		if (undos[i].kind == UNDO_KNOB && !strcmp(undos[i].path, abs))
+			return write_value(abs, undos[i].old);
+	return -ENOENT;
+}
+
 static int undo_register(enum undo_kind kind, const char *path)
 {
 	char abs[PATH_MAX];

@@ -121,6 +121,20 @@ int cow_thp_enable_pmd(char *reason, size_t rlen)
 	return 0;
 }
 
+void cow_thp_reset(void)
+{
+	size_t sizes[COW_THP_SIZES_MAX];
+	char path[PATH_MAX];
+	unsigned i, n;
+
+	cow_knob_reset(THP_DIR "/enabled");
+	n = cow_thp_sizes(sizes, COW_THP_SIZES_MAX);
+	for (i = 0; i < n; i++) {
+		size_knob(path, sizeof(path), sizes[i], "enabled");
+		cow_knob_reset(path);
+	}
+}
+
 int cow_thp_enable_only(size_t size, char *reason, size_t rlen)
 {
 	size_t sizes[COW_THP_SIZES_MAX];

@@ -132,6 +132,11 @@ static void test_run(void)
 	       !strcmp(get(ksm), "4") && count(get(state), ksm) == 1,
 	       "a forked child writes a saved knob, which is not saved again");
 	tap_ok(cow_knob_write_registered(ksm, "2") == 0, "and so does the run");
+	tap_ok(cow_knob_reset(ksm) == 0 && !strcmp(get(ksm), "0") &&
+	       cow_knob_reset(pts) == -ENOENT && !strcmp(get(pts), "100\n"),
+	       "reset writes the saved value back, and only for a saved knob");
+	tap_ok(cow_knob_set(ksm, "2") == 0 && count(get(state), ksm) == 1,
+	       "a reset knob stays saved: set again, not saved again");
 	tap_ok(cow_knob_set(scratch, "1") == -ENOENT && !strstr(get(state), scratch),
 	       "set of a missing knob fails and records nothing");
 	tap_ok(cow_knob_set("/tmp/a\tb", "1") == -EINVAL,
