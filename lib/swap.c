@@ -104,13 +104,15 @@ int cow_swapfile_on(const char *path)
 
 int cow_swapfile_remove(const char *path)
 {
-	int err = 0;
+	int off_err = swapoff(path) ? errno : 0;
 
-	if (swapoff(path) && errno != EINVAL && errno != ENOENT)
-		err = -errno;
-	if (unlink(path) && errno != ENOENT && !err)
-		err = -errno;
-	return err;
+	/*
+	 * The kernel refuses to unlink an active swapfile: a file gone is
+	 * no swap area left, whatever swapoff said (EINVAL: not active).
+	 */
+	if (!unlink(path) || errno == ENOENT)
+		return 0;
+	return -(off_err && off_err != EINVAL ? off_err : errno);
 }
 
 /* /proc/swaps writes a blank in a name as \040 (and so on): decode it. */
