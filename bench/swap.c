@@ -30,8 +30,12 @@
 #define SWAP_SLACK	(16ull << 20)
 /* swap.loop iterations per sample. */
 #define LOOP_ITERS	8
-/* MADV_PAGEOUT calls before a region not all swapped out is a SKIP. */
-#define PAGEOUT_TRIES	4
+/*
+ * MADV_PAGEOUT calls before a region not all swapped out is a SKIP, the
+ * waits between them doubling from 1 ms: a page still under writeback
+ * from the round before cannot be paged out again until it is done.
+ */
+#define PAGEOUT_TRIES	11
 #define PAGEOUT_RETRY_US	1000
 
 struct swap_priv {
@@ -119,8 +123,8 @@ static ssize_t count_swapped(const char *buf, size_t len)
 
 /*
  * Page out what MADV_PAGEOUT left present, PAGEOUT_TRIES times at most:
- * a page another CPU's LRU batch or writeback holds is skipped once in a
- * while.  Swapped pages or -errno; *tries counts the MADV_PAGEOUT calls.
+ * a page under writeback or in another CPU's LRU batch is skipped.
+ * Swapped pages or -errno; *tries counts the MADV_PAGEOUT calls.
  */
 static ssize_t page_out_rest(char *buf, size_t len, unsigned *tries)
 {
@@ -128,7 +132,7 @@ static ssize_t page_out_rest(char *buf, size_t len, unsigned *tries)
 
 	while (got >= 0 && (size_t)got < len / cow_page_size &&
 	       *tries < PAGEOUT_TRIES) {
-		usleep(PAGEOUT_RETRY_US);
+		usleep(PAGEOUT_RETRY_US << (*tries - 1));
 		if (madvise(buf, len, MADV_PAGEOUT))
 			return -errno;
 		++*tries;

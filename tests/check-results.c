@@ -241,12 +241,14 @@ static void usage(FILE *f)
 	fputs("usage: check-results FILE [--scenario NAME] [--param KEY=VALUE]\n"
 	      "         [--expect-copies-equal-written] [--expect-wpcopy-equal-copies]\n"
 	      "         [--expect-required N] [--expect-equal FIELD,FIELD]\n"
+	      "         [--expect-at-least FIELD,FIELD]\n"
 	      "         [--expect-value FIELD=N] [--expect-verdict pass|skip|fail]\n"
 	      "         [--min-samples N] [--print FIELD]\n"
 	      "Expectations apply to the non-skip samples of the scenario (NAME may be\n"
 	      "a glob) whose params.KEY is VALUE; --expect-verdict looks at skipped ones\n"
 	      "too.  A null value never meets an expectation.  FIELD may name a member:\n"
-	      "params.size, vmstat.pgfault, metrics.control_copies.\n",
+	      "params.size, vmstat.pgfault, metrics.control_copies.  Only one of\n"
+	      "--expect-equal and --expect-at-least (the first FIELD >= the second).\n",
 	      f);
 }
 
@@ -312,19 +314,25 @@ static void expect_equal(struct json_object *s, const char *a, const char *b)
 	}
 }
 
-/* Dotted fields a and b both integers and equal. */
-static void expect_fields_equal(struct json_object *s, const char *a,
-				const char *b)
+/* Dotted fields a and b both numbers, and a == b (or a >= b). */
+static void expect_fields(struct json_object *s, const char *a,
+			  const char *b, bool at_least)
 {
 	struct json_object *va = field(s, a), *vb = field(s, b);
+	double x, y;
 
-	if (!va || !vb)
+	if (!va || !vb) {
 		expect_fail(s, "%s is null, cannot compare with %s: %s",
 			    !va ? a : b, !va ? b : a,
 			    json_object_get_string(get(s, "reason")));
-	else if (json_object_get_double(va) != json_object_get_double(vb))
-		expect_fail(s, "%s %s != %s %s", a, json_object_get_string(va),
-			    b, json_object_get_string(vb));
+		return;
+	}
+	x = json_object_get_double(va);
+	y = json_object_get_double(vb);
+	if (at_least ? x < y : x != y)
+		expect_fail(s, "%s %s %s %s %s", a, json_object_get_string(va),
+			    at_least ? "<" : "!=", b,
+			    json_object_get_string(vb));
 }
 
 static void expect_field_value(struct json_object *s, const char *f,
@@ -390,12 +398,14 @@ int main(int argc, char **argv)
 		{ "print", required_argument, NULL, 'p' },
 		{ "param", required_argument, NULL, 'P' },
 		{ "expect-equal", required_argument, NULL, 'e' },
+		{ "expect-at-least", required_argument, NULL, 'a' },
 		{ "expect-value", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scenario = NULL, *verdict = NULL, *print = NULL;
 	const char *param = NULL, *equal = NULL, *value = NULL;
+	bool at_least = false;
 	char eq_a[128], eq_b[128], val_f[128];
 	long long val_n = 0;
 	bool copies_written = false, wpcopy_copies = false;
@@ -437,8 +447,12 @@ int main(int argc, char **argv)
 			split_arg("--param", optarg, '=');
 			param = optarg;
 			break;
+		case 'a':
+			at_least = true;
+			/* fall through */
 		case 'e':
-			split_arg("--expect-equal", optarg, ',');
+			split_arg(at_least ? "--expect-at-least" :
+				  "--expect-equal", optarg, ',');
 			equal = optarg;
 			snprintf(eq_a, sizeof(eq_a), "%.*s",
 				 (int)(strchr(equal, ',') - equal), equal);
@@ -512,7 +526,7 @@ int main(int argc, char **argv)
 					    json_object_get_int64(pr), required);
 		}
 		if (equal)
-			expect_fields_equal(s, eq_a, eq_b);
+			expect_fields(s, eq_a, eq_b, at_least);
 		if (value)
 			expect_field_value(s, val_f, val_n);
 		if (print)

@@ -25,8 +25,9 @@ ok $? "ksm.cow: 3 variants x 2 samples, each merged and passing"
 cr --scenario ksm.cow --expect-copies-equal-written
 ok $? "ksm.cow copies every one of the 1024 merged pages written"
 if grep -q '^cow_ksm ' /proc/vmstat; then
-	cr --scenario ksm.cow --expect-equal pages_copied,vmstat.cow_ksm
-	ok $? "ksm.cow: the cow_ksm delta equals the pagemap copy count"
+	# System-wide: another mergeable process (a VM) may add its own.
+	cr --scenario ksm.cow --expect-at-least vmstat.cow_ksm,pages_copied
+	ok $? "ksm.cow: the cow_ksm delta counts every pagemap copy"
 else
 	ok 0 "# SKIP no cow_ksm in /proc/vmstat (5.19+)"
 fi
