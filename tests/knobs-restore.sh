@@ -7,7 +7,7 @@
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (knobs, swapon)"
 
-plan 16
+plan 17
 serialize_knob_tests
 before=$(knob_snapshot)
 dir=$scratch/dir
@@ -33,11 +33,30 @@ wait_until() {
 swap_active() { grep -q cowbench.swap /proc/swaps; }
 knobs_changed() { [ "$(knob_snapshot)" != "$before" ]; }
 
-# start NAME SCENARIO: a run that would go on for a long time, in the background.
+# start NAME SCENARIO: a run that would go on for a long time, in the
+# background, in a process group of its own where setsid(1) is there.
+setsid=$(command -v setsid)
 start() {
-	"$COWBENCH" --reps 100000 --warmup 0 --size 4M --dir "$dir" \
+	$setsid "$COWBENCH" --reps 100000 --warmup 0 --size 4M --dir "$dir" \
 		--out "$scratch/$1" "$2" >"$scratch/$1.out" 2>&1 &
 	pid=$!
+}
+
+gone() { ! kill -0 "$pid" 2>/dev/null; }
+
+# Ctrl-C: SIGINT to the whole group (run, sample process, children); rc
+# is the run's exit status, or 255 if it did not stop within 60 s.
+interrupt() {
+	{ [ -n "$setsid" ] && kill -INT "-$pid" 2>/dev/null; } ||
+		kill -INT "$pid"
+	if wait_until 60 gone; then
+		wait "$pid"
+		rc=$?
+	else
+		kill -KILL "$pid"
+		wait "$pid"
+		rc=255
+	fi
 }
 
 "$COWBENCH" --reps 1 --warmup 0 --size 4M --dir "$dir" --out "$scratch/all" \
@@ -50,26 +69,30 @@ ok $? "after the run every value is as before"
 no_swapfile
 ok $? "after the run no swapfile is active or on disk"
 
-# Ctrl-C while the swapfile is in use, and while mTHP knobs are changed.
+# Ctrl-C while the swapfile is in use, while mTHP knobs are changed, and
+# while ksmd may be running for a sample.
 start int-swap swap.cow
 wait_until 20 swap_active
 ok $? "swap.cow has its swapfile active"
-kill -INT $pid
-wait $pid
-rc=$?
+interrupt
 [ $rc -eq 130 ] && knobs_equal "$before" && no_swapfile
-ok $? "SIGINT during swap.cow: rc $rc, values restored, swapfile gone"
+ok $? "Ctrl-C during swap.cow: rc $rc, values restored, swapfile gone"
 
 start int-mthp thp.mthp
 wait_until 20 knobs_changed
 ok $? "thp.mthp has changed THP knobs"
-kill -INT $pid
-wait $pid
-rc=$?
+interrupt
 [ $rc -eq 130 ] && knobs_equal "$before"
-ok $? "SIGINT during thp.mthp: rc $rc, values restored"
+ok $? "Ctrl-C during thp.mthp: rc $rc, values restored"
 
 # kill -9: the values stay changed until the next start or --restore.
+start int-ksm ksm.cow
+wait_until 20 knobs_changed && sleep 1
+changed=$?
+interrupt
+[ $changed -eq 0 ] && [ $rc -eq 130 ] && knobs_equal "$before"
+ok $? "Ctrl-C during ksm.cow (KSM values changed): rc $rc, values restored"
+
 start kill-ksm ksm.cow
 wait_until 20 knobs_changed && sleep 1
 ok $? "ksm.cow has changed KSM knobs"
