@@ -226,7 +226,7 @@ free_buf:
 
 const struct cow_scenario cow_sc_ksm_cow = {
 	.name = "ksm.cow",
-	.desc = "write every page of a KSM-merged region, vs never-merged pages",
+	.desc = "write every page of a KSM-merged region, vs a never-merged one",
 	.flags = COW_F_ROOT,
 	.nvariants = ksm_nvariants,
 	.prepare = ksm_prepare,

@@ -43,7 +43,8 @@ static enum cow_verdict mthp_prepare(struct cow_run *r, char *reason,
 
 	bench_quick_size(r, BENCH_QUICK_SIZE);
 	if (r->variant >= n) {
-		snprintf(reason, len, "this kernel offers no anonymous mTHP size (6.8+)");
+		snprintf(reason, len,
+			 "this kernel offers no anonymous mTHP size (6.8+)");
 		return COW_SKIP;
 	}
 	if (r->size % sizes[r->variant]) {
@@ -136,9 +137,11 @@ static void mthp_sample(struct cow_run *r, struct cow_sample *s)
 			  (double)(after->t_stop - after->t_start) / npages);
 	cow_sample_metric(s, "exit_faults", (double)after->faults_minor);
 	if (after->accounted)
-		cow_sample_metric(s, "exit_copies", (double)after->pages_copied);
+		cow_sample_metric(s, "exit_copies",
+				  (double)after->pages_copied);
 	if (after->kernel_wpcopy >= 0)
-		cow_sample_metric(s, "exit_wpcopy", (double)after->kernel_wpcopy);
+		cow_sample_metric(s, "exit_wpcopy",
+				  (double)after->kernel_wpcopy);
 free:
 	cow_meas_free(shared);
 	cow_meas_free(after);

@@ -32,7 +32,8 @@ static enum cow_verdict thp_prepare(struct cow_run *r, char *reason,
 		bench_quick_size(r, BENCH_QUICK_SIZE);
 
 	if (r->size % pmd) {
-		snprintf(reason, len, "size is not a multiple of the %zu KiB THP",
+		snprintf(reason, len,
+			 "size is not a multiple of the %zu KiB THP",
 			 pmd >> 10);
 		return COW_SKIP;
 	}
@@ -365,7 +366,7 @@ const struct cow_scenario cow_sc_thp_fork_write = {
 
 const struct cow_scenario cow_sc_thp_collapse = {
 	.name = "thp.collapse",
-	.desc = "MADV_COLLAPSE before/after fork, then parent writes (leak check)",
+	.desc = "MADV_COLLAPSE before/after fork, parent writes, leak check",
 	.flags = COW_F_ROOT,
 	.nvariants = collapse_nvariants,
 	.prepare = thp_prepare,

@@ -98,7 +98,7 @@ out:
 
 int cow_swapfile_on(const char *path)
 {
-	/* No SWAP_FLAG_PREFER: the default priority is below every other area. */
+	/* No SWAP_FLAG_PREFER: the default priority is below any other. */
 	return swapon(path, 0) ? -errno : 0;
 }
 

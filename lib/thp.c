@@ -111,7 +111,7 @@ int cow_thp_enable_pmd(char *reason, size_t rlen)
 	r = cow_knob_read(path, cur, sizeof(cur));
 	if (!r && !strcmp(cur, "never"))
 		return ensure(path, "madvise", reason, rlen);
-	/* "inherit", or a kernel without per-size knobs: the global one rules. */
+	/* "inherit", or no per-size knobs: the global one decides. */
 	if (r || !strcmp(cur, "inherit")) {
 		r = cow_knob_read(THP_DIR "/enabled", cur, sizeof(cur));
 		if (!r && !strcmp(cur, "never"))
