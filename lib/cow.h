@@ -118,12 +118,22 @@ enum cow_backing {
 bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 		       char *reason, size_t rlen);
 
+/*
+ * Every page of [addr, addr+len) present and in a large folio of exactly
+ * folio_size bytes, each folio starting at a folio_size-aligned offset of
+ * the range: kpageflags COMPOUND_HEAD there, COMPOUND_TAIL on the
+ * following pages with consecutive PFNs.  False with a reason if not.
+ */
+bool cow_folio_size_check(const void *addr, size_t len, size_t folio_size,
+			  char *reason, size_t rlen);
+
 /* ---- region.c: workload memory ----------------------------------------- */
 
 /*
  * Private anonymous region for a workload.  COW_BACK_SMALL asks for
  * MADV_NOHUGEPAGE so the result does not depend on the THP setting;
- * COW_BACK_THP aligns to the PMD size and asks for MADV_HUGEPAGE.
+ * COW_BACK_THP and COW_BACK_LARGE align to the PMD size and ask for
+ * MADV_HUGEPAGE (which folio size comes is up to the THP knobs).
  * Returns NULL with errno.
  */
 void *cow_region_alloc(size_t len, enum cow_backing b);
@@ -209,6 +219,19 @@ int cow_knob_read(const char *path, char *buf, size_t len);
 /* Save the current value (once per path) then write value.  0 or -errno. */
 int cow_knob_set(const char *path, const char *value);
 /*
+ * Write a knob that cow_knob_set() already saved in this run (or in the
+ * run process this one was forked from), without saving it again: how a
+ * sample process switches ksmd on and off between its phases.  -EPERM
+ * for a path the run has not saved, so nothing escapes the restore.
+ */
+int cow_knob_write_registered(const char *path, const char *value);
+/*
+ * Put a knob the run saved back to its saved value, early (a scenario's
+ * cleanup(), so the next scenario finds the machine as it was); it stays
+ * saved.  -ENOENT for a path the run has not saved.
+ */
+int cow_knob_reset(const char *path);
+/*
  * Register a file (or swapfile, or an empty directory) that must not
  * outlive the run: register it before creating it.
  */
@@ -219,6 +242,44 @@ void cow_knobs_restore(void);
 /* Only restore a crashed run's state and exit: `cowbench --restore`. */
 int cow_knobs_recover_only(const char *state_dir, char *err, size_t elen);
 const char *cow_state_dir_default(void);
+
+/* ---- thp.c: THP sizes and the knobs that choose them --------------------- */
+
+#define COW_THP_SIZES_MAX	16
+
+/* hpage_pmd_size, or 2 MiB where the kernel does not say. */
+size_t cow_thp_pmd_size(void);
+/*
+ * The anonymous THP sizes this kernel offers (hugepages-*kB with an
+ * "enabled" file), ascending, the PMD size included.  Returns the count.
+ */
+unsigned cow_thp_sizes(size_t *sizes, unsigned max);
+/* hugepages-*kB/stats/NAME of one size, or -1. */
+int64_t cow_thp_size_stat(size_t size, const char *name);
+/*
+ * For prepare(), every change through cow_knob_set().  Make MADV_HUGEPAGE
+ * regions get PMD THPs; or give them only the given size (it "madvise",
+ * every other size "never").  0, or -errno with the reason.
+ */
+int cow_thp_enable_pmd(char *reason, size_t rlen);
+int cow_thp_enable_only(size_t size, char *reason, size_t rlen);
+/* For cleanup(): every THP "enabled" knob the run changed back as it was. */
+void cow_thp_reset(void);
+
+/* ---- swap.c: a swapfile for the run ------------------------------------ */
+
+/*
+ * Create a swap area of bytes (whole pages, at least 16) at path, which
+ * must not exist: written out in full, with the version-1 header mkswap(8)
+ * writes.  Register path with cow_undo_swapoff() first.  0 or -errno.
+ */
+int cow_swapfile_create(const char *path, uint64_t bytes);
+/* swapon(2) at the default priority, below any area already there. */
+int cow_swapfile_on(const char *path);
+/* swapoff(2) (if active) and unlink.  0 or -errno. */
+int cow_swapfile_remove(const char *path);
+/* Whether path is an active swap area in /proc/swaps. */
+bool cow_swap_active(const char *path);
 
 /* ---- samples and results (results.c) ------------------------------------ */
 

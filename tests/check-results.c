@@ -238,12 +238,17 @@ static struct json_object *load(void)
 
 static void usage(FILE *f)
 {
-	fputs("usage: check-results FILE [--scenario NAME] [--expect-copies-equal-written]\n"
-	      "         [--expect-wpcopy-equal-copies] [--expect-required N]\n"
-	      "         [--expect-verdict pass|skip|fail] [--min-samples N] [--print FIELD]\n"
+	fputs("usage: check-results FILE [--scenario NAME] [--param KEY=VALUE]\n"
+	      "         [--expect-copies-equal-written] [--expect-wpcopy-equal-copies]\n"
+	      "         [--expect-required N] [--expect-equal FIELD,FIELD]\n"
+	      "         [--expect-at-least FIELD,FIELD]\n"
+	      "         [--expect-value FIELD=N] [--expect-verdict pass|skip|fail]\n"
+	      "         [--min-samples N] [--print FIELD]\n"
 	      "Expectations apply to the non-skip samples of the scenario (NAME may be\n"
-	      "a glob); --expect-verdict looks at skipped ones too.  A null value never\n"
-	      "meets an expectation.  FIELD may name a member: params.size, vmstat.pgfault.\n",
+	      "a glob) whose params.KEY is VALUE; --expect-verdict looks at skipped ones\n"
+	      "too.  A null value never meets an expectation.  FIELD may name a member:\n"
+	      "params.size, vmstat.pgfault, metrics.control_copies.  Only one of\n"
+	      "--expect-equal and --expect-at-least (the first FIELD >= the second).\n",
 	      f);
 }
 
@@ -309,6 +314,64 @@ static void expect_equal(struct json_object *s, const char *a, const char *b)
 	}
 }
 
+/* Dotted fields a and b both numbers, and a == b (or a >= b). */
+static void expect_fields(struct json_object *s, const char *a,
+			  const char *b, bool at_least)
+{
+	struct json_object *va = field(s, a), *vb = field(s, b);
+	double x, y;
+
+	if (!va || !vb) {
+		expect_fail(s, "%s is null, cannot compare with %s: %s",
+			    !va ? a : b, !va ? b : a,
+			    json_object_get_string(get(s, "reason")));
+		return;
+	}
+	x = json_object_get_double(va);
+	y = json_object_get_double(vb);
+	if (at_least ? x < y : x != y)
+		expect_fail(s, "%s %s %s %s %s", a, json_object_get_string(va),
+			    at_least ? "<" : "!=", b,
+			    json_object_get_string(vb));
+}
+
+static void expect_field_value(struct json_object *s, const char *f,
+			       long long want)
+{
+	struct json_object *v = field(s, f);
+
+	if (!v)
+		expect_fail(s, "%s is null, expected %lld: %s", f, want,
+			    json_object_get_string(get(s, "reason")));
+	else if (json_object_get_double(v) != (double)want)
+		expect_fail(s, "%s %s, expected %lld", f,
+			    json_object_get_string(v), want);
+}
+
+/* "KEY=VALUE" matches a string or numeric params.KEY. */
+static bool param_matches(struct json_object *s, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[64];
+	struct json_object *v;
+
+	snprintf(key, sizeof(key), "params.%.*s", (int)(eq - kv), kv);
+	v = field(s, key);
+	return v && !strcmp(json_object_get_string(v), eq + 1);
+}
+
+/* "A<sep>B" with both parts non-empty, else exit 2. */
+static void split_arg(const char *opt, const char *arg, char sep)
+{
+	const char *p = strchr(arg, sep);
+
+	if (!p || p == arg || !p[1]) {
+		fprintf(stderr, "check-results: %s: expected A%cB, not %s\n",
+			opt, sep, arg);
+		exit(2);
+	}
+}
+
 static long long number_arg(const char *opt, const char *s)
 {
 	char *end;
@@ -333,10 +396,18 @@ int main(int argc, char **argv)
 		{ "expect-verdict", required_argument, NULL, 'v' },
 		{ "min-samples", required_argument, NULL, 'm' },
 		{ "print", required_argument, NULL, 'p' },
+		{ "param", required_argument, NULL, 'P' },
+		{ "expect-equal", required_argument, NULL, 'e' },
+		{ "expect-at-least", required_argument, NULL, 'a' },
+		{ "expect-value", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scenario = NULL, *verdict = NULL, *print = NULL;
+	const char *param = NULL, *equal = NULL, *value = NULL;
+	bool at_least = false;
+	char eq_a[128], eq_b[128], val_f[128];
+	long long val_n = 0;
 	bool copies_written = false, wpcopy_copies = false;
 	long long required = -1, min_samples = -1, matched = 0, used = 0;
 	struct json_object *root, *meta, *samples;
@@ -371,6 +442,29 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			print = optarg;
+			break;
+		case 'P':
+			split_arg("--param", optarg, '=');
+			param = optarg;
+			break;
+		case 'a':
+			at_least = true;
+			/* fall through */
+		case 'e':
+			split_arg(at_least ? "--expect-at-least" :
+				  "--expect-equal", optarg, ',');
+			equal = optarg;
+			snprintf(eq_a, sizeof(eq_a), "%.*s",
+				 (int)(strchr(equal, ',') - equal), equal);
+			snprintf(eq_b, sizeof(eq_b), "%s", strchr(equal, ',') + 1);
+			break;
+		case 'x':
+			split_arg("--expect-value", optarg, '=');
+			value = optarg;
+			snprintf(val_f, sizeof(val_f), "%.*s",
+				 (int)(strchr(value, '=') - value), value);
+			val_n = number_arg("--expect-value",
+					   strchr(value, '=') + 1);
 			break;
 		case 'h':
 			usage(stdout);
@@ -407,6 +501,8 @@ int main(int argc, char **argv)
 		if (scenario &&
 		    fnmatch(scenario, json_object_get_string(get(s, "scenario")), 0))
 			continue;
+		if (param && !param_matches(s, param))
+			continue;
 		matched++;
 		if (verdict && strcmp(v, verdict))
 			expect_fail(s, "verdict %s, expected %s: %s", v, verdict,
@@ -429,6 +525,10 @@ int main(int argc, char **argv)
 				expect_fail(s, "pages_required %" PRId64 ", expected %lld",
 					    json_object_get_int64(pr), required);
 		}
+		if (equal)
+			expect_fields(s, eq_a, eq_b, at_least);
+		if (value)
+			expect_field_value(s, val_f, val_n);
 		if (print)
 			print_field(s, print);
 	}
