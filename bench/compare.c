@@ -36,8 +36,7 @@
 
 static const char *prog = "cowbench compare";
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
+void cmp_die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -54,15 +53,15 @@ void *cmp_xcalloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
-		die("out of memory");
+		cmp_die("out of memory");
 	return p;
 }
 
-static void *xrealloc(void *p, size_t n, size_t size)
+void *cmp_xrealloc(void *p, size_t n, size_t size)
 {
 	p = reallocarray(p, n ? n : 1, size);
 	if (!p)
-		die("out of memory");
+		cmp_die("out of memory");
 	return p;
 }
 
@@ -96,7 +95,7 @@ static double opt_num(const char *name, const char *arg, double min, double max)
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || !(v >= min && v <= max))
-		die("--%s: '%s' is not a number in %g..%g (try --help)", name,
+		cmp_die("--%s: '%s' is not a number in %g..%g (try --help)", name,
 		    arg, min, max);
 	return v;
 }
@@ -142,7 +141,7 @@ static void parse_options(int argc, char **argv, struct cmp_opts *o)
 			else if (!strcmp(optarg, "none"))
 				o->padj = COW_PADJ_NONE;
 			else
-				die("--correction: '%s' is not bh, holm or none (try --help)",
+				cmp_die("--correction: '%s' is not bh, holm or none (try --help)",
 				    optarg);
 			break;
 		case 'd':
@@ -158,7 +157,7 @@ static void parse_options(int argc, char **argv, struct cmp_opts *o)
 			else if (!strcmp(optarg, "tsv"))
 				o->fmt = CMP_TSV;
 			else
-				die("--format: '%s' is not text, markdown, json or tsv (try --help)",
+				cmp_die("--format: '%s' is not text, markdown, json or tsv (try --help)",
 				    optarg);
 			break;
 		case 'h':
@@ -166,7 +165,7 @@ static void parse_options(int argc, char **argv, struct cmp_opts *o)
 			exit(0);
 		case 'i':
 			if (nignore >= COW_MAX_PARAMS)
-				die("--ignore-param: more than %d", COW_MAX_PARAMS);
+				cmp_die("--ignore-param: more than %d", COW_MAX_PARAMS);
 			o->ignore[nignore++] = optarg;
 			break;
 		case 'l':
@@ -174,13 +173,13 @@ static void parse_options(int argc, char **argv, struct cmp_opts *o)
 			break;
 		case 'n':
 			if (cow_parse_u64(optarg, 100, 10000000, &v))
-				die("--resamples: '%s' is not a number in 100..10000000 (try --help)",
+				cmp_die("--resamples: '%s' is not a number in 100..10000000 (try --help)",
 				    optarg);
 			o->nboot = (unsigned)v;
 			break;
 		case 's':
 			if (cow_parse_u64(optarg, 0, UINT64_MAX, &v))
-				die("--seed: '%s' is not an unsigned number (try --help)",
+				cmp_die("--seed: '%s' is not an unsigned number (try --help)",
 				    optarg);
 			o->seed = v;
 			break;
@@ -188,7 +187,7 @@ static void parse_options(int argc, char **argv, struct cmp_opts *o)
 			o->threshold = opt_num("threshold", optarg, 0, 1000) / 100;
 			break;
 		default:
-			die("unknown option or missing value in '%s' (try --help)",
+			cmp_die("unknown option or missing value in '%s' (try --help)",
 			    argv[optind - 1]);
 		}
 	}
@@ -202,30 +201,22 @@ static void load_run(struct cmp_run *run)
 	struct stat st;
 
 	if (stat(run->arg, &st))
-		die("%s: %s", run->arg, strerror(errno));
+		cmp_die("%s: %s", run->arg, strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		if (asprintf(&run->path, "%s/results.json", run->arg) < 0)
-			die("out of memory");
+			cmp_die("out of memory");
 		if (stat(run->path, &st))
-			die("%s: no results.json in this directory", run->arg);
+			cmp_die("%s: no results.json in this directory", run->arg);
 	} else {
 		run->path = strdup(run->arg);
 		if (!run->path)
-			die("out of memory");
+			cmp_die("out of memory");
 	}
 	if (cow_results_read(run->path, &run->r, err, sizeof(err)))
-		die("%s", err);
+		cmp_die("%s", err);
 }
 
-static const char *meta(const struct cmp_run *run, const char *key)
-{
-	return cow_results_meta(&run->r, key);
-}
 
-static bool same_str(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
 
 /* Labels for charts: the release where that tells the runs apart. */
 static void set_labels(struct cmp *c)
@@ -242,18 +233,18 @@ static void set_labels(struct cmp *c)
 				snprintf(c->runs[k].label, sizeof(c->runs[k].label),
 					 "%s", tok);
 		if (k != c->nruns)
-			die("--labels: %zu labels for %zu runs", k, c->nruns);
+			cmp_die("--labels: %zu labels for %zu runs", k, c->nruns);
 		return;
 	}
 	for (i = 0; i < c->nruns; i++)
 		for (j = 0; j < i; j++)
-			if (same_str(meta(&c->runs[i], "uname.release"),
-				     meta(&c->runs[j], "uname.release")))
+			if (cmp_same_str(cmp_meta(&c->runs[i], "uname.release"),
+				     cmp_meta(&c->runs[j], "uname.release")))
 				distinct = false;
 	for (i = 0; i < c->nruns; i++) {
 		struct cmp_run *r = &c->runs[i];
 
-		rel = meta(r, "uname.release");
+		rel = cmp_meta(r, "uname.release");
 		snprintf(dir, sizeof(dir), "%s", r->path);
 		if (distinct && rel)
 			snprintf(r->label, sizeof(r->label), "%s", rel);
@@ -321,7 +312,7 @@ static struct cmp_point *find_point(struct cmp *c, const struct cow_sample *s)
 	for (i = 0; i < c->npoints; i++)
 		if (!strcmp(c->points[i].key, key))
 			return &c->points[i];
-	c->points = xrealloc(c->points, c->npoints + 1, sizeof(*p));
+	c->points = cmp_xrealloc(c->points, c->npoints + 1, sizeof(*p));
 	p = &c->points[c->npoints++];
 	memset(p, 0, sizeof(*p));
 	p->side = cmp_xcalloc(c->nruns, sizeof(*p->side));
@@ -351,7 +342,7 @@ static struct cmp_point *find_point(struct cmp *c, const struct cow_sample *s)
 
 static void side_add(struct cmp_side *sd, const struct cow_sample *s)
 {
-	sd->s = xrealloc(sd->s, sd->n + 1, sizeof(*sd->s));
+	sd->s = cmp_xrealloc(sd->s, sd->n + 1, sizeof(*sd->s));
 	sd->s[sd->n++] = s;
 	if (s->verdict == COW_PASS)
 		sd->npass++;
@@ -426,7 +417,7 @@ static unsigned metric_index(struct cmp *c, const char *name)
 		if (!strcmp(c->metrics[i].name, name))
 			return (unsigned)i;
 	/* a scenario's own metric: continuous, direction by its name */
-	c->metrics = xrealloc(c->metrics, c->nmetrics + 1, sizeof(*m));
+	c->metrics = cmp_xrealloc(c->metrics, c->nmetrics + 1, sizeof(*m));
 	m = &c->metrics[c->nmetrics];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
@@ -478,7 +469,7 @@ static void point_metric(struct cmp_point *p, unsigned mi)
 	for (i = 0; i < p->nmetrics; i++)
 		if (p->metrics[i] == mi)
 			return;
-	p->metrics = xrealloc(p->metrics, p->nmetrics + 1, sizeof(unsigned));
+	p->metrics = cmp_xrealloc(p->metrics, p->nmetrics + 1, sizeof(unsigned));
 	p->metrics[p->nmetrics++] = mi;
 }
 
@@ -675,14 +666,14 @@ static void compare_other(struct cmp *c, struct cmp_other *o)
 			size_t **l = sb->n ? &o->only_other : &o->only_base;
 			size_t *n = sb->n ? &o->nonly_other : &o->nonly_base;
 
-			*l = xrealloc(*l, *n + 1, sizeof(size_t));
+			*l = cmp_xrealloc(*l, *n + 1, sizeof(size_t));
 			(*l)[(*n)++] = i;
 			continue;
 		}
 		if (sa->verdict != sb->verdict) {
 			struct cmp_verdict *v;
 
-			o->ver = xrealloc(o->ver, o->nver + 1, sizeof(*v));
+			o->ver = cmp_xrealloc(o->ver, o->nver + 1, sizeof(*v));
 			v = &o->ver[o->nver++];
 			v->point = i;
 			v->a = sa->verdict;
@@ -692,8 +683,8 @@ static void compare_other(struct cmp *c, struct cmp_other *o)
 		}
 		if (sa->n > cap || sb->n > cap) {
 			cap = sa->n > sb->n ? sa->n : sb->n;
-			a = xrealloc(a, cap, sizeof(double));
-			b = xrealloc(b, cap, sizeof(double));
+			a = cmp_xrealloc(a, cap, sizeof(double));
+			b = cmp_xrealloc(b, cap, sizeof(double));
 		}
 		for (j = 0; j < pt->nmetrics; j++) {
 			const struct cmp_metric *m = &c->metrics[pt->metrics[j]];
@@ -703,7 +694,7 @@ static void compare_other(struct cmp *c, struct cmp_other *o)
 
 			if (!na && !nb)
 				continue;
-			o->res = xrealloc(o->res, o->nres + 1, sizeof(*res));
+			o->res = cmp_xrealloc(o->res, o->nres + 1, sizeof(*res));
 			res = &o->res[o->nres++];
 			memset(res, 0, sizeof(*res));
 			res->point = i;
@@ -729,7 +720,7 @@ static void compare_other(struct cmp *c, struct cmp_other *o)
 	for (i = 0; i < o->nres; i++)
 		p[i] = o->res[i].p;
 	if (cow_p_adjust(p, o->nres, c->o.padj, q))
-		die("out of memory");
+		cmp_die("out of memory");
 	for (i = 0; i < o->nres; i++) {
 		struct cmp_result *res = &o->res[i];
 
@@ -749,218 +740,6 @@ static void compare_other(struct cmp *c, struct cmp_other *o)
 	free(q);
 }
 
-/* ---- what differs between the runs -------------------------------------- */
-
-/* Counters and times that differ in every run: not settings. */
-static bool volatile_key(const char *k)
-{
-	static const char *const keys[] = {
-		"start", "end", "partial", "command_line",
-		"knobs.ksm.full_scans", "knobs.ksm.pages_scanned",
-		"knobs.ksm.pages_shared", "knobs.ksm.pages_sharing",
-		"knobs.ksm.pages_unshared", "knobs.ksm.pages_volatile",
-		"knobs.ksm.general_profit", "knobs.ksm.ksm_zero_pages",
-		"knobs.ksm.pages_skipped", "knobs.ksm.stable_node_chains",
-		"knobs.ksm.stable_node_dups",
-	};
-	size_t i;
-
-	for (i = 0; i < COW_ARRAY_SIZE(keys); i++)
-		if (!strcmp(k, keys[i]))
-			return true;
-	return false;
-}
-
-/* The command line without the program path and the output directory. */
-static const char *command_options(const struct cmp_run *run)
-{
-	const char *cl = meta(run, "command_line");
-	char *s, *tok, *save = NULL, *out;
-	size_t len;
-	bool skip = false, first = true;
-
-	if (!cl)
-		return NULL;
-	s = strdup(cl);
-	len = strlen(cl) + 1;
-	out = cmp_xcalloc(len, 1);
-	for (tok = strtok_r(s, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		if (first || skip) {
-			first = skip = false;
-			continue;
-		}
-		if (!strcmp(tok, "--out") || !strcmp(tok, "-o")) {
-			skip = true;
-			continue;
-		}
-		if (!strncmp(tok, "--out=", 6) || !strncmp(tok, "-o", 2))
-			continue;
-		if (*out)
-			strcat(out, " ");
-		strcat(out, tok);
-	}
-	free(s);
-	return out;
-}
-
-static int key_rank(const char *k)
-{
-	static const char *const first[] = {
-		"uname.release", "uname.version", "kernel_cmdline",
-		"tool_version", "command options", "cpu_model", "nr_cpus",
-		"numa_nodes", "page_size", "hostname",
-	};
-	size_t i;
-
-	for (i = 0; i < COW_ARRAY_SIZE(first); i++)
-		if (!strcmp(k, first[i]))
-			return (int)i;
-	return strncmp(k, "knobs.", 6) ? 200 : 100;
-}
-
-static void add_diff(struct cmp *c, const char *key, const char **vals)
-{
-	size_t i;
-
-	for (i = 1; i < c->nruns; i++)
-		if (!same_str(vals[0], vals[i]))
-			break;
-	if (i == c->nruns)
-		return;
-	c->diffs = xrealloc(c->diffs, c->ndiffs + 1, sizeof(*c->diffs));
-	c->diffs[c->ndiffs].key = key;
-	c->diffs[c->ndiffs].val = cmp_xcalloc(c->nruns, sizeof(char *));
-	memcpy(c->diffs[c->ndiffs].val, vals, c->nruns * sizeof(char *));
-	c->ndiffs++;
-}
-
-static int cmp_diff_rank(const void *a, const void *b)
-{
-	const struct cmp_meta_diff *x = a, *y = b;
-	int d = key_rank(x->key) - key_rank(y->key);
-
-	return d ? d : strcmp(x->key, y->key);
-}
-
-static void meta_diffs(struct cmp *c)
-{
-	const char **vals = cmp_xcalloc(c->nruns, sizeof(char *));
-	size_t r, i, s, t;
-
-	for (r = 0; r < c->nruns; r++)
-		vals[r] = command_options(&c->runs[r]);
-	add_diff(c, "command options", vals);
-	/* every key of every run, once */
-	for (r = 0; r < c->nruns; r++) {
-		for (i = 0; i < c->runs[r].r.nmeta; i++) {
-			const char *k = c->runs[r].r.meta[i].key;
-			bool seen = false;
-
-			for (s = 0; s < r && !seen; s++)
-				seen = cow_results_meta(&c->runs[s].r, k) != NULL;
-			if (seen || volatile_key(k))
-				continue;
-			for (t = 0; t < c->nruns; t++)
-				vals[t] = meta(&c->runs[t], k);
-			add_diff(c, k, vals);
-		}
-	}
-	free(vals);
-	if (c->ndiffs)
-		qsort(c->diffs, c->ndiffs, sizeof(*c->diffs), cmp_diff_rank);
-}
-
-static void __attribute__((format(printf, 2, 3)))
-warn(struct cmp *c, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("out of memory");
-	va_end(ap);
-	c->warnings = xrealloc(c->warnings, c->nwarnings + 1, sizeof(char *));
-	c->warnings[c->nwarnings++] = s;
-}
-
-/*
- * When nearly every scenario's ns/op moved the same way, the likelier
- * cause is the machine (another job, the host, the clock speed) rather
- * than a change in each of the kernel paths the scenarios guard: two runs
- * here seconds apart, on the same kernel, once differed by 2x everywhere
- * because another benchmark ran beside one of them.
- */
-static void drift_warning(struct cmp *c, const struct cmp_other *o)
-{
-	unsigned n = 0, up = 0, down = 0;
-	double *ch = cmp_xcalloc(o->nres, sizeof(double));
-	size_t i, k = 0;
-
-	for (i = 0; i < o->nres; i++) {
-		const struct cmp_result *r = &o->res[i];
-
-		if (strcmp(c->metrics[r->metric].name, "ns_per_op") ||
-		    isnan(r->p))
-			continue;
-		n++;
-		if (r->q < c->o.alpha && r->shift) {
-			up += r->shift > 0;
-			down += r->shift < 0;
-			ch[k++] = r->change;
-		}
-	}
-	if (n >= 4 && (up * 4 >= n * 3 || down * 4 >= n * 3))
-		warn(c, "%c: %u of %u scenarios' ns/op moved %s (median %+.0f%%): "
-		     "a machine that was busier or quieter during one run does "
-		     "that; check it was idle before believing each change",
-		     c->runs[o->run].letter, up > down ? up : down, n,
-		     up > down ? "up" : "down", 100 * cow_median(ch, k));
-	free(ch);
-}
-
-static void warnings(struct cmp *c)
-{
-	bool knobs = false, hw = false, tool = false;
-	size_t i, r;
-
-	for (i = 0; i < c->ndiffs; i++) {
-		const char *k = c->diffs[i].key;
-
-		tool |= !strcmp(k, "tool_version");
-		knobs |= !strncmp(k, "knobs.", 6);
-		hw |= !strcmp(k, "cpu_model") || !strcmp(k, "nr_cpus") ||
-		      !strcmp(k, "page_size") || !strcmp(k, "numa_nodes");
-	}
-	if (tool)
-		warn(c, "the runs were made by different tool versions: "
-		     "workloads or accounting may differ, so differences may "
-		     "not be the kernel's");
-	if (knobs)
-		warn(c, "the runs started with different knobs (listed above): "
-		     "differences may come from the settings, not the kernel");
-	if (hw)
-		warn(c, "the runs were made on different hardware: timings "
-		     "are not comparable");
-	for (r = 0; r < c->nruns; r++)
-		if (c->runs[r].r.partial)
-			warn(c, "run %c is partial (interrupted): points it did "
-			     "not reach are missing", c->runs[r].letter);
-	for (r = 1; r < c->nruns; r++) {
-		const struct cmp_other *o = &c->others[r - 1];
-
-		if (o->nfew)
-			warn(c, "%c: %u of %u tests had too few samples to "
-			     "ever be significant (smallest possible p %.3g > "
-			     "%g): use more --reps", c->runs[r].letter, o->nfew,
-			     o->ntests, o->few_min_p, c->o.alpha);
-		drift_warning(c, o);
-		if (!o->nres && !o->nver)
-			warn(c, "%c has no scenario in common with %c: nothing "
-			     "was compared", c->runs[r].letter, c->runs[0].letter);
-	}
-}
-
 int cow_compare_main(int argc, char **argv)
 {
 	struct cmp c = { 0 };
@@ -969,9 +748,9 @@ int cow_compare_main(int argc, char **argv)
 	parse_options(argc, argv, &c.o);
 	c.nruns = (size_t)(argc - optind);
 	if (c.nruns < 1 || (c.nruns < 2 && !c.o.data_dir))
-		die("needs a baseline and at least one other run (try --help)");
+		cmp_die("needs a baseline and at least one other run (try --help)");
 	if (c.nruns > CMP_MAX_RUNS)
-		die("at most %d runs", CMP_MAX_RUNS);
+		cmp_die("at most %d runs", CMP_MAX_RUNS);
 	c.runs = cmp_xcalloc(c.nruns, sizeof(*c.runs));
 	for (i = 0; i < c.nruns; i++) {
 		c.runs[i].arg = argv[optind + (int)i];
@@ -986,17 +765,17 @@ int cow_compare_main(int argc, char **argv)
 		compare_other(&c, &c.others[i - 1]);
 		c.nregress += c.others[i - 1].nregress;
 	}
-	meta_diffs(&c);
-	warnings(&c);
+	cmp_meta_diffs(&c);
+	cmp_warnings(&c);
 	if (c.o.data_dir && cmp_write_data(&c, c.o.data_dir))
 		return COW_EXIT_USAGE;
 	cmp_report(stdout, &c);
 	if (fflush(stdout) || ferror(stdout))
-		die("writing the report: %s", strerror(errno));
+		cmp_die("writing the report: %s", strerror(errno));
 	/* comparing nothing is no pass: a job must not go green on it */
 	for (i = 1; i < c.nruns; i++)
 		if (!c.others[i - 1].nres && !c.others[i - 1].nver)
-			die("%s: no scenario in common with %s: nothing to compare",
+			cmp_die("%s: no scenario in common with %s: nothing to compare",
 			    c.runs[i].path, c.runs[0].path);
 	/* the OS frees the rest: a report is one short process */
 	return c.nregress ? COW_EXIT_FAIL : COW_EXIT_OK;

@@ -11,6 +11,8 @@
 #ifndef COW_COMPARE_H
 #define COW_COMPARE_H
 
+#include <string.h>
+
 #include "bench.h"
 
 #define CMP_MAX_RUNS		26	/* letters A..Z in the reports */
@@ -155,7 +157,25 @@ size_t cmp_values(const struct cmp *c, const struct cmp_side *sd,
 const char *cmp_class_mark(enum cmp_class cls);
 uint64_t cmp_seed(const struct cmp *c, char who, const struct cmp_point *p,
 		  const struct cmp_metric *m);
+/* A one-line error naming what is wrong, and exit 2. */
+void cmp_die(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
 void *cmp_xcalloc(size_t n, size_t size);
+void *cmp_xrealloc(void *p, size_t n, size_t size);
+
+static inline bool cmp_same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static inline const char *cmp_meta(const struct cmp_run *run, const char *key)
+{
+	return cow_results_meta(&run->r, key);
+}
+
+/* compare-meta.c: what differs between the runs, and the warnings. */
+void cmp_meta_diffs(struct cmp *c);
+void cmp_warnings(struct cmp *c);
 
 /* compare-report.c */
 void cmp_report(FILE *f, const struct cmp *c);
