@@ -176,6 +176,7 @@ static void merge_sample(struct cow_run *r, struct cow_sample *s)
 	struct cow_meas *m;
 	uint64_t merge_ns;
 	ssize_t left;
+	int err;
 	char *buf;
 
 	buf = bench_ksm_region(s, len, 1);
@@ -206,10 +207,11 @@ static void merge_sample(struct cow_run *r, struct cow_sample *s)
 	cow_meas_require_all(m);
 	m->pages_written = 0;
 	cow_meas_start(m);
-	if (madvise(buf, len, MADV_UNMERGEABLE))
-		cow_sample_verdict(s, COW_FAIL, "MADV_UNMERGEABLE: %s",
-				   strerror(errno));
+	err = madvise(buf, len, MADV_UNMERGEABLE) ? errno : 0;
 	cow_meas_stop(m);
+	if (err)
+		cow_sample_verdict(s, COW_FAIL, "MADV_UNMERGEABLE: %s",
+				   strerror(err));
 	left = bench_ksm_count(buf, len, BENCH_KSM, &distinct);
 	if (left)
 		cow_sample_verdict(s, COW_FAIL,
