@@ -17,6 +17,9 @@
 /* What the scratch file holds: what an O_DIRECT read must bring in. */
 #define SEED_FILE	0xf11ec0deull
 
+/* Forks per latency sample: one fork is too short to time alone. */
+#define LATENCY_FORKS	8
+
 /* fork.c */
 extern const struct cow_scenario cow_sc_fork_child_write;
 extern const struct cow_scenario cow_sc_fork_parent_write_alive;
@@ -44,6 +47,22 @@ extern const struct cow_scenario cow_sc_iouring_fork_fixed;
 extern const struct cow_scenario cow_sc_iouring_read_fixed_race;
 #endif
 
+/* thp.c, mthp.c */
+void bench_thp_cleanup(struct cow_run *r);
+extern const struct cow_scenario cow_sc_thp_fork_write;
+extern const struct cow_scenario cow_sc_thp_mthp;
+extern const struct cow_scenario cow_sc_thp_collapse;
+extern const struct cow_scenario cow_sc_thp_fork_latency;
+
+/* ksm.c */
+extern const struct cow_scenario cow_sc_ksm_cow;
+extern const struct cow_scenario cow_sc_ksm_merge;
+extern const struct cow_scenario cow_sc_ksm_zero_pages;
+
+/* swap.c */
+extern const struct cow_scenario cow_sc_swap_cow;
+extern const struct cow_scenario cow_sc_swap_loop;
+
 /* common.c */
 /*
  * Allocate, populate and verify a region of the given backing.  NULL with
@@ -51,6 +70,72 @@ extern const struct cow_scenario cow_sc_iouring_read_fixed_race;
  */
 char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 		   uint64_t seed);
+/* cow_region_alloc(), or NULL with the sample SKIPped. */
+char *bench_map(struct cow_sample *s, size_t len, enum cow_backing b);
+/* cow_backing_check(), or false with the region freed and a SKIP. */
+bool bench_backing(struct cow_sample *s, char *buf, size_t len,
+		   enum cow_backing b);
+
+/*
+ * A child that keeps the region mapped and untouched while the parent
+ * writes, then, released, checks that it still sees the pattern of seed:
+ * the side that must not see the parent's writes.  Start FAILs the sample
+ * when it returns false; finish FAILs it when the child saw other data.
+ */
+struct bench_holder {
+	pid_t pid;
+	int go;			/* closing it releases the child */
+};
+bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
+			const char *buf, size_t len, uint64_t seed);
+void bench_holder_finish(struct bench_holder *h, struct cow_sample *s);
+/* The page pattern of seed written into the first page of every stride. */
+void bench_fill_stride(char *buf, size_t len, size_t stride, uint64_t seed);
+/*
+ * First page not holding its pattern (stride_seed in the first page of
+ * each stride, seed elsewhere), or -1.
+ */
+ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
+			    uint64_t seed, uint64_t stride_seed);
+/* n times fork + child _exit + wait; how many succeeded (why: the first not). */
+unsigned bench_fork_loop(unsigned n, char *why, size_t len);
+
+/* ksmd.c: ksmd for the KSM workloads */
+enum bench_ksm_kind {
+	BENCH_KSM,		/* merged into KSM pages */
+	BENCH_KSM_ZERO,		/* mapped to the zero page (use_zero_pages) */
+};
+/* Save and set the KSM knobs, ksmd stopped; SKIP with the reason. */
+enum cow_verdict bench_ksm_prepare(bool zero_pages, char *reason,
+				   size_t len);
+/* Small pages, ndistinct page contents in turn (0: zero-filled pages). */
+char *bench_ksm_region(struct cow_sample *s, size_t len, unsigned ndistinct);
+void bench_ksm_fill(char *buf, size_t len, unsigned ndistinct);
+/* First page not holding bench_ksm_fill()'s content, or -1. */
+ssize_t bench_ksm_verify(const char *buf, size_t len, unsigned ndistinct);
+/* Pages merged as k, and into how many distinct pages; or -errno. */
+ssize_t bench_ksm_count(const char *buf, size_t len, enum bench_ksm_kind k,
+			size_t *distinct);
+/*
+ * Run ksmd until every page is merged as k, then stop it.  The time
+ * from start to the kernel's count saying so goes to *ns.  False with
+ * the sample's verdict set (not merged in time: SKIP).
+ */
+bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
+		     enum bench_ksm_kind k, uint64_t *ns, size_t *distinct);
+/* Every KSM knob back as it was before prepare(), ksmd first. */
+void bench_ksm_cleanup(struct cow_run *r);
+/* /sys/kernel/mm/ksm/full_scans, or -1. */
+int64_t bench_ksm_full_scans(void);
+
+/*
+ * For prepare(): at most quick_size in --quick mode unless --size was
+ * given, for the scenarios that would not fit run-all's time budget
+ * (those moving every page through a pipe, a disk or ksmd); the samples
+ * report the size used.
+ */
+#define BENCH_QUICK_SIZE	(16ull << 20)
+void bench_quick_size(struct cow_run *r, uint64_t quick_size);
 
 /* A populated region of small pages and its measurement. */
 struct bench_setup {
@@ -84,17 +169,6 @@ void bench_classify(const char *data, size_t npages, uint64_t seed_old,
 /* FAIL on pages holding neither; with old_only, on new ones too. */
 void bench_check_seen(struct cow_sample *s, const char *who,
 		      const struct bench_seen *seen, bool old_only);
-
-/*
- * From prepare(): in --quick runs without --size, workloads that move
- * every page through a pipe or a disk use BENCH_QUICK_SIZE, so that
- * run-all stays within its time; the samples report the size used.
- */
-#define BENCH_QUICK_SIZE	(16ull << 20)
-void bench_quick_size(struct cow_run *r);
-
-/* n times fork + _exit + wait, as fork.latency times them: forks done. */
-unsigned bench_fork_exit_wait(unsigned n, char *why, size_t len);
 
 /*
  * Two processes taking turns: one says it is ready (ready/wait_ready), the
@@ -182,5 +256,10 @@ enum cow_format { COW_FMT_TEXT, COW_FMT_JSON, COW_FMT_TSV };
 void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 		enum cow_format fmt);
 void cow_progress(const struct cow_sample *s, unsigned done, unsigned total);
+void bench_params_str(const struct cow_sample *s, const char *const *skip,
+		      char *buf, size_t len);
+
+/* compare.c: `cowbench compare BASE OTHER...`; argv[0] is "compare". */
+int cow_compare_main(int argc, char **argv);
 
 #endif

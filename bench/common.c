@@ -9,18 +9,35 @@
 
 #include "bench.h"
 
+char *bench_map(struct cow_sample *s, size_t len, enum cow_backing b)
+{
+	char *buf = cow_region_alloc(len, b);
+
+	if (!buf)
+		cow_sample_verdict(s, COW_SKIP, "cannot map %zu bytes: %s",
+				   len, strerror(errno));
+	return buf;
+}
+
+bool bench_backing(struct cow_sample *s, char *buf, size_t len,
+		   enum cow_backing b)
+{
+	char reason[160];
+
+	if (cow_backing_check(buf, len, b, reason, sizeof(reason)))
+		return true;
+	cow_sample_verdict(s, COW_SKIP, "%s", reason);
+	cow_region_free(buf, len);
+	return false;
+}
+
 char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 		   uint64_t seed)
 {
-	char reason[160];
-	char *buf;
+	char *buf = bench_map(s, len, b);
 
-	buf = cow_region_alloc(len, b);
-	if (!buf) {
-		cow_sample_verdict(s, COW_SKIP, "cannot map %zu bytes: %s",
-				   len, strerror(errno));
+	if (!buf)
 		return NULL;
-	}
 	cow_region_fill(buf, len, seed);
 	/*
 	 * Without PFNs the backing cannot be checked.  MADV_NOHUGEPAGE makes
@@ -28,12 +45,106 @@ char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 	 */
 	if (!cow_pagemap_pfns_visible(NULL) && b == COW_BACK_SMALL)
 		return buf;
-	if (!cow_backing_check(buf, len, b, reason, sizeof(reason))) {
-		cow_sample_verdict(s, COW_SKIP, "%s", reason);
-		cow_region_free(buf, len);
-		return NULL;
+	return bench_backing(s, buf, len, b) ? buf : NULL;
+}
+
+bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
+			const char *buf, size_t len, uint64_t seed)
+{
+	int go[2];
+	char c;
+
+	h->pid = -1;
+	h->go = -1;
+	if (pipe2(go, O_CLOEXEC)) {
+		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		return false;
 	}
-	return buf;
+	h->pid = cow_fork();
+	if (h->pid < 0) {
+		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		close(go[0]);
+		close(go[1]);
+		return false;
+	}
+	if (h->pid == 0) {
+		close(go[1]);
+		/* EOF releases the child: the parent closed its end. */
+		if (read(go[0], &c, 1) != 0)
+			_exit(4);
+		_exit(cow_region_verify(buf, len, seed) < 0 ? 0 : 3);
+	}
+	close(go[0]);
+	h->go = go[1];
+	return true;
+}
+
+void bench_holder_finish(struct bench_holder *h, struct cow_sample *s)
+{
+	char why[128];
+
+	if (h->pid <= 0)
+		return;
+	close(h->go);
+	h->go = -1;
+	if (cow_wait(h->pid, why, sizeof(why)))
+		cow_sample_verdict(s, COW_FAIL,
+				   "the child's view changed or it died: %s",
+				   why);
+	h->pid = -1;
+}
+
+void bench_fill_stride(char *buf, size_t len, size_t stride, uint64_t seed)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += stride) {
+		uint64_t *w = (uint64_t *)(buf + off);
+		size_t i = off / cow_page_size;
+
+		w[0] = seed ^ i;
+		w[1] = ~(seed ^ i);
+	}
+}
+
+ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
+			    uint64_t seed, uint64_t stride_seed)
+{
+	size_t i, n = len / cow_page_size, per = stride / cow_page_size;
+
+	for (i = 0; i < n; i++) {
+		const uint64_t *w = (const uint64_t *)(buf + i * cow_page_size);
+		uint64_t sd = i % per ? seed : stride_seed;
+
+		if (w[0] != (sd ^ i) || w[1] != ~(sd ^ i))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+unsigned bench_fork_loop(unsigned n, char *why, size_t len)
+{
+	unsigned i;
+	pid_t pid;
+
+	for (i = 0; i < n; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0) {
+			snprintf(why, len, "fork: %s", strerror(errno));
+			break;
+		}
+		if (cow_wait(pid, why, len))
+			break;
+	}
+	return i;
+}
+
+void bench_quick_size(struct cow_run *r, uint64_t quick_size)
+{
+	if (r->opts->quick && !r->opts->size_set && r->size > quick_size)
+		r->size = quick_size;
 }
 
 bool bench_setup(struct cow_run *r, struct cow_sample *s,
@@ -112,32 +223,6 @@ void bench_check_seen(struct cow_sample *s, const char *who,
 				   "%s: %zu pages hold data written after the splice",
 				   who, seen->new);
 }
-
-void bench_quick_size(struct cow_run *r)
-{
-	if (r->opts->quick && !r->opts->size_set && r->size > BENCH_QUICK_SIZE)
-		r->size = BENCH_QUICK_SIZE;
-}
-
-unsigned bench_fork_exit_wait(unsigned n, char *why, size_t len)
-{
-	unsigned i;
-	pid_t pid;
-
-	for (i = 0; i < n; i++) {
-		pid = fork();
-		if (pid == 0)
-			_exit(0);
-		if (pid < 0) {
-			snprintf(why, len, "fork: %s", strerror(errno));
-			break;
-		}
-		if (cow_wait(pid, why, len))
-			break;
-	}
-	return i;
-}
-
 
 int bench_turn_open(struct bench_turn *t, struct cow_sample *s)
 {

@@ -21,8 +21,6 @@ extern char **environ;
 
 /* How often the exec-window writer looks for the exec having happened. */
 #define EXEC_POLL_PAGES		16
-/* Forks per fork.latency sample: one fork is too short to time alone. */
-#define LATENCY_FORKS		8
 
 static const char *const true_paths[] = { "/bin/true", "/usr/bin/true" };
 
@@ -293,7 +291,7 @@ static void latency_sample(struct cow_run *r, struct cow_sample *s)
 	cow_meas_require_none(f.m);
 	f.m->pages_written = 0;
 	cow_meas_start(f.m);
-	i = bench_fork_exit_wait(LATENCY_FORKS, why, sizeof(why));
+	i = bench_fork_loop(LATENCY_FORKS, why, sizeof(why));
 	cow_meas_stop(f.m);
 	if (i < LATENCY_FORKS)
 		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", i, why);

@@ -81,7 +81,7 @@ static int timed_forks(struct cow_meas *m, struct cow_sample *s,
 
 	m->pages_written = 0;
 	cow_meas_start(m);
-	n = bench_fork_exit_wait(FIXED_FORKS, why, sizeof(why));
+	n = bench_fork_loop(FIXED_FORKS, why, sizeof(why));
 	cow_meas_stop(m);
 	if (n == FIXED_FORKS)
 		return 0;

@@ -78,6 +78,7 @@ fatal(const char *fmt, ...)
 static void help(void)
 {
 	printf("Usage: %s [OPTION]... SCENARIO...\n"
+"       %s compare [OPTION]... BASE OTHER...   (see compare --help)\n"
 "Measure what Linux copy-on-write costs: pages copied, copies the semantics\n"
 "did not require, time and faults; check that COW semantics held.\n"
 "SCENARIO is a name or a glob (fork.*, all); see --list.\n"
@@ -98,7 +99,8 @@ static void help(void)
 "  -N, --node N        memory and CPUs on NUMA node N (libnuma)\n"
 "  -o, --out DIR       results directory (default\n"
 "                      results/HOST/RELEASE/UTC-TIMESTAMP)\n"
-"  -q, --quick         fewer repetitions (%d, warm-up %d)\n"
+"  -q, --quick         fewer repetitions (%d, warm-up %d); KSM, mTHP, swap\n"
+"                      and some THP scenarios at 16M unless --size\n"
 "  -r, --reps N        measured repetitions (default %d)\n"
 "      --restore       undo what a crashed run left changed, then exit\n"
 "  -s, --size SIZE     region size: 4k, 64M, 1G (default 64M)\n"
@@ -108,7 +110,7 @@ static void help(void)
 "\n"
 "Exit status: 0 every case passed or skipped, 1 a case failed,\n"
 "2 bad usage or error.  Results: results.json and samples.tsv.\n",
-	       prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
+	       prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
 }
 
 static void list(void)
@@ -495,6 +497,8 @@ int main(int argc, char **argv)
 	bool root = geteuid() == 0;
 
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return cow_compare_main(argc - 1, argv + 1);
 	parse_options(argc, argv, &mo);
 	if (optind >= argc)
 		usage_error("no scenario given (see --list, or 'all')");

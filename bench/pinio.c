@@ -59,7 +59,7 @@ enum cow_verdict bench_scratch_create(struct cow_run *r, uint64_t seed,
 	char path[PATH_MAX];
 	int fd, err;
 
-	bench_quick_size(r);
+	bench_quick_size(r, BENCH_QUICK_SIZE);
 	scratch_path(r, path, sizeof(path));
 	/* Registered first, so that no way out of the run leaves it behind. */
 	err = cow_undo_unlink(path);

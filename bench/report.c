@@ -10,32 +10,26 @@
 
 #include "bench.h"
 
-static int cmp_double(const void *a, const void *b)
+/*
+ * "64M,2048kB,n=4": size as a size, strings bare, other numbers key=value;
+ * keys in skip (NULL-terminated, or NULL) are left out.
+ */
+void bench_params_str(const struct cow_sample *s, const char *const *skip,
+		      char *buf, size_t len)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void params_str(const struct cow_sample *s, char *buf, size_t len)
-{
+	const char *const *k;
 	size_t off = 0;
 	unsigned i;
 
 	buf[0] = '\0';
 	for (i = 0; i < s->nparams && off < len; i++) {
 		const struct cow_kv *p = &s->params[i];
-
 		char sz[32];
 
+		for (k = skip; k && *k && strcmp(*k, p->key); k++)
+			;
+		if (k && *k)
+			continue;
 		if (!strcmp(p->key, "size") && !p->is_str)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
 						off ? "," : "",
@@ -56,8 +50,8 @@ static bool same_point(const struct cow_sample *a, const struct cow_sample *b)
 
 	if (strcmp(a->scenario, b->scenario))
 		return false;
-	params_str(a, pa, sizeof(pa));
-	params_str(b, pb, sizeof(pb));
+	bench_params_str(a, NULL, pa, sizeof(pa));
+	bench_params_str(b, NULL, pb, sizeof(pb));
 	return !strcmp(pa, pb);
 }
 
@@ -77,7 +71,7 @@ static void count_col(char *buf, size_t len, double *tmp,
 	if (!k)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.0f", median(tmp, k));
+		snprintf(buf, len, "%.0f", cow_median(tmp, k));
 }
 
 static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
@@ -108,13 +102,13 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 	for (i = 0; i < k; i++)
 		var += (tmp[i] - mean) * (tmp[i] - mean) / (k > 1 ? k - 1 : 1);
 	cv = mean > 0 ? 100.0 * sqrt(var) / mean : NAN;
-	nsop = median(tmp, k);
+	nsop = cow_median(tmp, k);
 	for (i = k = 0; i < n; i++)
 		if (g[i]->ops && g[i]->faults_minor >= 0)
 			tmp[k++] = (double)(g[i]->faults_minor +
 				    (g[i]->faults_major > 0 ?
 				     g[i]->faults_major : 0)) / (double)g[i]->ops;
-	flt = median(tmp, k);
+	flt = cow_median(tmp, k);
 	count_col(copied, sizeof(copied), tmp, g, n,
 		  offsetof(struct cow_sample, pages_copied));
 	count_col(req, sizeof(req), tmp, g, n,
@@ -123,7 +117,7 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 		  offsetof(struct cow_sample, extra_copies));
 	count_col(kern, sizeof(kern), tmp, g, n,
 		  offsetof(struct cow_sample, kernel_wpcopy));
-	params_str(g[0], params, sizeof(params));
+	bench_params_str(g[0], NULL, params, sizeof(params));
 	fprintf(f, "%-*s %-*s %3zu %10.1f %5.1f %6.2f %7s %7s %6s %7s %s\n",
 		sw, g[0]->scenario, pw, params, n, nsop, cv, flt, copied, req,
 		extra, kern, verdict);
@@ -170,7 +164,7 @@ void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 	for (i = 0; i < r->n; i++) {
 		char p[128];
 
-		params_str(&r->samples[i], p, sizeof(p));
+		bench_params_str(&r->samples[i], NULL, p, sizeof(p));
 		if ((int)strlen(p) > pw)
 			pw = (int)strlen(p);
 		if ((int)strlen(r->samples[i].scenario) > sw)

@@ -212,7 +212,7 @@ out:
 static enum cow_verdict stream_prepare(struct cow_run *r, char *reason,
 				       size_t len)
 {
-	bench_quick_size(r);
+	bench_quick_size(r, BENCH_QUICK_SIZE);
 	return COW_PASS;
 }
 

@@ -171,7 +171,7 @@ static int pipes_classify(struct pipes *p, size_t len, uint64_t seed_old,
 
 static enum cow_verdict vs_prepare(struct cow_run *r, char *reason, size_t len)
 {
-	bench_quick_size(r);
+	bench_quick_size(r, BENCH_QUICK_SIZE);
 	return COW_PASS;
 }
 

@@ -118,12 +118,22 @@ enum cow_backing {
 bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 		       char *reason, size_t rlen);
 
+/*
+ * Every page of [addr, addr+len) present and in a large folio of exactly
+ * folio_size bytes, each folio starting at a folio_size-aligned offset of
+ * the range: kpageflags COMPOUND_HEAD there, COMPOUND_TAIL on the
+ * following pages with consecutive PFNs.  False with a reason if not.
+ */
+bool cow_folio_size_check(const void *addr, size_t len, size_t folio_size,
+			  char *reason, size_t rlen);
+
 /* ---- region.c: workload memory ----------------------------------------- */
 
 /*
  * Private anonymous region for a workload.  COW_BACK_SMALL asks for
  * MADV_NOHUGEPAGE so the result does not depend on the THP setting;
- * COW_BACK_THP aligns to the PMD size and asks for MADV_HUGEPAGE.
+ * COW_BACK_THP and COW_BACK_LARGE align to the PMD size and ask for
+ * MADV_HUGEPAGE (which folio size comes is up to the THP knobs).
  * Returns NULL with errno.
  */
 void *cow_region_alloc(size_t len, enum cow_backing b);
@@ -209,6 +219,19 @@ int cow_knob_read(const char *path, char *buf, size_t len);
 /* Save the current value (once per path) then write value.  0 or -errno. */
 int cow_knob_set(const char *path, const char *value);
 /*
+ * Write a knob that cow_knob_set() already saved in this run (or in the
+ * run process this one was forked from), without saving it again: how a
+ * sample process switches ksmd on and off between its phases.  -EPERM
+ * for a path the run has not saved, so nothing escapes the restore.
+ */
+int cow_knob_write_registered(const char *path, const char *value);
+/*
+ * Put a knob the run saved back to its saved value, early (a scenario's
+ * cleanup(), so the next scenario finds the machine as it was); it stays
+ * saved.  -ENOENT for a path the run has not saved.
+ */
+int cow_knob_reset(const char *path);
+/*
  * Register a file (or swapfile, or an empty directory) that must not
  * outlive the run: register it before creating it.
  */
@@ -219,6 +242,44 @@ void cow_knobs_restore(void);
 /* Only restore a crashed run's state and exit: `cowbench --restore`. */
 int cow_knobs_recover_only(const char *state_dir, char *err, size_t elen);
 const char *cow_state_dir_default(void);
+
+/* ---- thp.c: THP sizes and the knobs that choose them --------------------- */
+
+#define COW_THP_SIZES_MAX	16
+
+/* hpage_pmd_size, or 2 MiB where the kernel does not say. */
+size_t cow_thp_pmd_size(void);
+/*
+ * The anonymous THP sizes this kernel offers (hugepages-*kB with an
+ * "enabled" file), ascending, the PMD size included.  Returns the count.
+ */
+unsigned cow_thp_sizes(size_t *sizes, unsigned max);
+/* hugepages-*kB/stats/NAME of one size, or -1. */
+int64_t cow_thp_size_stat(size_t size, const char *name);
+/*
+ * For prepare(), every change through cow_knob_set().  Make MADV_HUGEPAGE
+ * regions get PMD THPs; or give them only the given size (it "madvise",
+ * every other size "never").  0, or -errno with the reason.
+ */
+int cow_thp_enable_pmd(char *reason, size_t rlen);
+int cow_thp_enable_only(size_t size, char *reason, size_t rlen);
+/* For cleanup(): every THP "enabled" knob the run changed back as it was. */
+void cow_thp_reset(void);
+
+/* ---- swap.c: a swapfile for the run ------------------------------------ */
+
+/*
+ * Create a swap area of bytes (whole pages, at least 16) at path, which
+ * must not exist: written out in full, with the version-1 header mkswap(8)
+ * writes.  Register path with cow_undo_swapoff() first.  0 or -errno.
+ */
+int cow_swapfile_create(const char *path, uint64_t bytes);
+/* swapon(2) at the default priority, below any area already there. */
+int cow_swapfile_on(const char *path);
+/* swapoff(2) (if active) and unlink.  0 or -errno. */
+int cow_swapfile_remove(const char *path);
+/* Whether path is an active swap area in /proc/swaps. */
+bool cow_swap_active(const char *path);
 
 /* ---- samples and results (results.c) ------------------------------------ */
 
@@ -269,6 +330,12 @@ void cow_sample_verdict(struct cow_sample *s, enum cow_verdict v,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* One meta entry read back, flattened: "uname.release", "knobs.thp.enabled". */
+struct cow_meta_kv {
+	char *key;
+	char *val;		/* scalars as JSON text, strings unquoted */
+};
+
 struct cow_results {
 	struct cow_sample *samples;
 	size_t n, cap;
@@ -277,6 +344,9 @@ struct cow_results {
 	char start[32], end[32];
 	bool partial;
 	char knobs_json[8192];	/* filled by cow_results_collect_meta() */
+	/* Filled by cow_results_read() only: every meta scalar, in file order. */
+	struct cow_meta_kv *meta;
+	size_t nmeta;
 };
 
 int cow_results_add(struct cow_results *r, const struct cow_sample *s);
@@ -305,6 +375,65 @@ int cow_results_read(const char *path, struct cow_results *r,
  */
 int cow_results_add_meta(const char *dir, const char *key, const char *json,
 			 char *err, size_t elen);
+/* A flattened meta value read back ("tool_version", "uname.release"), or NULL. */
+const char *cow_results_meta(const struct cow_results *r, const char *key);
+
+/* ---- stats.c: what `cowbench compare` decides with ---------------------- */
+
+void cow_sort_doubles(double *v, size_t n);
+/* Sorts v in place; NaN for n == 0. */
+double cow_median(double *v, size_t n);
+/* Quantile p of sorted v, linear between order statistics (type 7). */
+double cow_quantile_sorted(const double *v, size_t n, double p);
+
+/* xoshiro256** seeded through splitmix64: same stream on every libc. */
+struct cow_rng {
+	uint64_t s[4];
+};
+void cow_rng_seed(struct cow_rng *g, uint64_t seed);
+uint64_t cow_rng_next(struct cow_rng *g);
+/* Uniform in [0, n), without modulo bias. */
+uint64_t cow_rng_below(struct cow_rng *g, uint64_t n);
+/* Mix a string into h: per-comparison seeds derived from one printed seed. */
+uint64_t cow_hash_str(uint64_t h, const char *s);
+
+/*
+ * nboot bootstrap draws of median(b*)/median(a*), each side resampled with
+ * replacement from itself (a first, then b, per draw); NaN where the
+ * resampled median of a is 0.  0 or -1 with errno.
+ */
+int cow_boot_ratios(const double *a, size_t na, const double *b, size_t nb,
+		    unsigned nboot, uint64_t seed, double *out);
+/* Percentile interval at level (0.95) of those draws; NaN if undefined. */
+int cow_boot_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
+		      unsigned nboot, double level, uint64_t seed,
+		      double *lo, double *hi);
+/* The same for one sample's median. */
+int cow_boot_median_ci(const double *a, size_t n, unsigned nboot,
+		       double level, uint64_t seed, double *lo, double *hi);
+
+/* Exact distribution up to this many values in all, normal beyond. */
+#define COW_MWU_EXACT_MAX	50
+
+struct cow_mwu {
+	double u;	/* U of a: pairs (a_i, b_j) with a_i > b_j, ties 1/2 */
+	double p;	/* two-sided */
+	bool exact;	/* permutation distribution (ties kept), else normal */
+	bool ties;
+};
+/* Two-sided Mann-Whitney U test of a against b.  0 or -1 with errno. */
+int cow_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+		     struct cow_mwu *out);
+
+enum cow_padjust {
+	COW_PADJ_NONE,
+	COW_PADJ_HOLM,		/* family-wise error rate */
+	COW_PADJ_BH,		/* false discovery rate */
+};
+/* Adjusted p-values q[i] for p[i]; NaN entries are no test, kept NaN. */
+int cow_p_adjust(const double *p, size_t n, enum cow_padjust method,
+		 double *q);
+const char *cow_padjust_name(enum cow_padjust method);
 
 /* ---- measure.c: the measured phase -------------------------------------- */
 

@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -34,6 +35,9 @@
 #define VAL_MAX		256
 /* sysfs never returns more than a page; a longer file is no knob. */
 #define READ_MAX	4096
+/* How long a dead run's children may keep its lock: 3 s. */
+#define LOCK_WAIT_TRIES	60
+#define LOCK_WAIT_US	50000
 
 enum undo_kind {
 	UNDO_KNOB,
@@ -359,6 +363,37 @@ int cow_knob_set(const char *path, const char *value)
 	return write_value(abs, value);
 }
 
+int cow_knob_write_registered(const char *path, const char *value)
+{
+	char abs[PATH_MAX];
+	int r;
+
+	r = abs_path(path, abs);
+	if (r)
+		return r;
+	/*
+	 * undos[] is inherited by a forked sample process: a knob the run's
+	 * prepare() saved will be put back by the run, whoever writes it.
+	 */
+	if (!remembered(UNDO_KNOB, abs))
+		return -EPERM;
+	return write_value(abs, value);
+}
+
+int cow_knob_reset(const char *path)
+{
+	char abs[PATH_MAX];
+	int i, r;
+
+	r = abs_path(path, abs);
+	if (r)
+		return r;
+	for (i = 0; i < nundo; i++)
+		if (undos[i].kind == UNDO_KNOB && !strcmp(undos[i].path, abs))
+			return write_value(abs, undos[i].old);
+	return -ENOENT;
+}
+
 static int undo_register(enum undo_kind kind, const char *path)
 {
 	char abs[PATH_MAX];
@@ -398,6 +433,40 @@ static int state_pid(void)
 	return pid;
 }
 
+/* A run's pid that is gone: its lock can only be held by its children. */
+static bool run_dead(int pid)
+{
+	return pid > 0 && kill(pid, 0) && errno == ESRCH;
+}
+
+/*
+ * The children of a run killed with SIGKILL share its lock (a fork
+ * shares the open file) until their parent-death signal has killed
+ * them too: give them a moment rather than call them a live run.
+ */
+static bool wait_lock(int fd)
+{
+	int i;
+
+	for (i = 0; i < LOCK_WAIT_TRIES; i++) {
+		usleep(LOCK_WAIT_US);
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return true;
+	}
+	return false;
+}
+
+/* After a failed flock: true if it was a dead run's, now ours; errno kept. */
+static bool lock_after_dead_run(int fd)
+{
+	int e = errno;
+
+	if (e == EWOULDBLOCK && run_dead(state_pid()) && wait_lock(fd))
+		return true;
+	errno = e;
+	return false;
+}
+
 /* Leaves lock_fd locked and state_path set, or returns -1 with err. */
 static int lock_dir(const char *dir, char *err, size_t elen)
 {
@@ -416,7 +485,7 @@ static int lock_dir(const char *dir, char *err, size_t elen)
 		return -1;
 	}
 	/* The lock file itself stays: unlinking it would race other starts. */
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
+	if (flock(fd, LOCK_EX | LOCK_NB) && !lock_after_dead_run(fd)) {
 		/* No pid when the holder is a `--restore` of a dead run. */
 		if (errno == EWOULDBLOCK && state_pid() > 0)
 			snprintf(err, elen,

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -173,9 +174,76 @@ bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 		if (why && b == COW_BACK_THP)
 			break;
 	}
-	if (!bad)
-		return true;
-	snprintf(reason, rlen, "asked for %s, but page %zu %s (%zu of %zu pages)",
-		 backing_name(b), first_bad, why, bad, npages);
-	return false;
+	if (bad) {
+		snprintf(reason, rlen,
+			 "asked for %s, but page %zu %s (%zu of %zu pages)",
+			 backing_name(b), first_bad, why, bad, npages);
+		return false;
+	}
+	/* KPF_THP marks mTHP folios too: PMD size must be seen as well. */
+	if (b == COW_BACK_THP)
+		return cow_folio_size_check(addr, len, cow_thp_pmd_size(),
+					    reason, rlen);
+	return true;
+}
+
+static bool folio_page_ok(uint64_t e, uint64_t fl, size_t idx, size_t nfp,
+			  uint64_t head_pfn, const char **why)
+{
+	bool head = fl & (1ull << COW_KPF_COMPOUND_HEAD);
+	bool tail = fl & (1ull << COW_KPF_COMPOUND_TAIL);
+
+	if (nfp == 1)
+		*why = head || tail ? "is part of a large folio" : NULL;
+	else if (!(idx % nfp))
+		*why = head ? NULL : "does not start a large folio";
+	else if (!tail)
+		*why = "is not a tail page";
+	else if (cow_pm_pfn(e) != head_pfn + idx % nfp)
+		*why = "is not in the folio of the pages before it";
+	else
+		*why = NULL;
+	return !*why;
+}
+
+bool cow_folio_size_check(const void *addr, size_t len, size_t folio_size,
+			  char *reason, size_t rlen)
+{
+	size_t npages = len / cow_page_size, nfp = folio_size / cow_page_size;
+	uint64_t *pm, fl, head_pfn = 0;
+	const char *why = NULL;
+	size_t i;
+	int err;
+
+	if (!nfp || len % folio_size || (uintptr_t)addr % folio_size) {
+		snprintf(reason, rlen, "%zu bytes at %p cannot be %zu KiB folios",
+			 len, addr, folio_size >> 10);
+		return false;
+	}
+	pm = malloc(npages * sizeof(*pm));
+	if (!pm) {
+		snprintf(reason, rlen, "out of memory");
+		return false;
+	}
+	err = cow_pagemap_read(addr, npages, pm);
+	for (i = 0; !err && i < npages; i++) {
+		if (!cow_pm_pfn(pm[i])) {
+			why = pm[i] & COW_PM_PRESENT ?
+			      "has no PFN visible (needs CAP_SYS_ADMIN)" :
+			      "is not present";
+			break;
+		}
+		err = cow_kpageflags(cow_pm_pfn(pm[i]), &fl);
+		if (!(i % nfp))
+			head_pfn = cow_pm_pfn(pm[i]);
+		if (!err && !folio_page_ok(pm[i], fl, i, nfp, head_pfn, &why))
+			break;
+	}
+	free(pm);
+	if (err)
+		snprintf(reason, rlen, "pagemap/kpageflags: %s", strerror(-err));
+	else if (why)
+		snprintf(reason, rlen, "asked for %zu KiB folios, but page %zu of %zu %s",
+			 folio_size >> 10, i, npages, why);
+	return !err && !why;
 }

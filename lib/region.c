@@ -17,15 +17,18 @@ void *cow_region_alloc(size_t len, enum cow_backing b)
 	size_t map_len = len;
 	char *p, *aligned;
 
-	/* A PMD THP needs a PMD-aligned range: over-allocate and trim. */
-	if (b == COW_BACK_THP)
+	/*
+	 * A THP needs a range aligned to its size, mTHP too (any size up
+	 * to the PMD's): over-allocate and trim.
+	 */
+	if (b != COW_BACK_SMALL)
 		map_len = len + COW_PMD_SIZE;
 	p = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	aligned = p;
-	if (b == COW_BACK_THP) {
+	if (b != COW_BACK_SMALL) {
 		aligned = (char *)(((uintptr_t)p + COW_PMD_SIZE - 1) &
 				   ~(COW_PMD_SIZE - 1));
 		if (aligned > p)

@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "cow.h"
+#include "results-int.h"
 
 /*
  * The meta object built by cow_results_collect_meta() (meta.c).  It is
@@ -42,34 +43,6 @@ void cow_results_meta_set(const struct cow_results *r, struct json_object *m)
 	json_object_put(meta_obj);
 	meta_obj = m;
 	meta_owner = r;
-}
-
-/* Truncating copy; dst is always terminated. */
-static void copy_str(char *dst, size_t len, const char *src)
-{
-	size_t n = src ? strnlen(src, len - 1) : 0;
-
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
-/* The int64 counters, in results.json order; -1 is null in every one. */
-#define I64(f, tsv)	{ #f, offsetof(struct cow_sample, f), tsv }
-static const struct {
-	const char *name;
-	size_t off;
-	bool tsv;		/* also a samples.tsv column */
-} i64_fields[] = {
-	I64(faults_minor, true), I64(faults_major, true),
-	I64(pages_written, true), I64(pages_copied, true),
-	I64(pages_required, true), I64(extra_copies, true),
-	I64(copies_missing, false), I64(kernel_wpcopy, true),
-	I64(kernel_wpcopy_delay_ns, false),
-};
-
-static int64_t *i64_at(const struct cow_sample *s, unsigned i)
-{
-	return (int64_t *)((char *)s + i64_fields[i].off);
 }
 
 /* ---- samples ------------------------------------------------------------ */
@@ -183,14 +156,20 @@ void cow_results_free(struct cow_results *r)
 		cow_results_meta_set(NULL, NULL);
 	free(r->samples);
 	free(r->command_line);
+	free_meta_kv(r->meta, r->nmeta);
 	memset(r, 0, sizeof(*r));
 }
 
-static unsigned nvmstat(void)
+const char *cow_results_meta(const struct cow_results *r, const char *key)
 {
-	return cow_vmstat_nkeys < COW_VMSTAT_MAX ? cow_vmstat_nkeys
-						 : COW_VMSTAT_MAX;
+	size_t i;
+
+	for (i = 0; i < r->nmeta; i++)
+		if (!strcmp(r->meta[i].key, key))
+			return r->meta[i].val;
+	return NULL;
 }
+
 
 static unsigned nevents(void)
 {
@@ -540,335 +519,6 @@ int cow_results_write(const struct cow_results *r, const char *dir)
 	return write_atomic(dir, "samples.tsv", emit_tsv, r, NULL);
 }
 
-/* ---- reading ------------------------------------------------------------ */
-
-struct rd {
-	const char *path;
-	char *err;
-	size_t elen;
-	char where[32];		/* "meta", "sample 3" */
-};
-
-__attribute__((format(printf, 2, 3)))
-static int rd_fail(struct rd *rd, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!rd->elen)
-		return -1;
-	n = snprintf(rd->err, rd->elen, "%s: ", rd->path);
-	if (n >= 0 && (size_t)n < rd->elen) {
-		va_start(ap, fmt);
-		vsnprintf(rd->err + n, rd->elen - n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-/*
- * Member key of o, of type t, or JSON null (*v = NULL) when null_ok.
- * json_type_double stands for any number.
- */
-static int rd_get(struct rd *rd, struct json_object *o, const char *key,
-		  enum json_type t, bool null_ok, struct json_object **v)
-{
-	static const char *const tname[] = {
-		[json_type_boolean] = "a boolean", [json_type_double] = "a number",
-		[json_type_int] = "an integer", [json_type_object] = "an object",
-		[json_type_array] = "an array", [json_type_string] = "a string",
-	};
-	bool ok;
-
-	if (!json_object_object_get_ex(o, key, v))
-		return rd->where[0] ? rd_fail(rd, "%s has no \"%s\"", rd->where, key)
-				    : rd_fail(rd, "no \"%s\"", key);
-	if (!*v)
-		ok = null_ok;
-	else if (t == json_type_double)
-		ok = json_object_is_type(*v, json_type_double) ||
-		     json_object_is_type(*v, json_type_int);
-	else
-		ok = json_object_is_type(*v, t);
-	if (!ok)
-		return rd_fail(rd, "%s%s\"%s\" is not %s%s", rd->where,
-			       rd->where[0] ? ": " : "", key, tname[t],
-			       null_ok ? " or null" : "");
-	return 0;
-}
-
-static int rd_u64(struct rd *rd, struct json_object *o, const char *key,
-		  uint64_t max, uint64_t *out)
-{
-	struct json_object *v;
-
-	if (rd_get(rd, o, key, json_type_int, false, &v))
-		return -1;
-	if (json_object_get_int64(v) < 0 || json_object_get_uint64(v) > max)
-		return rd_fail(rd, "%s: \"%s\" is out of range", rd->where, key);
-	*out = json_object_get_uint64(v);
-	return 0;
-}
-
-/* A string into a fixed buffer: names must fit, prose may be cut. */
-static int rd_str(struct rd *rd, struct json_object *o, const char *key,
-		  bool null_ok, char *dst, size_t len, bool cut)
-{
-	struct json_object *v;
-
-	if (rd_get(rd, o, key, json_type_string, null_ok, &v))
-		return -1;
-	if (v && !cut && strlen(json_object_get_string(v)) >= len)
-		return rd_fail(rd, "%s: \"%s\" is too long", rd->where, key);
-	copy_str(dst, len, v ? json_object_get_string(v) : "");
-	return 0;
-}
-
-/* params and metrics: key -> number (null is NaN) or string. */
-static int rd_kv(struct rd *rd, struct json_object *o, const char *key,
-		 struct cow_kv *kv, unsigned *n, unsigned max)
-{
-	struct json_object *obj;
-
-	if (rd_get(rd, o, key, json_type_object, false, &obj))
-		return -1;
-	json_object_object_foreach(obj, k, v) {
-		struct cow_kv *e = &kv[*n];
-
-		if (*n >= max)
-			return rd_fail(rd, "%s: more than %u %s", rd->where,
-				       max, key);
-		if (strlen(k) >= sizeof(e->key))
-			return rd_fail(rd, "%s: %s key \"%.40s\" is too long",
-				       rd->where, key, k);
-		memset(e, 0, sizeof(*e));
-		copy_str(e->key, sizeof(e->key), k);
-		if (!v) {
-			e->num = NAN;
-		} else if (json_object_is_type(v, json_type_string)) {
-			if (rd_str(rd, obj, k, false, e->str, sizeof(e->str), false))
-				return -1;
-			e->is_str = true;
-		} else if (json_object_is_type(v, json_type_int) ||
-			   json_object_is_type(v, json_type_double)) {
-			e->num = json_object_get_double(v);
-		} else {
-			return rd_fail(rd, "%s: %s \"%s\" is neither a number nor a string",
-				       rd->where, key, k);
-		}
-		(*n)++;
-	}
-	return 0;
-}
-
-/* vmstat and events: name -> count, by name into the indices we know. */
-static int rd_counts(struct rd *rd, struct json_object *o, const char *key,
-		     int64_t *vals, bool events)
-{
-	struct json_object *obj;
-
-	if (rd_get(rd, o, key, json_type_object, false, &obj))
-		return -1;
-	json_object_object_foreach(obj, k, v) {
-		int i = -1;
-		unsigned j;
-
-		if (v && !json_object_is_type(v, json_type_int))
-			return rd_fail(rd, "%s: %s \"%s\" is not an integer",
-				       rd->where, key, k);
-		if (events) {
-			i = cow_event_index(k);
-		} else {
-			for (j = 0; j < nvmstat(); j++)
-				if (!strcmp(cow_vmstat_keys[j], k))
-					i = j;
-		}
-		/* a counter this build does not know is not an error */
-		if (i >= 0 && i < (events ? COW_MAX_EVENTS : COW_VMSTAT_MAX))
-			vals[i] = v ? json_object_get_int64(v) : -1;
-	}
-	return 0;
-}
-
-static int rd_sample(struct rd *rd, struct json_object *o, struct cow_sample *s)
-{
-	struct json_object *v;
-	uint64_t rep;
-	char buf[16];
-	unsigned i;
-
-	if (!json_object_is_type(o, json_type_object))
-		return rd_fail(rd, "%s is not an object", rd->where);
-	cow_sample_init(s, "");
-	if (rd_str(rd, o, "scenario", false, s->scenario, sizeof(s->scenario),
-		   false) ||
-	    rd_kv(rd, o, "params", s->params, &s->nparams, COW_MAX_PARAMS) ||
-	    rd_u64(rd, o, "rep", UINT_MAX, &rep) ||
-	    rd_u64(rd, o, "ns", UINT64_MAX, &s->ns) ||
-	    rd_u64(rd, o, "ops", UINT64_MAX, &s->ops) ||
-	    rd_get(rd, o, "ns_per_op", json_type_double, true, &v))
-		return -1;
-	s->rep = rep;
-	for (i = 0; i < COW_ARRAY_SIZE(i64_fields); i++) {
-		if (rd_get(rd, o, i64_fields[i].name, json_type_int, true, &v))
-			return -1;
-		*i64_at(s, i) = v ? json_object_get_int64(v) : -1;
-	}
-	if (rd_str(rd, o, "kernel_wpcopy_reason", true, s->kernel_wpcopy_reason,
-		   sizeof(s->kernel_wpcopy_reason), true) ||
-	    rd_counts(rd, o, "vmstat", s->vmstat, false) ||
-	    rd_counts(rd, o, "events", s->events, true) ||
-	    rd_kv(rd, o, "metrics", s->metrics, &s->nmetrics, COW_MAX_METRICS) ||
-	    rd_str(rd, o, "verdict", false, buf, sizeof(buf), true) ||
-	    rd_str(rd, o, "reason", false, s->reason, sizeof(s->reason), true))
-		return -1;
-	for (s->verdict = COW_PASS; s->verdict <= COW_FAIL; s->verdict++)
-		if (!strcmp(buf, cow_verdict_name(s->verdict)))
-			return 0;
-	return rd_fail(rd, "%s: unknown verdict \"%s\"", rd->where, buf);
-}
-
-static int rd_meta(struct rd *rd, struct json_object *root,
-		   struct cow_results *r)
-{
-	struct json_object *m, *v;
-	const char *s;
-
-	if (rd_get(rd, root, "meta", json_type_object, false, &m))
-		return -1;
-	strcpy(rd->where, "meta");
-	if (rd_str(rd, m, "start", true, r->start, sizeof(r->start), false) ||
-	    rd_str(rd, m, "end", true, r->end, sizeof(r->end), false) ||
-	    rd_get(rd, m, "command_line", json_type_string, true, &v))
-		return -1;
-	if (v && !(r->command_line = strdup(json_object_get_string(v))))
-		return rd_fail(rd, "out of memory");
-	if (rd_get(rd, m, "partial", json_type_boolean, false, &v))
-		return -1;
-	r->partial = json_object_get_boolean(v);
-	/* knobs as text, when they fit: enough to compare two runs */
-	if (json_object_object_get_ex(m, "knobs", &v) && v) {
-		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-						   JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (strlen(s) < sizeof(r->knobs_json))
-			strcpy(r->knobs_json, s);
-	}
-	return 0;
-}
-
-/* The whole file, NUL-terminated; results.json is small. */
-static char *slurp(struct rd *rd, size_t *len)
-{
-	FILE *f = fopen(rd->path, "re");
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int fail = 0;
-
-	if (!f) {
-		rd_fail(rd, "%s", strerror(errno));
-		return NULL;
-	}
-	/* up to a NUL byte, which has no business in a JSON text */
-	n = getdelim(&buf, &cap, '\0', f);
-	if (ferror(f))
-		fail = rd_fail(rd, "%s", strerror(errno));
-	else if (n > 0 && buf[n - 1] == '\0')
-		fail = rd_fail(rd, "not valid JSON at offset %zd: NUL byte", n - 1);
-	fclose(f);
-	if (!fail && n < 0) {
-		free(buf);
-		buf = strdup("");
-		n = 0;
-	}
-	if (fail || !buf) {
-		if (!fail)
-			rd_fail(rd, "out of memory");
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
-int cow_results_read(const char *path, struct cow_results *r,
-		     char *err, size_t elen)
-{
-	struct rd rd = { .path = path, .err = err, .elen = elen };
-	struct json_object *root = NULL, *arr;
-	struct cow_results out = { 0 };
-	struct json_tokener *tok = NULL;
-	enum json_tokener_error jerr;
-	struct cow_sample s;
-	size_t len, end, i;
-	char *buf;
-	int ret = -1;
-
-	if (elen)
-		err[0] = '\0';
-	memset(r, 0, sizeof(*r));
-	buf = slurp(&rd, &len);
-	if (!buf)
-		return -1;
-	tok = json_tokener_new();
-	if (!tok) {
-		rd_fail(&rd, "out of memory");
-		goto out;
-	}
-	root = json_tokener_parse_ex(tok, buf, len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (!len) {
-		rd_fail(&rd, "empty file");
-		goto out;
-	}
-	if (jerr == json_tokener_continue) {
-		rd_fail(&rd, "truncated JSON (ends at offset %zu)", len);
-		goto out;
-	}
-	if (jerr != json_tokener_success) {
-		rd_fail(&rd, "not valid JSON at offset %zu: %s", end,
-			json_tokener_error_desc(jerr));
-		goto out;
-	}
-	end += strspn(buf + end, " \t\r\n");
-	if (end < len) {
-		rd_fail(&rd, "not valid JSON at offset %zu: data after the end",
-			end);
-		goto out;
-	}
-	if (!json_object_is_type(root, json_type_object)) {
-		rd_fail(&rd, "the top level is not an object");
-		goto out;
-	}
-	if (rd_meta(&rd, root, &out))
-		goto out;
-	rd.where[0] = '\0';
-	if (rd_get(&rd, root, "samples", json_type_array, false, &arr))
-		goto out;
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		snprintf(rd.where, sizeof(rd.where), "sample %zu", i);
-		if (rd_sample(&rd, json_object_array_get_idx(arr, i), &s))
-			goto out;
-		if (cow_results_add(&out, &s)) {
-			rd_fail(&rd, "out of memory");
-			goto out;
-		}
-	}
-	*r = out;
-	ret = 0;
-out:
-	if (ret) {
-		free(out.samples);
-		free(out.command_line);
-	}
-	json_object_put(root);
-	if (tok)
-		json_tokener_free(tok);
-	free(buf);
-	return ret;
-}
-
 /* ---- annotating --------------------------------------------------------- */
 
 int cow_results_add_meta(const char *dir, const char *key, const char *json,
@@ -887,8 +537,7 @@ int cow_results_add_meta(const char *dir, const char *key, const char *json,
 	/* Only a file that reads back as results gets annotated. */
 	if (cow_results_read(path, &check, err, elen))
 		goto out;
-	free(check.samples);
-	free(check.command_line);
+	cow_results_free(&check);
 	val = json_tokener_parse_verbose(json, &jerr);
 	if (jerr != json_tokener_success) {
 		snprintf(err, elen, "meta %s: not valid JSON: %s", key,

@@ -271,13 +271,19 @@ static struct json_object *load(void)
 
 static void usage(FILE *f)
 {
-	fputs("usage: check-results FILE [--scenario NAME] [--expect-copies-equal-written]\n"
-	      "         [--expect-wpcopy-equal-copies] [--expect-required N]\n"
-	      "         [--expect-extra N] [--expect-extra-equal-written] [--expect-vm]\n"
-	      "         [--expect-verdict pass|skip|fail] [--min-samples N] [--print FIELD]\n"
+	fputs("usage: check-results FILE [--scenario NAME] [--param KEY=VALUE]\n"
+	      "         [--expect-copies-equal-written] [--expect-wpcopy-equal-copies]\n"
+	      "         [--expect-required N] [--expect-equal FIELD,FIELD]\n"
+	      "         [--expect-at-least FIELD,FIELD]\n"
+	      "         [--expect-value FIELD=N] [--expect-verdict pass|skip|fail]\n"
+	      "         [--min-samples N] [--print FIELD] [--expect-vm]\n"
 	      "Expectations apply to the non-skip samples of the scenario (NAME may be\n"
-	      "a glob); --expect-verdict looks at skipped ones too.  A null value never\n"
-	      "meets an expectation.  FIELD may name a member: params.size, vmstat.pgfault.\n",
+	      "a glob) whose params.KEY is VALUE; --expect-verdict looks at skipped ones\n"
+	      "too.  A null value never meets an expectation.  FIELD may name a member:\n"
+	      "params.size, vmstat.pgfault, metrics.control_copies.  Only one of\n"
+	      "--expect-equal and --expect-at-least (the first FIELD >= the second).\n"
+	      "--expect-vm: the run has a meta.vm (scripts/vm-run); its shape is\n"
+	      "checked whenever it is there.\n",
 	      f);
 }
 
@@ -343,16 +349,62 @@ static void expect_equal(struct json_object *s, const char *a, const char *b)
 	}
 }
 
-/* key == n, counted. */
-static void expect_count(struct json_object *s, const char *key, long long n)
+/* Dotted fields a and b both numbers, and a == b (or a >= b). */
+static void expect_fields(struct json_object *s, const char *a,
+			  const char *b, bool at_least)
 {
-	struct json_object *v = get(s, key);
+	struct json_object *va = field(s, a), *vb = field(s, b);
+	double x, y;
+
+	if (!va || !vb) {
+		expect_fail(s, "%s is null, cannot compare with %s: %s",
+			    !va ? a : b, !va ? b : a,
+			    json_object_get_string(get(s, "reason")));
+		return;
+	}
+	x = json_object_get_double(va);
+	y = json_object_get_double(vb);
+	if (at_least ? x < y : x != y)
+		expect_fail(s, "%s %s %s %s %s", a, json_object_get_string(va),
+			    at_least ? "<" : "!=", b,
+			    json_object_get_string(vb));
+}
+
+static void expect_field_value(struct json_object *s, const char *f,
+			       long long want)
+{
+	struct json_object *v = field(s, f);
 
 	if (!v)
-		expect_fail(s, "%s is null, expected %lld", key, n);
-	else if (json_object_get_int64(v) != n)
-		expect_fail(s, "%s %" PRId64 ", expected %lld", key,
-			    json_object_get_int64(v), n);
+		expect_fail(s, "%s is null, expected %lld: %s", f, want,
+			    json_object_get_string(get(s, "reason")));
+	else if (json_object_get_double(v) != (double)want)
+		expect_fail(s, "%s %s, expected %lld", f,
+			    json_object_get_string(v), want);
+}
+
+/* "KEY=VALUE" matches a string or numeric params.KEY. */
+static bool param_matches(struct json_object *s, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[64];
+	struct json_object *v;
+
+	snprintf(key, sizeof(key), "params.%.*s", (int)(eq - kv), kv);
+	v = field(s, key);
+	return v && !strcmp(json_object_get_string(v), eq + 1);
+}
+
+/* "A<sep>B" with both parts non-empty, else exit 2. */
+static void split_arg(const char *opt, const char *arg, char sep)
+{
+	const char *p = strchr(arg, sep);
+
+	if (!p || p == arg || !p[1]) {
+		fprintf(stderr, "check-results: %s: expected A%cB, not %s\n",
+			opt, sep, arg);
+		exit(2);
+	}
 }
 
 static long long number_arg(const char *opt, const char *s)
@@ -376,20 +428,24 @@ int main(int argc, char **argv)
 		{ "expect-copies-equal-written", no_argument, NULL, 'c' },
 		{ "expect-wpcopy-equal-copies", no_argument, NULL, 'w' },
 		{ "expect-required", required_argument, NULL, 'r' },
-		{ "expect-extra", required_argument, NULL, 'x' },
-		{ "expect-extra-equal-written", no_argument, NULL, 'X' },
-		{ "expect-vm", no_argument, NULL, 'M' },
 		{ "expect-verdict", required_argument, NULL, 'v' },
 		{ "min-samples", required_argument, NULL, 'm' },
 		{ "print", required_argument, NULL, 'p' },
+		{ "param", required_argument, NULL, 'P' },
+		{ "expect-equal", required_argument, NULL, 'e' },
+		{ "expect-at-least", required_argument, NULL, 'a' },
+		{ "expect-value", required_argument, NULL, 'x' },
+		{ "expect-vm", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scenario = NULL, *verdict = NULL, *print = NULL;
-	bool copies_written = false, wpcopy_copies = false, extra_written = false;
-	bool want_vm = false;
-	long long required = -1, extra = -1, min_samples = -1, matched = 0;
-	long long used = 0;
+	const char *param = NULL, *equal = NULL, *value = NULL;
+	bool at_least = false;
+	char eq_a[128], eq_b[128], val_f[128];
+	long long val_n = 0;
+	bool copies_written = false, wpcopy_copies = false, want_vm = false;
+	long long required = -1, min_samples = -1, matched = 0, used = 0;
 	struct json_object *root, *meta, *samples;
 	size_t i, n;
 	int c;
@@ -408,15 +464,6 @@ int main(int argc, char **argv)
 		case 'r':
 			required = number_arg("--expect-required", optarg);
 			break;
-		case 'x':
-			extra = number_arg("--expect-extra", optarg);
-			break;
-		case 'X':
-			extra_written = true;
-			break;
-		case 'M':
-			want_vm = true;
-			break;
 		case 'v':
 			verdict = optarg;
 			if (strcmp(verdict, "pass") && strcmp(verdict, "skip") &&
@@ -431,6 +478,32 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			print = optarg;
+			break;
+		case 'P':
+			split_arg("--param", optarg, '=');
+			param = optarg;
+			break;
+		case 'a':
+			at_least = true;
+			/* fall through */
+		case 'e':
+			split_arg(at_least ? "--expect-at-least" :
+				  "--expect-equal", optarg, ',');
+			equal = optarg;
+			snprintf(eq_a, sizeof(eq_a), "%.*s",
+				 (int)(strchr(equal, ',') - equal), equal);
+			snprintf(eq_b, sizeof(eq_b), "%s", strchr(equal, ',') + 1);
+			break;
+		case 'x':
+			split_arg("--expect-value", optarg, '=');
+			value = optarg;
+			snprintf(val_f, sizeof(val_f), "%.*s",
+				 (int)(strchr(value, '=') - value), value);
+			val_n = number_arg("--expect-value",
+					   strchr(value, '=') + 1);
+			break;
+		case 'M':
+			want_vm = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -471,6 +544,8 @@ int main(int argc, char **argv)
 		if (scenario &&
 		    fnmatch(scenario, json_object_get_string(get(s, "scenario")), 0))
 			continue;
+		if (param && !param_matches(s, param))
+			continue;
 		matched++;
 		if (verdict && strcmp(v, verdict))
 			expect_fail(s, "verdict %s, expected %s: %s", v, verdict,
@@ -483,12 +558,20 @@ int main(int argc, char **argv)
 			expect_equal(s, "pages_copied", "pages_written");
 		if (wpcopy_copies)
 			expect_equal(s, "kernel_wpcopy", "pages_copied");
-		if (extra_written)
-			expect_equal(s, "extra_copies", "pages_written");
-		if (required >= 0)
-			expect_count(s, "pages_required", required);
-		if (extra >= 0)
-			expect_count(s, "extra_copies", extra);
+		if (required >= 0) {
+			struct json_object *pr = get(s, "pages_required");
+
+			if (!pr)
+				expect_fail(s, "pages_required is null, expected %lld",
+					    required);
+			else if (json_object_get_int64(pr) != required)
+				expect_fail(s, "pages_required %" PRId64 ", expected %lld",
+					    json_object_get_int64(pr), required);
+		}
+		if (equal)
+			expect_fields(s, eq_a, eq_b, at_least);
+		if (value)
+			expect_field_value(s, val_f, val_n);
 		if (print)
 			print_field(s, print);
 	}

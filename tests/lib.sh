@@ -50,3 +50,45 @@ interrupt() {
 	wait $pid 2>/dev/null
 	rc=$?
 }
+
+# Tests that change kernel knobs (THP, KSM, swap) run one at a time even
+# under make -j: each has a state directory of its own, so nothing else
+# keeps one from changing a knob under another's before/after comparison.
+serialize_knob_tests() {
+	command -v flock >/dev/null 2>&1 || return 0
+	exec 9>"${TMPDIR:-/tmp}/cowbench-knob-tests.lock"
+	flock 9
+}
+
+# Every KSM, THP, mTHP and khugepaged knob (files with a write bit),
+# kernel.task_delayacct and the active swap areas, one "path=value" a line.
+knob_snapshot() {
+	for f in /proc/sys/kernel/task_delayacct /sys/kernel/mm/ksm/* \
+		 /sys/kernel/mm/transparent_hugepage/* \
+		 /sys/kernel/mm/transparent_hugepage/khugepaged/* \
+		 /sys/kernel/mm/transparent_hugepage/hugepages-*/*; do
+		[ -f "$f" ] && [ -n "$(find "$f" -maxdepth 0 -perm /222)" ] ||
+			continue
+		printf '%s=%s\n' "$f" "$(cat "$f" 2>/dev/null)"
+	done
+	printf 'swaps=%s\n' "$(awk 'NR > 1 { print $1 }' /proc/swaps | sort | tr '\n' ' ')"
+}
+
+# ok if the knobs equal the snapshot in $1, else the differences as diag.
+knobs_equal() {
+	now=$(knob_snapshot)
+	[ "$now" = "$1" ] && return 0
+	printf '%s\n' "$1" >"$scratch/knobs.want"
+	printf '%s\n' "$now" >"$scratch/knobs.got"
+	diff "$scratch/knobs.want" "$scratch/knobs.got" | sed 's/^/# /'
+	return 1
+}
+
+# Kernel release at least MAJOR.MINOR?
+kernel_at_least() {
+	rel=$(uname -r)
+	maj=${rel%%.*}
+	min=${rel#*.}
+	min=${min%%[!0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}

@@ -102,6 +102,7 @@ static void test_run(void)
 {
 	char err[256] = "", want[64], rel[160];
 	const char *st;
+	int status = 0;
 	pid_t pid;
 
 	tap_ok(cow_knobs_init(NULL, err, sizeof(err)) == 0,
@@ -120,6 +121,22 @@ static void test_run(void)
 	st = get(state);
 	tap_ok(strstr(st, knob_line(ksm, "0")) && count(st, ksm) == 1,
 	       "state records the first old value only");
+	tap_ok(cow_knob_write_registered(pts, "1") == -EPERM &&
+	       !strcmp(get(pts), "100\n"),
+	       "write_registered refuses a knob the run did not save");
+	pid = fork();
+	if (pid == 0)
+		_exit(cow_knob_write_registered(ksm, "4") ? 1 : 0);
+	tap_ok(pid > 0 && waitpid(pid, &status, 0) == pid &&
+	       WIFEXITED(status) && !WEXITSTATUS(status) &&
+	       !strcmp(get(ksm), "4") && count(get(state), ksm) == 1,
+	       "a forked child writes a saved knob, which is not saved again");
+	tap_ok(cow_knob_write_registered(ksm, "2") == 0, "and so does the run");
+	tap_ok(cow_knob_reset(ksm) == 0 && !strcmp(get(ksm), "0") &&
+	       cow_knob_reset(pts) == -ENOENT && !strcmp(get(pts), "100\n"),
+	       "reset writes the saved value back, and only for a saved knob");
+	tap_ok(cow_knob_set(ksm, "2") == 0 && count(get(state), ksm) == 1,
+	       "a reset knob stays saved: set again, not saved again");
 	tap_ok(cow_knob_set(scratch, "1") == -ENOENT && !strstr(get(state), scratch),
 	       "set of a missing knob fails and records nothing");
 	tap_ok(cow_knob_set("/tmp/a\tb", "1") == -EINVAL,
@@ -310,6 +327,39 @@ static void test_concurrent(void)
 	cow_knobs_restore();
 }
 
+/*
+ * A run killed with SIGKILL whose child still holds the lock for a
+ * moment (a fork shares the locked file): the next start waits for it.
+ */
+static void test_dead_run_child(void)
+{
+	char err[256] = "";
+	int status = 0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		if (cow_knobs_init(NULL, err, sizeof(err)) ||
+		    cow_knob_set(ksm, "6"))
+			_exit(1);
+		if (fork() == 0) {
+			usleep(300000);
+			_exit(0);
+		}
+		raise(SIGKILL);
+		_exit(2);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	tap_ok(status != -1 && WIFSIGNALED(status) && !strcmp(get(ksm), "6"),
+	       "run killed, its child still running, knob left at 6");
+	tap_ok(cow_knobs_recover_only(NULL, err, sizeof(err)) == 0 &&
+	       !strcmp(get(ksm), "0") && !exists(state),
+	       "recover_only waits for the dead run's child, then restores %s",
+	       err);
+	reset_knobs();
+}
+
 static int rm_one(const char *path, const struct stat *sb, int flag,
 		  struct FTW *ftw)
 {
@@ -348,6 +398,7 @@ int main(void)
 	test_truncated();
 	test_failed_undo();
 	test_concurrent();
+	test_dead_run_child();
 
 	snprintf(missing, sizeof(missing), "%s/nothing", dir);
 	tap_ok(cow_knobs_recover_only(missing, err, sizeof(err)) == 0 &&

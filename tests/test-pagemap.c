@@ -109,6 +109,13 @@ static void test_backing(void)
 				  sizeof(reason)) &&
 	       strstr(reason, "not a THP"),
 	       "small pages are not reported as THP: %s", reason);
+	tap_ok(cow_folio_size_check(p, len, cow_page_size, reason,
+				    sizeof(reason)),
+	       "small pages are folios of one page");
+	reason[0] = '\0';
+	tap_ok(!cow_folio_size_check(p, len, 16 * cow_page_size, reason,
+				     sizeof(reason)) && reason[0],
+	       "nor are they seen as 16-page folios: %s", reason);
 	cow_region_free(p, len);
 }
 
@@ -119,7 +126,7 @@ int main(void)
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
 	cow_events_init(NULL);
 	pfns = cow_pagemap_pfns_visible(NULL);
-	tap_plan(12 + (pfns ? 9 : 0));
+	tap_plan(12 + (pfns ? 11 : 0));
 	test_decode();
 	test_verify();
 	test_present();

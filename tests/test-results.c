@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -133,7 +134,8 @@ static void make_samples(struct cow_results *r)
 static void test_roundtrip(struct cow_results *r)
 {
 	struct cow_results back;
-	const char *diff = NULL;
+	const char *diff = NULL, *v;
+	struct utsname un;
 	char err[256];
 	size_t i;
 
@@ -153,7 +155,20 @@ static void test_roundtrip(struct cow_results *r)
 	       "meta start, end, partial and command line");
 	tap_ok(r->knobs_json[0] == '{' && !strcmp(back.knobs_json, r->knobs_json),
 	       "knobs back as the same text");
+	uname(&un);
+	v = cow_results_meta(&back, "uname.release");
+	tap_ok(v && !strcmp(v, un.release), "flattened meta: uname.release %s",
+	       v ? v : "missing");
+	v = cow_results_meta(&back, "tool_version");
+	tap_ok(v && !strcmp(v, PACKAGE_VERSION), "flattened meta: tool_version %s",
+	       v ? v : "missing");
+	v = cow_results_meta(&back, "partial");
+	tap_ok(v && !strcmp(v, r->partial ? "true" : "false") &&
+	       (v = cow_results_meta(&back, "end")) && !strcmp(v, r->end) &&
+	       !cow_results_meta(&back, "no.such.key"),
+	       "flattened meta: booleans and strings as text, absent keys NULL");
 	cow_results_free(&back);
+	tap_ok(!back.meta && !back.nmeta, "free empties the meta");
 }
 
 /* The JSON types a reader of the file (not of the struct) sees. */

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * compare-meta.c - what differs between the runs being compared (kernel,
+ * command line, knobs, CPU, tool version), as mmtests lists it, and the
+ * warnings that make a comparison doubtful.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+
+/* Counters and times that differ in every run: not settings. */
+static bool volatile_key(const char *k)
+{
+	static const char *const keys[] = {
+		"start", "end", "partial", "command_line",
+		"knobs.ksm.full_scans", "knobs.ksm.pages_scanned",
+		"knobs.ksm.pages_shared", "knobs.ksm.pages_sharing",
+		"knobs.ksm.pages_unshared", "knobs.ksm.pages_volatile",
+		"knobs.ksm.general_profit", "knobs.ksm.ksm_zero_pages",
+		"knobs.ksm.pages_skipped", "knobs.ksm.stable_node_chains",
+		"knobs.ksm.stable_node_dups",
+	};
+	size_t i;
+
+	for (i = 0; i < COW_ARRAY_SIZE(keys); i++)
+		if (!strcmp(k, keys[i]))
+			return true;
+	return false;
+}
+
+/* The command line without the program path and the output directory. */
+static const char *command_options(const struct cmp_run *run)
+{
+	const char *cl = cmp_meta(run, "command_line");
+	char *s, *tok, *save = NULL, *out;
+	size_t len;
+	bool skip = false, first = true;
+
+	if (!cl)
+		return NULL;
+	s = strdup(cl);
+	len = strlen(cl) + 1;
+	out = cmp_xcalloc(len, 1);
+	for (tok = strtok_r(s, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (first || skip) {
+			first = skip = false;
+			continue;
+		}
+		if (!strcmp(tok, "--out") || !strcmp(tok, "-o")) {
+			skip = true;
+			continue;
+		}
+		if (!strncmp(tok, "--out=", 6) || !strncmp(tok, "-o", 2))
+			continue;
+		if (*out)
+			strcat(out, " ");
+		strcat(out, tok);
+	}
+	free(s);
+	return out;
+}
+
+static int key_rank(const char *k)
+{
+	static const char *const first[] = {
+		"uname.release", "uname.version", "kernel_cmdline",
+		"tool_version", "command options", "cpu_model", "nr_cpus",
+		"numa_nodes", "page_size", "hostname",
+	};
+	size_t i;
+
+	for (i = 0; i < COW_ARRAY_SIZE(first); i++)
+		if (!strcmp(k, first[i]))
+			return (int)i;
+	return strncmp(k, "knobs.", 6) ? 200 : 100;
+}
+
+static void add_diff(struct cmp *c, const char *key, const char **vals)
+{
+	size_t i;
+
+	for (i = 1; i < c->nruns; i++)
+		if (!cmp_same_str(vals[0], vals[i]))
+			break;
+	if (i == c->nruns)
+		return;
+	c->diffs = cmp_xrealloc(c->diffs, c->ndiffs + 1, sizeof(*c->diffs));
+	c->diffs[c->ndiffs].key = key;
+	c->diffs[c->ndiffs].val = cmp_xcalloc(c->nruns, sizeof(char *));
+	memcpy(c->diffs[c->ndiffs].val, vals, c->nruns * sizeof(char *));
+	c->ndiffs++;
+}
+
+static int cmp_diff_rank(const void *a, const void *b)
+{
+	const struct cmp_meta_diff *x = a, *y = b;
+	int d = key_rank(x->key) - key_rank(y->key);
+
+	return d ? d : strcmp(x->key, y->key);
+}
+
+void cmp_meta_diffs(struct cmp *c)
+{
+	const char **vals = cmp_xcalloc(c->nruns, sizeof(char *));
+	size_t r, i, s, t;
+
+	for (r = 0; r < c->nruns; r++)
+		vals[r] = command_options(&c->runs[r]);
+	add_diff(c, "command options", vals);
+	/* every key of every run, once */
+	for (r = 0; r < c->nruns; r++) {
+		for (i = 0; i < c->runs[r].r.nmeta; i++) {
+			const char *k = c->runs[r].r.meta[i].key;
+			bool seen = false;
+
+			for (s = 0; s < r && !seen; s++)
+				seen = cow_results_meta(&c->runs[s].r, k) != NULL;
+			if (seen || volatile_key(k))
+				continue;
+			for (t = 0; t < c->nruns; t++)
+				vals[t] = cmp_meta(&c->runs[t], k);
+			add_diff(c, k, vals);
+		}
+	}
+	free(vals);
+	if (c->ndiffs)
+		qsort(c->diffs, c->ndiffs, sizeof(*c->diffs), cmp_diff_rank);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+warn(struct cmp *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		cmp_die("out of memory");
+	va_end(ap);
+	c->warnings = cmp_xrealloc(c->warnings, c->nwarnings + 1, sizeof(char *));
+	c->warnings[c->nwarnings++] = s;
+}
+
+/*
+ * When nearly every scenario's ns/op moved the same way, the likelier
+ * cause is the machine (another job, the host, the clock speed) rather
+ * than a change in each of the kernel paths the scenarios guard: two runs
+ * here seconds apart, on the same kernel, once differed by 2x everywhere
+ * because another benchmark ran beside one of them.
+ */
+static void drift_warning(struct cmp *c, const struct cmp_other *o)
+{
+	unsigned n = 0, up = 0, down = 0;
+	double *ch = cmp_xcalloc(o->nres, sizeof(double));
+	size_t i, k = 0;
+
+	for (i = 0; i < o->nres; i++) {
+		const struct cmp_result *r = &o->res[i];
+
+		if (strcmp(c->metrics[r->metric].name, "ns_per_op") ||
+		    isnan(r->p))
+			continue;
+		n++;
+		if (r->q < c->o.alpha && r->shift) {
+			up += r->shift > 0;
+			down += r->shift < 0;
+			ch[k++] = r->change;
+		}
+	}
+	if (n >= 4 && (up * 4 >= n * 3 || down * 4 >= n * 3))
+		warn(c, "%c: %u of %u scenarios' ns/op moved %s (median %+.0f%%): "
+		     "a machine that was busier or quieter during one run does "
+		     "that; check it was idle before believing each change",
+		     c->runs[o->run].letter, up > down ? up : down, n,
+		     up > down ? "up" : "down", 100 * cow_median(ch, k));
+	free(ch);
+}
+
+void cmp_warnings(struct cmp *c)
+{
+	bool knobs = false, hw = false, tool = false;
+	size_t i, r;
+
+	for (i = 0; i < c->ndiffs; i++) {
+		const char *k = c->diffs[i].key;
+
+		tool |= !strcmp(k, "tool_version");
+		knobs |= !strncmp(k, "knobs.", 6);
+		hw |= !strcmp(k, "cpu_model") || !strcmp(k, "nr_cpus") ||
+		      !strcmp(k, "page_size") || !strcmp(k, "numa_nodes");
+	}
+	if (tool)
+		warn(c, "the runs were made by different tool versions: "
+		     "workloads or accounting may differ, so differences may "
+		     "not be the kernel's");
+	if (knobs)
+		warn(c, "the runs started with different knobs (listed above): "
+		     "differences may come from the settings, not the kernel");
+	if (hw)
+		warn(c, "the runs were made on different hardware: timings "
+		     "are not comparable");
+	for (r = 0; r < c->nruns; r++)
+		if (c->runs[r].r.partial)
+			warn(c, "run %c is partial (interrupted): points it did "
+			     "not reach are missing", c->runs[r].letter);
+	for (r = 1; r < c->nruns; r++) {
+		const struct cmp_other *o = &c->others[r - 1];
+
+		if (o->nfew)
+			warn(c, "%c: %u of %u tests had too few samples to "
+			     "ever be significant (smallest possible p %.3g > "
+			     "%g): use more --reps", c->runs[r].letter, o->nfew,
+			     o->ntests, o->few_min_p, c->o.alpha);
+		drift_warning(c, o);
+		if (!o->nres && !o->nver)
+			warn(c, "%c has no scenario in common with %c: nothing "
+			     "was compared", c->runs[r].letter, c->runs[0].letter);
+	}
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ksm.c - copy-on-write of pages KSM merged: a write to a KSM page always
+ * copies (cow_ksm; reuse_ksm_page() went in 5.9, 1a0cf26323c8), as does
+ * a write to a page KSM mapped to the shared zero page.  ksmd runs only
+ * while a sample waits for its region to merge (ksmd.c).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE	67
+#endif
+
+/* "a few distinct contents" */
+#define KSM_NDISTINCT		4
+
+enum ksm_variant {
+	KV_IDENTICAL,
+	KV_DISTINCT,
+	KV_PRCTL,
+	KV_NVARIANTS,
+};
+
+static const char *const kv_names[KV_NVARIANTS] = {
+	[KV_IDENTICAL] = "identical",
+	[KV_DISTINCT] = "4-contents",
+	[KV_PRCTL] = "prctl",
+};
+
+static enum cow_verdict ksm_prepare(struct cow_run *r, char *reason,
+				    size_t len)
+{
+	bench_quick_size(r, BENCH_QUICK_SIZE);
+	return bench_ksm_prepare(false, reason, len);
+}
+
+static enum cow_verdict zero_prepare(struct cow_run *r, char *reason,
+				     size_t len)
+{
+	bench_quick_size(r, BENCH_QUICK_SIZE);
+	return bench_ksm_prepare(true, reason, len);
+}
+
+static unsigned ksm_nvariants(const struct cow_opts *o)
+{
+	return KV_NVARIANTS;
+}
+
+/* Every page written, timed; the control region gets no copy. */
+static void measure_writes(struct cow_meas *m, char *buf, size_t len)
+{
+	cow_meas_start(m);
+	cow_region_fill(buf, len, SEED_PARENT2);
+	cow_meas_stop(m);
+}
+
+/*
+ * The KSM COW sample: merge a region, stop ksmd, write every page
+ * (required: all, each maps a page other mappings share), then the same
+ * writes on a region with the same contents that was never merged.
+ */
+static void cow_run_kind(struct cow_run *r, struct cow_sample *s,
+			 enum bench_ksm_kind k, unsigned ndistinct,
+			 bool use_prctl)
+{
+	size_t len = r->size, npages = len / cow_page_size, distinct = 0;
+	struct cow_meas *m = NULL, *ctl = NULL;
+	char *buf, *cbuf = NULL;
+	uint64_t merge_ns;
+	ssize_t cmerged;
+
+	buf = bench_ksm_region(s, len, ndistinct);
+	if (!buf)
+		return;
+	cbuf = bench_ksm_region(s, len, ndistinct);
+	m = cow_meas_new(buf, len);
+	ctl = cow_meas_new(cbuf, len);
+	if (!cbuf || !m || !ctl) {
+		if (s->verdict == COW_PASS)
+			cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
+					   strerror(errno));
+		goto free;
+	}
+	if (use_prctl) {
+		/* The whole process; the control is opted out again. */
+		if (prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0)) {
+			cow_sample_verdict(s, COW_SKIP,
+					   "PR_SET_MEMORY_MERGE (6.4+): %s",
+					   strerror(errno));
+			goto free;
+		}
+		madvise(cbuf, len, MADV_UNMERGEABLE);
+	} else if (madvise(buf, len, MADV_MERGEABLE)) {
+		cow_sample_verdict(s, COW_SKIP, "MADV_MERGEABLE: %s",
+				   strerror(errno));
+		goto free;
+	}
+	if (!bench_ksm_merge(s, buf, len, k, &merge_ns, &distinct))
+		goto free;
+	if (ndistinct && bench_ksm_verify(buf, len, ndistinct) >= 0) {
+		cow_sample_verdict(s, COW_FAIL, "merging changed the data");
+		goto free;
+	}
+	cmerged = bench_ksm_count(cbuf, len, k, &(size_t){ 0 });
+	if (cmerged != 0) {
+		cow_sample_verdict(s, COW_SKIP,
+				   "control region not left alone (%zd merged)",
+				   cmerged);
+		goto free;
+	}
+	cow_sample_metric(s, "merge_ms", (double)merge_ns / 1e6);
+	cow_sample_metric(s, "merged_into", (double)distinct);
+
+	cow_warm_free_memory(2 * len);
+	cow_meas_require_all(m);
+	measure_writes(m, buf, len);
+	cow_meas_require_none(ctl);
+	measure_writes(ctl, cbuf, len);
+	bench_check_region(s, "merged region", buf, len, SEED_PARENT2);
+	bench_check_region(s, "control region", cbuf, len, SEED_PARENT2);
+	cow_meas_to_sample(m, s, npages);
+	cow_sample_metric(s, "control_ns_per_page",
+			  (double)(ctl->t_stop - ctl->t_start) / npages);
+	if (ctl->accounted)
+		cow_sample_metric(s, "control_copies",
+				  (double)ctl->pages_copied);
+	cow_sample_metric(s, "control_faults", (double)ctl->faults_minor);
+free:
+	cow_meas_free(m);
+	cow_meas_free(ctl);
+	cow_region_free(cbuf, len);
+	cow_region_free(buf, len);
+}
+
+/*
+ * ksm.cow - every page of a merged region written: identical pages,
+ * KSM_NDISTINCT contents, or identical pages merged by
+ * PR_SET_MEMORY_MERGE.  Required: every page (each is shared with other
+ * mappings of its KSM page; the last mapping of a KSM page is copied
+ * too, as the stable tree still holds it).  merged_into: how many KSM
+ * pages the region became (max_page_sharing caps mappings per page).
+ */
+static void ksm_cow_sample(struct cow_run *r, struct cow_sample *s)
+{
+	cow_sample_param_str(s, "pages", kv_names[r->variant]);
+	cow_run_kind(r, s, BENCH_KSM,
+		     r->variant == KV_DISTINCT ? KSM_NDISTINCT : 1,
+		     r->variant == KV_PRCTL);
+}
+
+/*
+ * ksm.zero-pages - with use_zero_pages, ksmd maps zero-filled pages to
+ * the shared zero page instead of a KSM page: every write copies (from
+ * the zero page, not counted as cow_ksm).  Required: every page.
+ */
+static void zero_pages_sample(struct cow_run *r, struct cow_sample *s)
+{
+	cow_run_kind(r, s, BENCH_KSM_ZERO, 0, false);
+}
+/*
+ * ksm.merge - how long ksmd (at the run's scan rate) takes to merge a
+ * region of identical pages, and what MADV_UNMERGEABLE then costs: it
+ * breaks every KSM mapping by copying (required: every page).  The
+ * sample is the unmerge; the merge goes into the metrics.
+ */
+static void merge_sample(struct cow_run *r, struct cow_sample *s)
+{
+	size_t len = r->size, npages = len / cow_page_size, distinct = 0;
+	int64_t scans0, scans1;
+	struct cow_meas *m;
+	uint64_t merge_ns;
+	ssize_t left;
+	int err;
+	char *buf;
+
+	buf = bench_ksm_region(s, len, 1);
+	if (!buf)
+		return;
+	m = cow_meas_new(buf, len);
+	if (!m) {
+		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
+				   strerror(errno));
+		goto free_buf;
+	}
+	if (madvise(buf, len, MADV_MERGEABLE)) {
+		cow_sample_verdict(s, COW_SKIP, "MADV_MERGEABLE: %s",
+				   strerror(errno));
+		goto free;
+	}
+	scans0 = bench_ksm_full_scans();
+	if (!bench_ksm_merge(s, buf, len, BENCH_KSM, &merge_ns, &distinct))
+		goto free;
+	scans1 = bench_ksm_full_scans();
+	cow_sample_metric(s, "merge_ms", (double)merge_ns / 1e6);
+	cow_sample_metric(s, "merge_ns_per_page", (double)merge_ns / npages);
+	cow_sample_metric(s, "merged_into", (double)distinct);
+	if (scans0 >= 0 && scans1 >= 0)
+		cow_sample_metric(s, "full_scans", (double)(scans1 - scans0));
+
+	cow_warm_free_memory(len);
+	cow_meas_require_all(m);
+	m->pages_written = 0;
+	cow_meas_start(m);
+	err = madvise(buf, len, MADV_UNMERGEABLE) ? errno : 0;
+	cow_meas_stop(m);
+	if (err)
+		cow_sample_verdict(s, COW_FAIL, "MADV_UNMERGEABLE: %s",
+				   strerror(err));
+	left = bench_ksm_count(buf, len, BENCH_KSM, &distinct);
+	if (left)
+		cow_sample_verdict(s, COW_FAIL,
+				   "%zd pages still KSM after MADV_UNMERGEABLE",
+				   left);
+	if (bench_ksm_verify(buf, len, 1) >= 0)
+		cow_sample_verdict(s, COW_FAIL, "unmerging changed the data");
+	cow_meas_to_sample(m, s, npages);
+free:
+	cow_meas_free(m);
+free_buf:
+	cow_region_free(buf, len);
+}
+
+const struct cow_scenario cow_sc_ksm_cow = {
+	.name = "ksm.cow",
+	.desc = "write every page of a KSM-merged region, vs a never-merged one",
+	.flags = COW_F_ROOT,
+	.nvariants = ksm_nvariants,
+	.prepare = ksm_prepare,
+	.sample = ksm_cow_sample,
+	.cleanup = bench_ksm_cleanup,
+};
+
+const struct cow_scenario cow_sc_ksm_merge = {
+	.name = "ksm.merge",
+	.desc = "time for ksmd to merge a region; cost of MADV_UNMERGEABLE",
+	.flags = COW_F_ROOT,
+	.prepare = ksm_prepare,
+	.sample = merge_sample,
+	.cleanup = bench_ksm_cleanup,
+};
+
+const struct cow_scenario cow_sc_ksm_zero_pages = {
+	.name = "ksm.zero-pages",
+	.desc = "write zero pages KSM mapped to the zero page (use_zero_pages)",
+	.flags = COW_F_ROOT,
+	.prepare = zero_prepare,
+	.sample = zero_pages_sample,
+	.cleanup = bench_ksm_cleanup,
+};

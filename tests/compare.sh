@@ -1,0 +1,253 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# compare.sh - `cowbench compare` on small synthetic results directories
+# made here: identical runs, a shifted timing, a missing scenario, a
+# verdict change, extra copies, corrupt and mismatched input; the report,
+# its width and the exit status (0 no regression, 1 regression, 2 error).
+. "${COW_SRCDIR:-.}/tests/lib.sh"
+. "${COW_SRCDIR:-.}/tests/mkresults.sh"
+
+plan 52
+
+d=$scratch
+# cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
+cmp_run() {
+	o=$1
+	shift
+	"$COWBENCH" compare "$@" >"$d/$o" 2>"$d/$o.err"
+	rc=$?
+}
+has() { grep -q -- "$2" "$d/$1"; }
+# the text with its lines joined: for phrases a wrapped line may split
+says() { tr '\n' ' ' <"$d/$1" | sed 's/  */ /g' | grep -q -- "$2"; }
+width_ok() { awk 'length > 80 { bad = 1 } END { exit bad }' "$d/$1"; }
+
+# 8 repetitions: the exact two-sided Mann-Whitney p of two separated
+# samples is then 2/C(16,8) = 0.00016, significant after any correction.
+cat >"$d/base.txt" <<'EOF'
+fork.child-write 4194304 pass 1024 2200000,2210000,2190000,2205000,2199000,2230000,2201000,2208000 1024 1024 0
+fork.parent-after-exit 4194304 pass 1024 700000,705000,698000,702000,701000,699000,703000,704000 0 0 0
+fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 0 0 0 fork_exec_ns=2000,2100,2050,2070,2020,2090,2030,2060
+fork.exec-window 4194304 pass 1024 900000,910000,905000,899000,903000,907000,901000,902000 100,120,90,110,100,105,95,115 100,120,90,110,100,105,95,115 0
+EOF
+mkresults "$d/base" <"$d/base.txt"
+cp -r "$d/base" "$d/same"
+
+# --- identical ---------------------------------------------------------
+cmp_run same.out "$d/base" "$d/same"
+[ $rc -eq 0 ] && [ ! -s "$d/same.out.err" ]
+ok $? "identical runs: exit $rc, nothing on stderr"
+has same.out "B against A: 0 regressions, 0 improvements" &&
+	has same.out "0 significant at p < 0.05, 0 after Benjamini-Hochberg"
+ok $? "identical runs: no regression, nothing significant"
+has same.out "The runs' meta data agree"
+ok $? "identical runs: the meta data agree"
+! grep -q -- '-> FAIL\|REG$\| imp$' "$d/same.out"
+ok $? "identical runs: no row marked"
+width_ok same.out
+ok $? "identical runs: the report fits 80 columns"
+"$COWBENCH" compare "$d/base" "$d/same" >"$d/same2.out" 2>/dev/null
+cmp -s "$d/same.out" "$d/same2.out"
+ok $? "the same inputs give the same report (seeded bootstrap)"
+"$COWBENCH" compare "$d/base/results.json" "$d/same/results.json" \
+	>"$d/files.out" 2>&1
+ok $? "results.json files are accepted as well as directories"
+
+# --- shifted: child-write 50 % slower, after-exit 30 % faster, latency 2 %
+mkresults "$d/shift" <<'EOF'
+fork.child-write 4194304 pass 1024 3300000,3310000,3290000,3305000,3299000,3330000,3301000,3308000 1024 1024 0
+fork.parent-after-exit 4194304 pass 1024 490000,493000,489000,491000,492000,488000,494000,495000 0 0 0
+fork.latency 4194304 pass 8 816000,826000,806000,821000,815000,847000,817000,824000 0 0 0 fork_exec_ns=2000,2100,2050,2070,2020,2090,2030,2060
+fork.exec-window 4194304 pass 1024 900000,910000,905000,899000,903000,907000,901000,902000 100,120,90,110,100,105,95,115 100,120,90,110,100,105,95,115 0
+EOF
+cmp_run shift.out "$d/base" "$d/shift"
+[ $rc -eq 1 ]
+ok $? "a 50 % slowdown is a regression: exit $rc"
+# medians (3301+3305)/2 against (2201+2205)/2: +49.9 %
+grep -q '^  fork.child-write 4M: ns/op +49.9%' "$d/shift.out" &&
+	grep -A1 '^fork.child-write 4M' "$d/shift.out" | grep -q 'ns/op .* +49.9% .*REG$'
+ok $? "shifted: child-write ns/op +49.9% listed and marked REG"
+has shift.out "Improvements:" &&
+	grep -A1 '^fork.parent-after-exit 4M' "$d/shift.out" | grep -q ' -29.9% .* imp$'
+ok $? "shifted: after-exit 30 % faster is an improvement"
+grep -A1 '^fork.latency 4M' "$d/shift.out" | grep -q ' +2.0% .* \*$'
+ok $? "shifted: latency +2 % is significant but within the 5 % threshold"
+has shift.out "1 regression, 1 improvement"
+ok $? "shifted: one regression, one improvement"
+cmp_run shift20.out --threshold 60 "$d/base" "$d/shift"
+[ $rc -eq 0 ] && says shift20.out "beyond 60%"
+ok $? "--threshold 60: the 50 % slowdown is no regression (exit $rc)"
+cmp_run holm.out --correction holm "$d/base" "$d/shift"
+[ $rc -eq 1 ] && has holm.out "after Holm"
+ok $? "--correction holm names Holm"
+cmp_run seed.out --seed 12345 "$d/base" "$d/shift"
+says seed.out "seed 12345"
+ok $? "the seed is printed"
+width_ok shift.out
+ok $? "shifted: the report fits 80 columns"
+
+# --- every scenario slower: the machine, more likely than the kernel ---
+awk '{ n = split($5, v, ","); s = ""
+	for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") int(v[i] * 1.4)
+	$5 = s; print }' "$d/base.txt" | mkresults "$d/slow"
+cmp_run slow.out "$d/base" "$d/slow"
+[ $rc -eq 1 ] && says slow.out "warning: B: 4 of 4 scenarios' ns/op moved up (median +40%)"
+ok $? "all four scenarios 40 % slower: regressions, and a warning about the machine"
+! says shift.out "scenarios' ns/op moved"
+ok $? "changes in both directions draw no such warning"
+
+# --- missing scenario ---------------------------------------------------
+mkresults "$d/miss" <<'EOF'
+fork.child-write 4194304 pass 1024 2200000,2210000,2190000,2205000,2199000,2230000,2201000,2208000 1024 1024 0
+fork.parent-after-exit 4194304 pass 1024 700000,705000,698000,702000,701000,699000,703000,704000 0 0 0
+fork.exec-window 4194304 pass 1024 900000,910000,905000,899000,903000,907000,901000,902000 100,120,90,110,100,105,95,115 100,120,90,110,100,105,95,115 0
+vmsplice.new 4194304 pass 1024 900000,910000 1024 0 0
+EOF
+cmp_run miss.out "$d/base" "$d/miss"
+[ $rc -eq 0 ] && has miss.out "^Only in A: fork.latency 4M" &&
+	has miss.out "^Only in B: vmsplice.new 4M"
+ok $? "a missing scenario is listed on its side, no regression (exit $rc)"
+
+# --- verdict change, and extra copies -----------------------------------
+mkresults "$d/fail" <<'EOF'
+fork.child-write 4194304 pass 1024 2200000,2210000,2190000,2205000,2199000,2230000,2201000,2208000 1024 1024 3
+fork.parent-after-exit 4194304 pass 1024 700000,705000,698000,702000,701000,699000,703000,704000 0 0 0
+fork.latency 4194304 fail 8 800000,810000,790000,805000,799000,830000,801000,808000 0 0 0
+fork.exec-window 4194304 pass 1024 900000,910000,905000,899000,903000,907000,901000,902000 100,120,90,110,100,105,95,115 100,120,90,110,100,105,95,115 0
+EOF
+cmp_run fail.out "$d/base" "$d/fail"
+[ $rc -eq 1 ]
+ok $? "pass -> fail: exit $rc"
+sed -n '/^Regressions:/{n;p;}' "$d/fail.out" |
+	grep -q '^  fork.latency 4M: pass -> FAIL: the fork.latency check said fail'
+ok $? "the verdict change is the first regression listed, with its reason"
+has fail.out "fork.child-write 4M: extra copies 0 -> 3 (exact)" &&
+	grep -A5 '^fork.child-write 4M' "$d/fail.out" | grep -q 'extra copies .* +3 .*REG$'
+ok $? "3 more extra copies, constant: an exact regression"
+has fail.out "2 regressions"
+ok $? "two regressions counted"
+cmp_run fixed.out "$d/fail" "$d/base"
+has fixed.out "Improvements:" && grep -q 'fork.latency 4M: FAIL -> pass' "$d/fixed.out"
+ok $? "fail -> pass is listed as an improvement"
+
+# --- counts that vary are tested, not compared exactly -----------------
+mkresults "$d/window" <<'EOF'
+fork.exec-window 4194304 pass 1024 900000,910000,905000,899000,903000,907000,901000,902000 101,119,91,112,100,104,96,113 101,119,91,112,100,104,96,113 0
+EOF
+mkresults "$d/window-base" <<'EOF'
+fork.exec-window 4194304 pass 1024 900000,910000,905000,899000,903000,907000,901000,902000 100,120,90,110,100,105,95,115 100,120,90,110,100,105,95,115 0
+EOF
+cmp_run window.out "$d/window-base" "$d/window"
+[ $rc -eq 0 ] && grep -A2 '^fork.exec-window' "$d/window.out" | grep -q 'copied .* +0.*[0-9]$'
+ok $? "a count varying between repetitions is tested, not a regression (exit $rc)"
+
+# --- meta: tool version and knobs ---------------------------------------
+mkresults "$d/newtool" tool=test-2 thp=never <"$d/base.txt"
+cmp_run ver.out "$d/base" "$d/newtool"
+[ $rc -eq 0 ]
+ok $? "tool version mismatch alone is no regression: exit $rc"
+has ver.out "^  tool_version *A test-1 *B test-2$" &&
+	has ver.out "^warning: the runs were made by different tool versions"
+ok $? "tool version mismatch: shown and warned about"
+has ver.out "^  knobs.thp.enabled *A always *B never$" &&
+	has ver.out "^warning: the runs started with different knobs"
+ok $? "a knob difference is shown and warned about"
+! has ver.out "ksm.full_scans"
+ok $? "counters among the knobs (ksm.full_scans) are not differences"
+width_ok ver.out
+ok $? "meta differences fit 80 columns"
+
+# --- too few samples, partial run ----------------------------------------
+mkresults "$d/few-a" <<'EOF'
+fork.child-write 4194304 pass 1024 2200000,2210000,2190000 1024 1024 0
+EOF
+mkresults "$d/few-b" partial=true <<'EOF'
+fork.child-write 4194304 pass 1024 4400000,4410000,4390000 1024 1024 0
+EOF
+cmp_run few.out "$d/few-a" "$d/few-b"
+[ $rc -eq 0 ] && says few.out "too few samples to ever be significant (smallest possible p 0.1 > 0.05)"
+ok $? "3 against 3 repetitions: warned that nothing can be significant (exit $rc)"
+says few.out "run B is partial"
+ok $? "a partial run is warned about"
+
+# --- several others, ignored params ---------------------------------------
+cmp_run three.out "$d/base" "$d/same" "$d/shift"
+[ $rc -eq 1 ] && has three.out "^B against A: 0 regressions" &&
+	has three.out "^C against A: 1 regression"
+ok $? "three runs: each other against the base (exit $rc)"
+mkresults "$d/size8" <<'EOF'
+fork.child-write 8388608 pass 2048 4400000,4420000,4380000,4410000,4398000,4460000,4402000,4416000 2048 2048 0
+EOF
+cmp_run nomatch.out "$d/base" "$d/size8"
+[ $rc -eq 2 ] && has nomatch.out "Only in B: fork.child-write 8M" &&
+	[ "$(wc -l <"$d/nomatch.out.err")" -eq 1 ] &&
+	grep -q "size8/results.json: no scenario in common" "$d/nomatch.out.err"
+ok $? "different sizes are different points; nothing in common is an error (exit $rc)"
+cmp_run ignore.out --ignore-param size "$d/base" "$d/size8"
+[ $rc -eq 0 ] && has ignore.out "regardless of: size" &&
+	grep -A3 '^fork.child-write ' "$d/ignore.out" | grep -q 'copied *1024 *2048 *+1024$'
+ok $? "--ignore-param size matches them: copies 1024 -> 2048 shown"
+
+# --- other formats ----------------------------------------------------------
+cmp_run md.out --format markdown "$d/base" "$d/fail"
+[ $rc -eq 1 ] && has md.out '^| scenario | metric | A | B | change' &&
+	sed -n '/^\*\*Regressions\*\*$/,/^$/{n;n;p;q;}' "$d/md.out" |
+	grep -q '^- `fork.latency 4M`: pass -> FAIL: the fork.latency check said fail$'
+ok $? "markdown: table and the regression (exit $rc)"
+cmp_run json.out --format json "$d/base" "$d/fail"
+[ $rc -eq 1 ] && has json.out '"regressions": *2' && has json.out '"seed": *1,'
+ok $? "json: regressions and seed (exit $rc)"
+if command -v python3 >/dev/null 2>&1; then
+	python3 -m json.tool "$d/json.out" >/dev/null 2>&1
+	ok $? "json: valid JSON"
+else
+	ok 0 "json: valid JSON # SKIP no python3 to check it"
+fi
+cmp_run tsv.out --format tsv "$d/base" "$d/shift"
+[ $rc -eq 1 ] && awk -F'\t' 'NR == 1 { n = NF } NF != n { exit 1 }
+	NR > 1 { rows++ } END { exit !(n == 18 && rows > 10) }' "$d/tsv.out"
+ok $? "tsv: a header and rectangular rows (exit $rc)"
+grep -q '^B	A	fork.child-write	4M	ns_per_op	continuous	8	8	.*	regression$' "$d/tsv.out"
+ok $? "tsv: the regression row"
+
+# --- chart data ---------------------------------------------------------------
+cmp_run data.out --data-dir "$d/data" "$d/base" "$d/shift"
+[ -s "$d/data/vars.gp" ] && [ -s "$d/data/summary.tsv" ] &&
+	[ -s "$d/data/group-fork.tsv" ] && [ -s "$d/data/group-fork.gp" ]
+ok $? "--data-dir writes vars, summary and per-family data"
+[ "$(awk -F'\t' 'NR > 1 && $5 == 3' "$d/data/summary.tsv" | wc -l)" -eq 1 ]
+ok $? "summary.tsv: one point of class 3 (regression)"
+cmp_run one.out --data-dir "$d/data1" "$d/base"
+[ $rc -eq 0 ] && [ -s "$d/data1/overview.tsv" ] &&
+	[ "$(wc -l <"$d/data1/overview.tsv")" -eq 5 ]
+ok $? "one run with --data-dir: its overview data, a row per point"
+
+# --- errors: one line naming the file, exit 2 --------------------------------
+# expect_err DESCRIPTION PATTERN ARGS...
+expect_err() {
+	desc=$1 pat=$2
+	shift 2
+	"$COWBENCH" compare "$@" >"$d/err.out" 2>"$d/err.err"
+	rc=$?
+	lines=$(wc -l <"$d/err.err")
+	[ $rc -eq 2 ] && [ "$lines" -eq 1 ] && [ ! -s "$d/err.out" ] &&
+		grep -q -- "$pat" "$d/err.err"
+	ok $? "$desc: exit $rc, $lines line: $(head -c 120 "$d/err.err")"
+}
+mkdir -p "$d/trunc" "$d/garbage" "$d/schema" "$d/empty" "$d/nodir"
+head -c 300 "$d/base/results.json" >"$d/trunc/results.json"
+echo 'not json at all' >"$d/garbage/results.json"
+sed 's/"samples": \[/"samples": {"x": [/; s/^ \]$/ ]}/' "$d/base/results.json" \
+	>"$d/schema/results.json"
+: >"$d/empty/results.json"
+expect_err "truncated file" "trunc/results.json: truncated JSON" "$d/base" "$d/trunc"
+expect_err "not JSON" "garbage/results.json: not valid JSON" "$d/garbage" "$d/base"
+expect_err "wrong schema" 'schema/results.json: "samples" is not an array' "$d/base" "$d/schema"
+expect_err "empty file" "empty/results.json: empty file" "$d/base" "$d/empty"
+expect_err "directory without results" "nodir: no results.json" "$d/base" "$d/nodir"
+expect_err "no such path" "nosuch: No such file" "$d/base" "$d/nosuch"
+expect_err "one run only" "needs a baseline" "$d/base"
+expect_err "bad threshold" "threshold" --threshold x "$d/base" "$d/same"
+expect_err "bad format" "format" --format xml "$d/base" "$d/same"
+
+done_testing

@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# knobs-restore.sh - every KSM, THP, mTHP, swap and delayacct value is
+# back as it was after a run of the KSM, THP and swap scenarios, after
+# Ctrl-C, and after kill -9 followed by the next start; no swapfile stays.
+. "${COW_SRCDIR:-.}/tests/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (knobs, swapon)"
+
+plan 17
+serialize_knob_tests
+before=$(knob_snapshot)
+dir=$scratch/dir
+mkdir "$dir"
+swapfile=$dir/cowbench.swap
+
+no_swapfile() {
+	! grep -q cowbench.swap /proc/swaps && [ ! -e "$swapfile" ]
+}
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s.
+wait_until() {
+	n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+swap_active() { grep -q cowbench.swap /proc/swaps; }
+knobs_changed() { [ "$(knob_snapshot)" != "$before" ]; }
+
+# start NAME SCENARIO: a run that would go on for a long time, in the
+# background, in a process group of its own where setsid(1) is there.
+setsid=$(command -v setsid)
+start() {
+	$setsid "$COWBENCH" --reps 100000 --warmup 0 --size 4M --dir "$dir" \
+		--out "$scratch/$1" "$2" >"$scratch/$1.out" 2>&1 &
+	pid=$!
+}
+
+gone() { ! kill -0 "$pid" 2>/dev/null; }
+
+# Ctrl-C: SIGINT to the whole group (run, sample process, children); rc
+# is the run's exit status, or 255 if it did not stop within 60 s.
+interrupt() {
+	{ [ -n "$setsid" ] && kill -INT "-$pid" 2>/dev/null; } ||
+		kill -INT "$pid"
+	if wait_until 60 gone; then
+		wait "$pid"
+		rc=$?
+	else
+		kill -KILL "$pid"
+		wait "$pid"
+		rc=255
+	fi
+}
+
+"$COWBENCH" --reps 1 --warmup 0 --size 4M --dir "$dir" --out "$scratch/all" \
+	'ksm.*' 'thp.*' 'swap.*' >"$scratch/all.out" 2>&1
+rc=$?
+ok $rc "a run of ksm.*, thp.* and swap.* exits 0 (rc $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/all.out"
+knobs_equal "$before"
+ok $? "after the run every value is as before"
+no_swapfile
+ok $? "after the run no swapfile is active or on disk"
+
+# Ctrl-C while the swapfile is in use, while mTHP knobs are changed, and
+# while ksmd may be running for a sample.
+start int-swap swap.cow
+wait_until 20 swap_active
+ok $? "swap.cow has its swapfile active"
+interrupt
+[ $rc -eq 130 ] && knobs_equal "$before" && no_swapfile
+ok $? "Ctrl-C during swap.cow: rc $rc, values restored, swapfile gone"
+
+start int-mthp thp.mthp
+wait_until 20 knobs_changed
+ok $? "thp.mthp has changed THP knobs"
+interrupt
+[ $rc -eq 130 ] && knobs_equal "$before"
+ok $? "Ctrl-C during thp.mthp: rc $rc, values restored"
+
+# kill -9: the values stay changed until the next start or --restore.
+start int-ksm ksm.cow
+wait_until 20 knobs_changed && sleep 1
+changed=$?
+interrupt
+[ $changed -eq 0 ] && [ $rc -eq 130 ] && knobs_equal "$before"
+ok $? "Ctrl-C during ksm.cow (KSM values changed): rc $rc, values restored"
+
+start kill-ksm ksm.cow
+wait_until 20 knobs_changed && sleep 1
+ok $? "ksm.cow has changed KSM knobs"
+kill -KILL $pid
+wait $pid 2>/dev/null
+knobs_changed
+ok $? "kill -9 during ksm.cow left values changed"
+"$COWBENCH" --restore >"$scratch/restore.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && knobs_equal "$before" && [ ! -s "$COWBENCH_STATE_DIR/state" ]
+ok $? "cowbench --restore puts every value back (rc $rc)"
+
+start kill-swap swap.cow
+wait_until 20 swap_active && sleep 1
+ok $? "swap.cow has its swapfile active again"
+kill -KILL $pid
+wait $pid 2>/dev/null
+swap_active && [ -e "$swapfile" ]
+ok $? "kill -9 during swap.cow left the swapfile active"
+"$COWBENCH" --restore >>"$scratch/restore.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && knobs_equal "$before" && no_swapfile
+ok $? "cowbench --restore: swapfile off and deleted, values back (rc $rc)"
+
+# The next start (a run, not --restore) undoes the dead run first.
+start kill-mthp thp.mthp
+wait_until 20 knobs_changed && sleep 1
+kill -KILL $pid
+wait $pid 2>/dev/null
+knobs_changed
+ok $? "kill -9 during thp.mthp left THP knobs changed"
+"$COWBENCH" --reps 1 --warmup 0 --size 4k --out "$scratch/next" \
+	fork.latency >"$scratch/next.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && knobs_equal "$before" && [ ! -e "$COWBENCH_STATE_DIR/state" ]
+ok $? "the next run restores them first (rc $rc)"
+
+grep -q 'could not undo' "$scratch"/*.out
+[ $? -ne 0 ]
+ok $? "no run reported a change it could not undo"
+
+done_testing
