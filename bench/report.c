@@ -55,6 +55,15 @@ static bool same_point(const struct cow_sample *a, const struct cow_sample *b)
 	return !strcmp(pa, pb);
 }
 
+/* A figure, or "-" when no sample gave one (all skipped, say). */
+static void fmt_num(char *buf, size_t len, int prec, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.*f", prec, v);
+}
+
 /* Median of a count over the group; "-" when no sample measured it. */
 static void count_col(char *buf, size_t len, double *tmp,
 		      const struct cow_sample *const *g, size_t n,
@@ -79,6 +88,7 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 {
 	double *tmp = calloc(n + 1, sizeof(double));
 	char params[128], copied[24], req[24], extra[24], kern[24];
+	char s_nsop[24], s_cv[16], s_flt[16];
 	const char *verdict = "skip", *reason = "";
 	double nsop, flt, mean = 0, var = 0, cv;
 	size_t i, k = 0;
@@ -118,9 +128,12 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 	count_col(kern, sizeof(kern), tmp, g, n,
 		  offsetof(struct cow_sample, kernel_wpcopy));
 	bench_params_str(g[0], NULL, params, sizeof(params));
-	fprintf(f, "%-*s %-*s %3zu %10.1f %5.1f %6.2f %7s %7s %6s %7s %s\n",
-		sw, g[0]->scenario, pw, params, n, nsop, cv, flt, copied, req,
-		extra, kern, verdict);
+	fmt_num(s_nsop, sizeof(s_nsop), 1, nsop);
+	fmt_num(s_cv, sizeof(s_cv), 1, cv);
+	fmt_num(s_flt, sizeof(s_flt), 2, flt);
+	fprintf(f, "%-*s %-*s %3zu %10s %5s %6s %7s %7s %6s %7s %s\n",
+		sw, g[0]->scenario, pw, params, n, s_nsop, s_cv, s_flt, copied,
+		req, extra, kern, verdict);
 	if (strcmp(verdict, "pass") && *reason)
 		fprintf(f, "    %s: %s\n", verdict, reason);
 	free(tmp);
