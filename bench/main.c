@@ -75,6 +75,23 @@ fatal(const char *fmt, ...)
 	exit(COW_EXIT_USAGE);
 }
 
+static void __attribute__((noreturn)) cpu_error(const char *list)
+{
+	char online[64] = "?";
+	int e = errno;
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+
+	if (f) {
+		if (fgets(online, sizeof(online), f))
+			online[strcspn(online, "\n")] = '\0';
+		fclose(f);
+	}
+	if (e == EINVAL)
+		fatal("--cpu %s: none of these CPUs is online and allowed (online: %s)",
+		      list, online);
+	fatal("--cpu %s: %s", list, strerror(e));
+}
+
 static void help(void)
 {
 	printf("Usage: %s [OPTION]... SCENARIO...\n"
@@ -212,7 +229,7 @@ static void parse_options(int argc, char **argv, struct main_opts *mo)
 				usage_error("--cpu: '%s' is not a CPU list",
 					    optarg);
 			if (sched_setaffinity(0, sizeof(set), &set))
-				fatal("--cpu %s: %s", optarg, strerror(errno));
+				cpu_error(optarg);
 			mo->cpus = optarg;
 			break;
 		case 'd':
@@ -514,6 +531,14 @@ int main(int argc, char **argv)
 	if (cow_events_init(mo.events))
 		usage_error("--events: '%s' is not a list of event names",
 			    mo.events);
+	/* Asked for by name, an event this machine lacks deserves a word. */
+	for (i = 0; i < cow_events_count(); i++) {
+		const struct cow_event_info *ev = cow_event_info(i);
+
+		if (!ev->available && (mo.events || mo.o.verbose))
+			fprintf(stderr, "%s: event %s not counted here: %s\n",
+				prog, ev->name, ev->reason);
+	}
 	/* Later children pin to CPUs of this set. */
 	cow_nr_allowed_cpus();
 	cow_pin_nth_cpu(0);

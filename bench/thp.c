@@ -213,8 +213,13 @@ static bool collapse(struct cow_sample *s, char *buf, size_t len)
 		err = madvise(buf, len, MADV_COLLAPSE) ? errno : 0;
 	while (err == EAGAIN && ++tries < COLLAPSE_TRIES);
 	t1 = cow_now_ns();
+	/*
+	 * EINVAL is both "no MADV_COLLAPSE" (before 6.1) and "will not
+	 * collapse these pages" (6.1 refuses ones still shared after fork).
+	 */
 	if (err == EINVAL) {
-		cow_sample_verdict(s, COW_SKIP, "no MADV_COLLAPSE (6.1+) here");
+		cow_sample_verdict(s, COW_SKIP,
+				   "MADV_COLLAPSE: EINVAL (not in this kernel, or it will not collapse these pages)");
 		return false;
 	}
 	if (err) {

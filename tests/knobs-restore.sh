@@ -8,7 +8,6 @@
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (knobs, swapon)"
 
 plan 17
-serialize_knob_tests
 before=$(knob_snapshot)
 dir=$scratch/dir
 mkdir "$dir"

@@ -9,7 +9,6 @@
 [ -w /sys/kernel/mm/ksm/run ] || skip_all "no writable /sys/kernel/mm/ksm"
 
 plan 11
-serialize_knob_tests
 before=$(knob_snapshot)
 out=$scratch/run
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }

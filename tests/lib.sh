@@ -51,9 +51,9 @@ interrupt() {
 	rc=$?
 }
 
-# Tests that change kernel knobs (THP, KSM, swap) run one at a time even
-# under make -j: each has a state directory of its own, so nothing else
-# keeps one from changing a knob under another's before/after comparison.
+# Tests that change kernel knobs run one at a time even under make -j:
+# each has a state directory of its own, so nothing else keeps one from
+# changing a knob under another's before/after comparison.
 serialize_knob_tests() {
 	command -v flock >/dev/null 2>&1 || return 0
 	exec 9>"${TMPDIR:-/tmp}/cowbench-knob-tests.lock"
@@ -92,3 +92,8 @@ kernel_at_least() {
 	min=${min%%[!0-9]*}
 	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
+
+# As root every test that runs cowbench changes kernel.task_delayacct at
+# least, and each has a state directory of its own: under make -j one
+# test's restore would switch another's accounting off mid-run.
+[ "$(id -u)" -ne 0 ] || serialize_knob_tests

@@ -7,7 +7,6 @@
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (swapon, PFNs)"
 
 plan 8
-serialize_knob_tests
 before=$(knob_snapshot)
 out=$scratch/run
 mkdir "$scratch/dir"

@@ -8,7 +8,6 @@
 [ -e /sys/kernel/mm/transparent_hugepage/enabled ] || skip_all "no THP"
 
 plan 14
-serialize_knob_tests
 before=$(knob_snapshot)
 out=$scratch/run
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
