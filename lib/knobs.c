@@ -486,16 +486,19 @@ static int lock_dir(const char *dir, char *err, size_t elen)
 	}
 	/* The lock file itself stays: unlinking it would race other starts. */
 	if (flock(fd, LOCK_EX | LOCK_NB) && !lock_after_dead_run(fd)) {
+		int e = errno;
 		/* No pid when the holder is a `--restore` of a dead run. */
-		if (errno == EWOULDBLOCK && state_pid() > 0)
+		int pid = e == EWOULDBLOCK ? state_pid() : 0;
+
+		if (pid > 0)
 			snprintf(err, elen,
-				 "another cowbench run (pid %d) is running",
-				 state_pid());
-		else if (errno == EWOULDBLOCK)
+				 "another cowbench run (pid %d) is running", pid);
+		else if (e == EWOULDBLOCK)
 			snprintf(err, elen,
 				 "another cowbench run (pid unknown) is running");
 		else
-			snprintf(err, elen, "cannot lock %s: %m", path);
+			snprintf(err, elen, "cannot lock %s: %s", path,
+				 strerror(e));
 		close(fd);
 		return -1;
 	}
