@@ -57,7 +57,7 @@ enum cmp_better {
 struct cmp_metric {
 	char name[COW_NAME_LEN];	/* as in results.json */
 	long at;			/* offsetof an int64 field, or CMP_AT_* */
-	char show[24];			/* as in the report */
+	char show[COW_NAME_LEN];	/* as in the report, in full */
 	enum cmp_kind kind;
 	enum cmp_better better;
 	bool always;		/* shown even when nothing changed */

@@ -7,7 +7,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 52
+plan 57
 
 d=$scratch
 # cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
@@ -107,6 +107,54 @@ cmp_run miss.out "$d/base" "$d/miss"
 [ $rc -eq 0 ] && has miss.out "^Only in A: fork.latency 4M" &&
 	has miss.out "^Only in B: vmsplice.new 4M"
 ok $? "a missing scenario is listed on its side, no regression (exit $rc)"
+
+# --- an "Only in" list wraps between points, never inside one -----------
+for i in 1 2 3 4 5 6 7 8; do
+	echo "thp.scenario-with-a-long-name-$i $((i * 1048576)) pass 8 1000,1010 8 8 0"
+done | mkresults "$d/many"
+cmp_run many.out "$d/many" "$d/base"
+n=0
+for i in 1 2 3 4 5 6 7 8; do
+	has many.out "thp.scenario-with-a-long-name-$i ${i}M" && n=$((n + 1))
+done
+[ $n -eq 8 ] && [ "$(grep -c '^  thp.scenario' "$d/many.out")" -ge 2 ] &&
+	width_ok many.out
+ok $? "Only in: a wrapped list of 8 points keeps each point on one line ($n of 8)"
+
+# --- the kernel's wpcopy delay: shown, never judged ---------------------
+# 8 copies timed 11 us against 15 us, ns/op the same: what a busier
+# machine did to fork.latency between two runs of one build
+mkresults "$d/delay-a" <<'EOF'
+fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 8 8 0 kernel_wpcopy_delay_ns=11000,11100,10900,11050,11020,10950,11080,11010
+EOF
+mkresults "$d/delay-b" <<'EOF'
+fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 8 8 0 kernel_wpcopy_delay_ns=15000,15100,14900,15050,15020,14950,15080,15010
+EOF
+cmp_run delay.out "$d/delay-a" "$d/delay-b"
+[ $rc -eq 0 ] && has delay.out "0 regressions, 0 improvements" &&
+	grep -q '^  wpcopy delay (info) *11015 *15015 *+36.3% .* \*$' "$d/delay.out"
+ok $? "wpcopy delay +36 %, significant: shown and marked, no regression (exit $rc)"
+cmp_run delay2.out "$d/delay-b" "$d/delay-a"
+[ $rc -eq 0 ] && has delay2.out "0 regressions, 0 improvements"
+ok $? "wpcopy delay -27 %: no improvement either (exit $rc)"
+
+# --- a scenario's metric names are shown in full -------------------------
+mkresults "$d/names-a" <<'EOF'
+odirect.fork-race 4194304 pass 8 800000,810000 8 8 0 child_copies_per_fork_idle=1,1 child_copies_per_fork_io=2,3 registered_over_unregistered=18,19
+EOF
+mkresults "$d/names-b" <<'EOF'
+odirect.fork-race 4194304 pass 8 800000,810000 8 8 0 child_copies_per_fork_idle=1,1 child_copies_per_fork_io=2,4 registered_over_unregistered=18,19
+EOF
+cmp_run names.out "$d/names-a" "$d/names-b"
+has names.out '^  child_copies_per_fork_idle$' &&
+	has names.out '^  child_copies_per_fork_io$' &&
+	has names.out '^  registered_over_unregistered$' && width_ok names.out
+ok $? "text: metric names longer than the column on a line of their own, in full"
+cmp_run names.md --format markdown "$d/names-a" "$d/names-b"
+has names.md '| child_copies_per_fork_idle |' &&
+	has names.md '| child_copies_per_fork_io |' &&
+	has names.md '| registered_over_unregistered |'
+ok $? "markdown: metric names in full"
 
 # --- verdict change, and extra copies -----------------------------------
 mkresults "$d/fail" <<'EOF'
