@@ -634,6 +634,21 @@ static void json_report(FILE *f, const struct cmp *c)
 		json_object_object_add(o, "significant_raw", json_object_new_int(ot->nsig_raw));
 		json_object_object_add(o, "significant_adjusted",
 				       json_object_new_int(ot->nsig_adj));
+		/* most ns/op moved one way: the machine, as likely as the kernel */
+		if (ot->drift) {
+			d = json_object_new_object();
+			json_object_object_add(d, "direction",
+					       jstr(ot->drift > 0 ? "up" : "down"));
+			json_object_object_add(d, "scenarios",
+					       json_object_new_int((int)ot->drift_most));
+			json_object_object_add(d, "of",
+					       json_object_new_int((int)ot->drift_of));
+			json_object_object_add(d, "median_change",
+					       jnum(ot->drift_median));
+			json_object_object_add(o, "drift", d);
+		} else {
+			json_object_object_add(o, "drift", NULL);
+		}
 		for (i = 0; i < ot->nver; i++) {
 			struct json_object *v = json_object_new_object();
 			const struct cmp_point *p = &c->points[ot->ver[i].point];

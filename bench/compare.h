@@ -127,6 +127,10 @@ struct cmp_other {
 	unsigned ntests, nsig_raw, nsig_adj, nregress, nimprove;
 	unsigned nfew;		/* tests that could never be significant */
 	double few_min_p;	/* the smallest p those could reach */
+	/* most ns/op moved one way (compare-meta.c): +1 up, -1 down, 0 not */
+	int drift;
+	unsigned drift_most, drift_of;
+	double drift_median;
 };
 
 struct cmp_meta_diff {

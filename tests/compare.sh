@@ -7,7 +7,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 57
+plan 60
 
 d=$scratch
 # cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
@@ -91,10 +91,36 @@ awk '{ n = split($5, v, ","); s = ""
 	for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") int(v[i] * 1.4)
 	$5 = s; print }' "$d/base.txt" | mkresults "$d/slow"
 cmp_run slow.out "$d/base" "$d/slow"
-[ $rc -eq 1 ] && says slow.out "warning: B: 4 of 4 scenarios' ns/op moved up (median +40%)"
+[ $rc -eq 1 ] && says slow.out "warning: B: 4 of 4 scenarios' ns/op moved up (median +40%, 4 of them significantly)"
 ok $? "all four scenarios 40 % slower: regressions, and a warning about the machine"
 ! says shift.out "scenarios' ns/op moved"
 ok $? "changes in both directions draw no such warning"
+# Load spread over a run moves most scenarios without making each one
+# significant: 5 of 6 scenarios 15 % slower within a wide spread (none
+# significant), one 5 % faster.
+scale() {
+	awk -v f="$1" -v last="$2" '{ n = split($5, v, ","); s = ""
+		k = NR == 6 ? last : f
+		for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") int(v[i] * k)
+		$5 = s; print }'
+}
+wide() {
+	for i in 1 2 3 4 5 6; do
+		echo "fork.s$i 4194304 pass 1000 1000000,1300000,900000,1250000,1100000 0 0 0"
+	done
+}
+wide | mkresults "$d/wide-a"
+wide | scale 1.15 0.95 | mkresults "$d/wide-b"
+cmp_run wide.out "$d/wide-a" "$d/wide-b"
+[ $rc -eq 0 ] && says wide.out "warning: B: 5 of 6 scenarios' ns/op moved up (median +15%, 0 of them significantly)"
+ok $? "5 of 6 scenarios 15 % slower, none significantly: warned all the same (exit $rc)"
+wide | scale 1.01 1.01 | mkresults "$d/wide-c"
+cmp_run wide1.out "$d/wide-a" "$d/wide-c"
+[ $rc -eq 0 ] && ! says wide1.out "scenarios' ns/op moved"
+ok $? "every scenario 1 % slower, below half the threshold: no warning (exit $rc)"
+cmp_run wide.json --format json "$d/wide-a" "$d/wide-b"
+tr -d ' \n' <"$d/wide.json" | grep -q '"drift":{"direction":"up","scenarios":5,"of":6,'
+ok $? "json: the drift, for a job to read"
 
 # --- missing scenario ---------------------------------------------------
 mkresults "$d/miss" <<'EOF'
