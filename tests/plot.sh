@@ -12,7 +12,7 @@ src=${COW_SRCDIR:-.}
 # the scripts find the binary under test through $COWBENCH
 export COWBENCH
 
-plan 15
+plan 17
 d=$scratch
 
 mkresults "$d/a" <<'EOF2'
@@ -76,6 +76,19 @@ rc=$?
 rc3=$?
 [ $rc -eq 0 ] && [ $rc3 -eq 2 ] && [ "$(wc -l <"$d/err")" -eq 1 ]
 ok $? "compare-kernels: identical runs exit $rc, a missing run exits $rc3 with one line"
+[ ! -e "$d/ck3" ]
+ok $? "compare-kernels: a failed comparison leaves no empty --out directory"
+mkdir "$d/cwd" "$d/keep"
+echo mine >"$d/keep/mine"
+(cd "$d/cwd" && "$src/scripts/compare-kernels" "$d/a" "$d/nosuch") >/dev/null 2>&1
+rc=$?
+"$src/scripts/compare-kernels" --out "$d/new/deeper" "$d/a" "$d/nosuch" >/dev/null 2>&1
+rc2=$?
+"$src/scripts/compare-kernels" --out "$d/keep" "$d/a" "$d/nosuch" >/dev/null 2>&1
+rc3=$?
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && [ $rc3 -eq 2 ] && [ -z "$(ls -A "$d/cwd")" ] &&
+	[ ! -e "$d/new" ] && [ "$(ls -A "$d/keep")" = mine ]
+ok $? "on error: no compare-TIMESTAMP/, no new parents, a directory that was there kept as it was"
 
 # Edge cases gnuplot has failed or crashed on: one point only, copies not
 # measured (a run as non-root), a point skipped everywhere, and runs with
@@ -101,7 +114,8 @@ fork.child-write 8388608 pass 2048 4400000,4420000,4380000,4410000,4398000 2048 
 EOF2
 "$src/scripts/compare-kernels" --out "$d/apart" "$d/nr-a" "$d/8m" >/dev/null 2>"$d/err"
 rc=$?
-[ $rc -eq 2 ] && [ "$(wc -l <"$d/err")" -eq 1 ] && grep -q "no scenario in common" "$d/err"
-ok $? "runs with no point in common: an error, one line (rc $rc)"
+[ $rc -eq 2 ] && [ "$(wc -l <"$d/err")" -eq 1 ] && grep -q "no scenario in common" "$d/err" &&
+	[ ! -e "$d/apart" ]
+ok $? "runs with no point in common: an error, one line, nothing left (rc $rc)"
 
 done_testing
