@@ -7,7 +7,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 60
+plan 63
 
 d=$scratch
 # cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
@@ -291,6 +291,48 @@ cmp_run data.out --data-dir "$d/data" "$d/base" "$d/shift"
 ok $? "--data-dir writes vars, summary and per-family data"
 [ "$(awk -F'\t' 'NR > 1 && $5 == 3' "$d/data/summary.tsv" | wc -l)" -eq 1 ]
 ok $? "summary.tsv: one point of class 3 (regression)"
+# The summary chart's title counts the bars it draws (ns/op); a regression
+# of another metric is counted apart and named after its point.
+mkresults "$d/exec2" <<'EOF'
+fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 0 0 0 fork_exec_ns=4000,4200,4100,4140,4040,4180,4060,4120
+EOF
+cmp_run exec2.out --data-dir "$d/data-exec2" "$d/base" "$d/exec2"
+[ $rc -eq 1 ] && has data-exec2/summary.gp '"fork.latency 4M (slower fork_exec_ns)"' &&
+	has data-exec2/summary.gp '"B: 0 ns/op regressions or failures (red), 0 ns/op improvements (green)\\nand in other metrics 1 regression (named after the scenario), 0 improvements: see the report"'
+ok $? "summary data: the title counts the ns/op bars, fork_exec_ns counted apart and named (exit $rc)"
+
+# One interval far wider than every bar is cut at the axis, not allowed
+# to squeeze the others into the pixels around 0.
+cat >"$d/wide-base.txt" <<'EOF'
+fork.s1 4194304 pass 1000 1000000,1001000,999000,1002000,1000500,1000200,999800,1000100 0 0 0
+fork.s2 4194304 pass 1000 2000000,2001000,1999000,2002000,2000500,2000200,1999800,2000100 0 0 0
+fork.s3 4194304 pass 1000 3000000,3001000,2999000,3002000,3000500,3000200,2999800,3000100 0 0 0
+fork.s4 4194304 pass 1000 1000000,1001000,999000,1002000,1000500,1000200,999800,1000100 0 0 0
+EOF
+mkresults "$d/clip-a" <"$d/wide-base.txt"
+mkresults "$d/clip-b" <<'EOF'
+fork.s1 4194304 pass 1000 1030000,1031000,1029000,1032000,1030500,1030200,1029800,1030100 0 0 0
+fork.s2 4194304 pass 1000 1960000,1961000,1959000,1962000,1960500,1960200,1959800,1960100 0 0 0
+fork.s3 4194304 pass 1000 3060000,3061000,3059000,3062000,3060500,3060200,3059800,3060100 0 0 0
+fork.s4 4194304 pass 1000 1000000,1010000,6000000,990000,5000000,1005000,7000000,995000 0 0 0
+EOF
+cmp_run clip.out --data-dir "$d/data-clip" "$d/clip-a" "$d/clip-b"
+vhi=$(sed -n 's/^view_hi = //p' "$d/data-clip/summary.gp")
+awk -F'\t' -v vhi="$vhi" '
+	$1 == "fork.s4 4M" { s4 = ($11 == 2 && $4 > vhi && $10 == vhi && $6 ~ /\(to \+[0-9]+%\)$/) }
+	$1 == "fork.s1 4M" { s1 = ($11 == 0 && $10 == $4) }
+	END { exit !(s4 && s1 && vhi + 0 > 3 && vhi + 0 < 20) }' "$d/data-clip/summary.tsv"
+ok $? "summary data: an interval reaching +400 % cut at ${vhi}%, its end in the label"
+
+# Under emulation (scripts/vm-run without KVM) the titles say so.
+cp -r "$d/base" "$d/tcg"
+"$COWBENCH" --add-meta 'vm={"accelerator":"tcg","emulated":true}' "$d/tcg" >/dev/null 2>&1
+cmp_run tcg1.out --data-dir "$d/data-tcg1" "$d/tcg"
+cmp_run tcg2.out --data-dir "$d/data-tcg2" "$d/base" "$d/tcg"
+has data-tcg1/overview.gp '^title = ".*(emulated: TCG)"$' &&
+	has data-tcg2/vars.gp '^emulated = " (emulated: TCG: B)"$' &&
+	has data/vars.gp '^emulated = ""$'
+ok $? "meta.vm.accelerator tcg: '(emulated: TCG)' for the chart titles"
 cmp_run one.out --data-dir "$d/data1" "$d/base"
 [ $rc -eq 0 ] && [ -s "$d/data1/overview.tsv" ] &&
 	[ "$(wc -l <"$d/data1/overview.tsv")" -eq 5 ]
