@@ -7,7 +7,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 63
+plan 64
 
 d=$scratch
 # cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
@@ -118,6 +118,10 @@ wide | scale 1.01 1.01 | mkresults "$d/wide-c"
 cmp_run wide1.out "$d/wide-a" "$d/wide-c"
 [ $rc -eq 0 ] && ! says wide1.out "scenarios' ns/op moved"
 ok $? "every scenario 1 % slower, below half the threshold: no warning (exit $rc)"
+wide | scale 1.03 1.03 | mkresults "$d/wide-d"
+cmp_run wide3.out "$d/wide-a" "$d/wide-d"
+[ $rc -eq 0 ] && ! says wide3.out "scenarios' ns/op moved"
+ok $? "every scenario 3 % slower, none significantly, below the threshold: no warning (exit $rc)"
 cmp_run wide.json --format json "$d/wide-a" "$d/wide-b"
 tr -d ' \n' <"$d/wide.json" | grep -q '"drift":{"direction":"up","scenarios":5,"of":6,'
 ok $? "json: the drift, for a job to read"
