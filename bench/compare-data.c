@@ -202,7 +202,7 @@ struct sum_row {
 	char tag[160];		/* the regressions the bar cannot show */
 };
 
-/* Adds what to the tag list of a row, once; "+N" after three. */
+/* Adds what to the tag list of a row, once; "..." after three. */
 static void tag_add(struct sum_row *row, unsigned *ntags, const char *what)
 {
 	size_t len = strlen(row->tag);
@@ -220,9 +220,9 @@ static void tag_add(struct sum_row *row, unsigned *ntags, const char *what)
 
 /*
  * The row of point i; false when no other run has anything to draw there.
- * Tags name the regressions of other metrics (a count: "more copies"; a
- * timing: "slower fork_exec_ns"), so that a point listed as a regression
- * is never an unmarked grey bar.
+ * Tags name the regressions of other metrics (a count: "more extra
+ * copies"; a timing: "slower fork_exec_ns"), so that a point listed as a
+ * regression is never an unmarked grey bar.
  */
 static bool summary_row(const struct cmp *c, size_t i, struct sum_row *row)
 {
@@ -247,7 +247,8 @@ static bool summary_row(const struct cmp *c, size_t i, struct sum_row *row)
 				if (x->cls != CMP_REGRESSED)
 					continue;
 				if (m->kind == CMP_COUNT)
-					snprintf(what, sizeof(what), "more copies");
+					snprintf(what, sizeof(what), "more %s",
+						 m->show);
 				else
 					snprintf(what, sizeof(what), "%s %s",
 						 m->better == CMP_BETTER_HIGHER ?
@@ -439,9 +440,10 @@ static int write_summary(const struct cmp *c, const char *dir)
 			"(green)", c->runs[r].letter, red, red == 1 ? "" : "s",
 			red == 1 ? "" : "s", green, green == 1 ? "" : "s");
 		if (oreg || oimp)
-			snprintf(note + off, sizeof(note) - (size_t)off, "\nand in other "
-				 "metrics %u regression%s%s, %u improvement%s: "
-				 "see the report", oreg, oreg == 1 ? "" : "s",
+			snprintf(note + off, sizeof(note) - (size_t)off, "\n%c, other "
+				 "metrics: %u regression%s%s, %u improvement%s: "
+				 "see the report", c->runs[r].letter, oreg,
+				 oreg == 1 ? "" : "s",
 				 oreg ? " (named after the scenario)" : "", oimp,
 				 oimp == 1 ? "" : "s");
 		if (r > 1)
