@@ -45,14 +45,14 @@ static int out_close(struct out *o)
 	return 0;
 }
 
-/* A gnuplot double-quoted string. */
+/* A gnuplot double-quoted string; a newline stays one (a title's lines). */
 static void gp_str(FILE *f, const char *s)
 {
 	putc('"', f);
 	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
+		if (*s == '"' || *s == '\\' || *s == '\n')
 			putc('\\', f);
-		putc(*s == '\n' ? ' ' : *s, f);
+		putc(*s == '\n' ? 'n' : *s, f);
 	}
 	putc('"', f);
 }
@@ -136,6 +136,30 @@ static void run_labels(const struct cmp *c, const char **l, char (*buf)[80])
 	}
 }
 
+/*
+ * " (emulated: TCG)" when the runs were made in a VM without KVM (see
+ * scripts/vm-run), naming the runs when only some were: timings under
+ * emulation are many times slower and say little about real hardware.
+ */
+static void emulated_note(const struct cmp *c, char *buf, size_t len)
+{
+	size_t r, n = 0, off;
+
+	for (r = 0; r < c->nruns; r++)
+		n += cmp_same_str(cmp_meta(&c->runs[r], "vm.accelerator"), "tcg");
+	if (!n || n == c->nruns) {
+		snprintf(buf, len, "%s", n ? " (emulated: TCG)" : "");
+		return;
+	}
+	off = (size_t)snprintf(buf, len, " (emulated: TCG:");
+	for (r = 0; r < c->nruns && off < len; r++)
+		if (cmp_same_str(cmp_meta(&c->runs[r], "vm.accelerator"), "tcg"))
+			off += (size_t)snprintf(buf + off, len - off, " %c",
+						c->runs[r].letter);
+	if (off < len)
+		snprintf(buf + off, len - off, ")");
+}
+
 static int write_vars(const struct cmp *c, const char *dir)
 {
 	const char **l = cmp_xcalloc(c->nruns, sizeof(char *));
@@ -150,12 +174,15 @@ static int write_vars(const struct cmp *c, const char *dir)
 		(unsigned long long)c->o.seed);
 	run_labels(c, l, buf);
 	gp_label_array(o.f, "run_label", l, c->nruns);
+	emulated_note(c, buf[0], sizeof(buf[0]));
+	fputs("emulated = ", o.f);
+	gp_str(o.f, buf[0]);
+	fputc('\n', o.f);
 	free(l);
 	free(buf);
 	return out_close(&o);
 }
 
-/* One row per point that has an ns/op result or a verdict change. */
 /* 0 not significant, 1 significant, 2 better, 3 worse: the charts' colours */
 static int class_code(enum cmp_class cls)
 {
@@ -163,129 +190,296 @@ static int class_code(enum cmp_class cls)
 	       cls == CMP_SIG ? 1 : 0;
 }
 
+static bool is_nsop(const struct cmp *c, const struct cmp_result *x)
+{
+	return !strcmp(c->metrics[x->metric].name, "ns_per_op");
+}
+
+/* One point of the summary: what each other run's bar shows. */
+struct sum_row {
+	double ch[CMP_MAX_RUNS], lo[CMP_MAX_RUNS], hi[CMP_MAX_RUNS];
+	int cls[CMP_MAX_RUNS];
+	char tag[160];		/* the regressions the bar cannot show */
+};
+
+/* Adds what to the tag list of a row, once; "..." after three. */
+static void tag_add(struct sum_row *row, unsigned *ntags, const char *what)
+{
+	size_t len = strlen(row->tag);
+
+	if (strstr(row->tag, what))
+		return;
+	if (++*ntags > 3) {
+		if (*ntags == 4)
+			snprintf(row->tag + len, sizeof(row->tag) - len, ", ...");
+		return;
+	}
+	snprintf(row->tag + len, sizeof(row->tag) - len, "%s%s",
+		 len ? ", " : "", what);
+}
+
+/*
+ * The row of point i; false when no other run has anything to draw there.
+ * Tags name the regressions of other metrics (a count: "more extra
+ * copies"; a timing: "slower fork_exec_ns"), so that a point listed as a
+ * regression is never an unmarked grey bar.
+ */
+static bool summary_row(const struct cmp *c, size_t i, struct sum_row *row)
+{
+	unsigned ntags = 0;
+	bool any = false;
+	size_t r, j;
+
+	memset(row, 0, sizeof(*row));
+	for (r = 1; r < c->nruns; r++) {
+		const struct cmp_other *o = &c->others[r - 1];
+
+		row->ch[r] = row->lo[r] = row->hi[r] = NAN;
+		row->cls[r] = -1;
+		for (j = 0; j < o->nres; j++) {
+			const struct cmp_result *x = &o->res[j];
+			const struct cmp_metric *m = &c->metrics[x->metric];
+			char what[COW_NAME_LEN + 16];
+
+			if (x->point != i || x->cls == CMP_NODATA)
+				continue;
+			if (!is_nsop(c, x)) {
+				if (x->cls != CMP_REGRESSED)
+					continue;
+				if (m->kind == CMP_COUNT)
+					snprintf(what, sizeof(what), "more %s",
+						 m->show);
+				else
+					snprintf(what, sizeof(what), "%s %s",
+						 m->better == CMP_BETTER_HIGHER ?
+						 "fewer" : "slower", m->show);
+				tag_add(row, &ntags, what);
+				any = true;
+				continue;
+			}
+			row->ch[r] = 100 * x->change;
+			row->lo[r] = 100 * x->lo;
+			row->hi[r] = 100 * x->hi;
+			row->cls[r] = class_code(x->cls);
+			any = true;
+		}
+		/* 4: fails, and no ns/op to draw */
+		for (j = 0; j < o->nver; j++)
+			if (o->ver[j].point == i && o->ver[j].cls == CMP_REGRESSED) {
+				row->cls[r] = isnan(row->ch[r]) ? 4 : 3;
+				any = true;
+				if (!isnan(row->ch[r]))
+					tag_add(row, &ntags, "FAILS");
+			}
+	}
+	return any;
+}
+
+/*
+ * The axis: the bars' extent (and both thresholds), whiskers allowed a
+ * quarter of that beyond; a whisker reaching further is cut at that edge
+ * and drawn with an arrow head, its end written in the label.  One point
+ * with an interval to +530 % would otherwise squeeze every other bar
+ * into the few pixels around 0.
+ */
+static void summary_view(const struct cmp *c, const struct sum_row *rows,
+			 size_t n, double *vlo, double *vhi)
+{
+	double t = 100 * c->o.threshold, blo = -t, bhi = t, wlo, whi, span;
+	size_t i, r;
+
+	for (i = 0; i < n; i++)
+		for (r = 1; r < c->nruns; r++)
+			if (isfinite(rows[i].ch[r])) {
+				blo = fmin(blo, rows[i].ch[r]);
+				bhi = fmax(bhi, rows[i].ch[r]);
+			}
+	wlo = blo;
+	whi = bhi;
+	for (i = 0; i < n; i++)
+		for (r = 1; r < c->nruns; r++) {
+			if (isfinite(rows[i].lo[r]))
+				wlo = fmin(wlo, rows[i].lo[r]);
+			if (isfinite(rows[i].hi[r]))
+				whi = fmax(whi, rows[i].hi[r]);
+		}
+	span = bhi - blo;
+	*vlo = fmax(wlo, blo - span / 4);
+	*vhi = fmin(whi, bhi + span / 4);
+}
+
 static int write_summary(const struct cmp *c, const char *dir)
 {
+	struct sum_row *rows = cmp_xcalloc(c->npoints, sizeof(*rows));
 	const char **labels = cmp_xcalloc(c->npoints, sizeof(char *));
-	char (*lbuf)[COW_NAME_LEN + 180] = cmp_xcalloc(c->npoints, sizeof(*lbuf));
-	size_t i, j, r, n = 0, nfails = 0;
+	char (*lbuf)[COW_NAME_LEN + 300] = cmp_xcalloc(c->npoints, sizeof(*lbuf));
+	size_t i, j, r, n = 0, nfails = 0, nclipped = 0;
+	double vlo, vhi, pad_lo = 0.06, pad_hi = 0.06;
 	struct out t, g;
 
-	if (out_open(&t, dir, "summary", "tsv"))
-		return -1;
-	fputs("# point", t.f);
-	for (r = 1; r < c->nruns; r++)
-		fprintf(t.f, "\tchange_%c\tlow_%c\thigh_%c\tclass_%c\tlabel_%c"
-			"\tlabel_x_%c\tside_%c", c->runs[r].letter,
-			c->runs[r].letter, c->runs[r].letter, c->runs[r].letter,
-			c->runs[r].letter, c->runs[r].letter, c->runs[r].letter);
-	fputc('\n', t.f);
 	for (i = 0; i < c->npoints; i++) {
-		double ch[CMP_MAX_RUNS], lo[CMP_MAX_RUNS], hi[CMP_MAX_RUNS];
-		int cls[CMP_MAX_RUNS];
-		bool any = false, fails = false, copies = false;
-
-		for (r = 1; r < c->nruns; r++) {
-			const struct cmp_other *o = &c->others[r - 1];
-
-			ch[r] = lo[r] = hi[r] = NAN;
-			cls[r] = -1;
-			for (j = 0; j < o->nres; j++) {
-				const struct cmp_result *x = &o->res[j];
-
-				/* a count that regressed: say so beside the name */
-				if (x->point == i && x->cls == CMP_REGRESSED &&
-				    c->metrics[x->metric].kind == CMP_COUNT)
-					copies = any = true;
-				if (x->point != i || x->cls == CMP_NODATA ||
-				    strcmp(c->metrics[x->metric].name, "ns_per_op"))
-					continue;
-				ch[r] = 100 * x->change;
-				any = true;
-				lo[r] = 100 * x->lo;
-				hi[r] = 100 * x->hi;
-				cls[r] = class_code(x->cls);
-			}
-			/* 4: fails, and no ns/op to draw */
-			for (j = 0; j < o->nver; j++)
-				if (o->ver[j].point == i &&
-				    o->ver[j].cls == CMP_REGRESSED) {
-					cls[r] = isnan(ch[r]) ? 4 : 3;
-					fails = any = true;
-				}
-		}
-		if (!any)
+		if (!summary_row(c, i, &rows[n]))
 			continue;
-		snprintf(lbuf[n], sizeof(lbuf[n]), "%s%s%s", c->points[i].label,
-			 fails ? " (FAILS)" : "",
-			 copies ? " (more copies)" : "");
+		snprintf(lbuf[n], sizeof(lbuf[n]), "%s%s%s%s", c->points[i].label,
+			 rows[n].tag[0] ? " (" : "", rows[n].tag,
+			 rows[n].tag[0] ? ")" : "");
 		labels[n] = lbuf[n];
-		tsv_str(t.f, lbuf[n]);
+		n++;
+	}
+	/* nothing in common: no chart rather than an empty one */
+	if (!n)
+		goto done;
+	summary_view(c, rows, n, &vlo, &vhi);
+	if (out_open(&t, dir, "summary", "tsv"))
+		goto fail;
+	fputs("# point", t.f);
+	for (r = 1; r < c->nruns; r++) {
+		char k = c->runs[r].letter;
+
+		fprintf(t.f, "\tchange_%c\tlow_%c\thigh_%c\tclass_%c\tlabel_%c"
+			"\tlabel_x_%c\tside_%c\tdrawn_low_%c\tdrawn_high_%c"
+			"\tclipped_%c", k, k, k, k, k, k, k, k, k, k);
+	}
+	fputc('\n', t.f);
+	for (i = 0; i < n; i++) {
+		const struct sum_row *row = &rows[i];
+
+		tsv_str(t.f, labels[i]);
 		/*
 		 * The label, where it goes (beyond the whisker) and on which
 		 * side (1 right, -1 left, 0 none), never NaN: gnuplot 5.4 turns
 		 * a label whose expression reads NaN into "NaN", and crashes on
-		 * a label plot with no defined point.
+		 * a label plot with no defined point.  Then the whisker as
+		 * drawn, and which ends were cut (1 low, 2 high).
 		 */
 		for (r = 1; r < c->nruns; r++) {
-			double x = 0;
-			int side = 0;
+			double x = 0, ch = row->ch[r], lo = row->lo[r], hi = row->hi[r];
+			double len;
+			char text[64];
+			int off;
+			double dlo = isfinite(lo) ? fmax(lo, vlo) : NAN;
+			double dhi = isfinite(hi) ? fmin(hi, vhi) : NAN;
+			int side = 0, clip = (lo < vlo) | (hi > vhi) << 1;
 
-			tsv_num(t.f, ch[r]);
-			tsv_num(t.f, lo[r]);
-			tsv_num(t.f, hi[r]);
-			fprintf(t.f, "\t%d\t", cls[r]);
+			tsv_num(t.f, ch);
+			tsv_num(t.f, lo);
+			tsv_num(t.f, hi);
+			fprintf(t.f, "\t%d\t", row->cls[r]);
 			if (c->nruns > 2)
 				fprintf(t.f, "%c ", c->runs[r].letter);
-			if (cls[r] == 4) {
+			if (row->cls[r] == 4) {
 				fputs("now fails", t.f);
 				nfails++;
-			} else if (isfinite(ch[r])) {
-				fprintf(t.f, "%+.1f%%", ch[r]);
-				side = ch[r] >= 0 ? 1 : -1;
-				x = side > 0 ? fmax(ch[r], isfinite(hi[r]) ? hi[r] : ch[r]) :
-				    fmin(ch[r], isfinite(lo[r]) ? lo[r] : ch[r]);
+			} else if (isfinite(ch)) {
+				off = snprintf(text, sizeof(text), "%+.1f%%", ch);
+				if (clip == 3)
+					snprintf(text + off, sizeof(text) - (size_t)off,
+						 " (%+.0f..%+.0f%%)", lo, hi);
+				else if (clip)
+					snprintf(text + off, sizeof(text) - (size_t)off,
+						 " (%s %+.0f%%)", clip == 2 ? "to" : "from",
+						 clip == 2 ? hi : lo);
+				fputs(text, t.f);
+				side = ch >= 0 ? 1 : -1;
+				x = side > 0 ? fmax(ch, isfinite(dhi) ? dhi : ch) :
+				    fmin(ch, isfinite(dlo) ? dlo : ch);
+				/*
+				 * room for the labels, in parts of the span: a
+				 * character is about 1/40 of a plot ~600 pixels wide
+				 */
+				len = (double)strlen(text) + 2;
+				if (side > 0)
+					pad_hi = fmax(pad_hi, len / 40);
+				else
+					pad_lo = fmax(pad_lo, len / 40);
 			} else {
 				fputs("-", t.f);
 			}
+			nclipped += clip != 0;
 			fprintf(t.f, "\t%.10g\t%d", x, side);
+			tsv_num(t.f, dlo);
+			tsv_num(t.f, dhi);
+			fprintf(t.f, "\t%d", clip);
 		}
 		fputc('\n', t.f);
-		n++;
 	}
-	if (out_close(&t))
-		return -1;
-	/* nothing in common: no chart rather than an empty one */
-	if (!n) {
-		unlink(t.path);
-		free(labels);
-		free(lbuf);
-		return 0;
-	}
-	if (out_open(&g, dir, "summary", "gp"))
-		return -1;
+	if (out_close(&t) || out_open(&g, dir, "summary", "gp"))
+		goto fail;
 	/* gnuplot 5.4 crashes drawing labels with points when none is defined */
-	fprintf(g.f, "npoints = %zu\nnothers = %zu\nnfails = %zu\n", n,
-		c->nruns - 1, nfails);
+	fprintf(g.f, "npoints = %zu\nnothers = %zu\nnfails = %zu\n"
+		"nclipped = %zu\nview_lo = %.10g\nview_hi = %.10g\n"
+		"pad_lo = %g\npad_hi = %g\n", n, c->nruns - 1, nfails, nclipped,
+		vlo, vhi, pad_lo, pad_hi);
 	gp_label_array(g.f, "plabel", labels, n);
-	/* what the chart cannot show: the verdicts over every metric */
+	/*
+	 * The title counts what the bars show; what they cannot (regressions
+	 * of other metrics, tagged beside the name) is counted apart, and the
+	 * drift warning repeated: a chart is often read without the report.
+	 */
 	fprintf(g.f, "array note[%zu] = [", c->nruns - 1);
 	for (r = 1; r < c->nruns; r++) {
 		const struct cmp_other *o = &c->others[r - 1];
-		char note[256];
+		unsigned red = 0, green = 0, oreg = 0, oimp = 0;
+		char note[512];
+		int off;
 
-		snprintf(note, sizeof(note), "%c, all metrics: %u regression%s, %u "
-			 "improvement%s; %u tests, %u significant after %s",
-			 c->runs[r].letter, o->nregress, o->nregress == 1 ? "" : "s",
-			 o->nimprove, o->nimprove == 1 ? "" : "s", o->ntests,
-			 o->nsig_adj, cow_padjust_name(c->o.padj));
+		for (i = 0; i < n; i++) {
+			red += rows[i].cls[r] >= 3;
+			green += rows[i].cls[r] == 2;
+		}
+		for (j = 0; j < o->nres; j++) {
+			oreg += !is_nsop(c, &o->res[j]) &&
+				o->res[j].cls == CMP_REGRESSED;
+			oimp += !is_nsop(c, &o->res[j]) &&
+				o->res[j].cls == CMP_IMPROVED;
+		}
+		for (j = 0; j < o->nver; j++)
+			oimp += o->ver[j].cls == CMP_IMPROVED;
+		off = snprintf(note, sizeof(note), "%c: %u ns/op "
+			"regression%s or failure%s (red), %u ns/op improvement%s "
+			"(green)", c->runs[r].letter, red, red == 1 ? "" : "s",
+			red == 1 ? "" : "s", green, green == 1 ? "" : "s");
+		if (oreg || oimp)
+			snprintf(note + off, sizeof(note) - (size_t)off, "\n%c, other "
+				 "metrics: %u regression%s%s, %u improvement%s: "
+				 "see the report", c->runs[r].letter, oreg,
+				 oreg == 1 ? "" : "s",
+				 oreg ? " (named after the scenario)" : "", oimp,
+				 oimp == 1 ? "" : "s");
 		if (r > 1)
 			fputs(", ", g.f);
 		gp_str(g.f, note);
 	}
 	fputs("]\n", g.f);
+	fprintf(g.f, "array drift[%zu] = [", c->nruns - 1);
+	for (r = 1; r < c->nruns; r++) {
+		const struct cmp_other *o = &c->others[r - 1];
+		char note[256] = "";
+
+		if (o->drift)
+			snprintf(note, sizeof(note), "warning: %c: %u of %u ns/op "
+				 "moved %s (median %+.0f%%): a machine busier "
+				 "or quieter in one run does that",
+				 c->runs[r].letter, o->drift_most, o->drift_of,
+				 o->drift > 0 ? "up" : "down",
+				 100 * o->drift_median);
+		if (r > 1)
+			fputs(", ", g.f);
+		gp_str(g.f, note);
+	}
+	fputs("]\n", g.f);
+	if (out_close(&g))
+		goto fail;
+done:
+	free(rows);
 	free(labels);
 	free(lbuf);
-	return out_close(&g);
+	return 0;
+fail:
+	free(rows);
+	free(labels);
+	free(lbuf);
+	return -1;
 }
 
 /*
@@ -480,7 +674,7 @@ static int write_overview(const struct cmp *c, const char *dir)
 	const char **labels = cmp_xcalloc(c->npoints, sizeof(char *));
 	const struct cmp_run *run = &c->runs[0];
 	const char *rel = cow_results_meta(&run->r, "uname.release");
-	char title[256];
+	char title[320], emu[80];
 	struct out t, g;
 	size_t i;
 
@@ -509,9 +703,10 @@ static int write_overview(const struct cmp *c, const char *dir)
 	}
 	if (out_close(&t) || out_open(&g, dir, "overview", "gp"))
 		return -1;
-	snprintf(title, sizeof(title), "cowbench run on %s, %s%s",
+	emulated_note(c, emu, sizeof(emu));
+	snprintf(title, sizeof(title), "cowbench run on %s, %s%s%s",
 		 rel ? rel : "unknown kernel", run->r.start,
-		 run->r.partial ? " (partial)" : "");
+		 run->r.partial ? " (partial)" : "", emu);
 	fprintf(g.f, "npoints = %zu\ntitle = ", c->npoints);
 	gp_str(g.f, title);
 	fputc('\n', g.f);

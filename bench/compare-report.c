@@ -88,6 +88,18 @@ static const char *fmt_q(char *buf, size_t len, double q)
 }
 
 /*
+ * A blank that wrap() never breaks at: list items ("thp.fork-write 64M,
+ * shared-all") are joined with it so that one is never split in two.
+ */
+#define NOBREAK	'\x1f'
+
+static void put_word(FILE *f, const char *s, size_t n)
+{
+	for (; n; n--, s++)
+		putc(*s == NOBREAK ? ' ' : *s, f);
+}
+
+/*
  * Words of s wrapped at WIDTH: the first line after first, the others
  * after cont.  A word longer than a line (a path) keeps its tail, which
  * is the part that tells paths apart.
@@ -114,10 +126,11 @@ static void wrap(FILE *f, const char *first, const char *cont, const char *s)
 		}
 		if (col + len > WIDTH && WIDTH > col + 3) {
 			keep = WIDTH - col - 3;
-			fprintf(f, "...%.*s", (int)keep, s + len - keep);
+			fputs("...", f);
+			put_word(f, s + len - keep, keep);
 			col += keep + 3;
 		} else {
-			fwrite(s, 1, len, f);
+			put_word(f, s, len);
 			col += len;
 		}
 		empty = false;
@@ -310,9 +323,16 @@ static void text_only(FILE *f, const struct cmp *c, const size_t *l, size_t n,
 		len += strlen(c->points[l[i]].label) + 2;
 	s = cmp_xcalloc(len, 1);
 	for (i = 0; i < n; i++) {
+		char *item = s + strlen(s) + (i ? 2 : 0);
+
+		/* "; ": the params have commas of their own */
 		if (i)
-			strcat(s, ", ");
+			strcat(s, "; ");
 		strcat(s, c->points[l[i]].label);
+		/* one point, one unbreakable item */
+		for (; *item; item++)
+			if (*item == ' ')
+				*item = NOBREAK;
 	}
 	snprintf(head, sizeof(head), "Only in %c: ", who);
 	wrap(f, head, "  ", s);
@@ -614,6 +634,21 @@ static void json_report(FILE *f, const struct cmp *c)
 		json_object_object_add(o, "significant_raw", json_object_new_int(ot->nsig_raw));
 		json_object_object_add(o, "significant_adjusted",
 				       json_object_new_int(ot->nsig_adj));
+		/* most ns/op moved one way: the machine, as likely as the kernel */
+		if (ot->drift) {
+			d = json_object_new_object();
+			json_object_object_add(d, "direction",
+					       jstr(ot->drift > 0 ? "up" : "down"));
+			json_object_object_add(d, "scenarios",
+					       json_object_new_int((int)ot->drift_most));
+			json_object_object_add(d, "of",
+					       json_object_new_int((int)ot->drift_of));
+			json_object_object_add(d, "median_change",
+					       jnum(ot->drift_median));
+			json_object_object_add(o, "drift", d);
+		} else {
+			json_object_object_add(o, "drift", NULL);
+		}
 		for (i = 0; i < ot->nver; i++) {
 			struct json_object *v = json_object_new_object();
 			const struct cmp_point *p = &c->points[ot->ver[i].point];

@@ -57,7 +57,7 @@ enum cmp_better {
 struct cmp_metric {
 	char name[COW_NAME_LEN];	/* as in results.json */
 	long at;			/* offsetof an int64 field, or CMP_AT_* */
-	char show[24];			/* as in the report */
+	char show[COW_NAME_LEN];	/* as in the report, in full */
 	enum cmp_kind kind;
 	enum cmp_better better;
 	bool always;		/* shown even when nothing changed */
@@ -127,6 +127,10 @@ struct cmp_other {
 	unsigned ntests, nsig_raw, nsig_adj, nregress, nimprove;
 	unsigned nfew;		/* tests that could never be significant */
 	double few_min_p;	/* the smallest p those could reach */
+	/* most ns/op moved one way (compare-meta.c): +1 up, -1 down, 0 not */
+	int drift;
+	unsigned drift_most, drift_of;
+	double drift_median;
 };
 
 struct cmp_meta_diff {

@@ -40,6 +40,22 @@ human(x) = isnan(x) ? "-" : abs(x) >= 1e9 ? sprintf("%.3gG", x / 1e9) : \
 	abs(x) >= 1e5 ? sprintf("%.0fk", x / 1e3) : \
 	abs(x) >= 100 || x == int(x) ? sprintf("%.0f", x) : sprintf("%.3g", x)
 
+# Tick labels of a linear axis from 0 to top, in one unit for the axis:
+# 200000 -> "200k", 1500000 -> "1.5M" (gnuplot's "%.1s%c" would say
+# "200.0k", "%.0s%c" "2M").
+tic_label(x, top) = x == 0 ? "0" : top >= 1e9 ? sprintf("%gG", x / 1e9) : \
+	top >= 1e6 ? sprintf("%gM", x / 1e6) : \
+	top >= 1e4 ? sprintf("%gk", x / 1e3) : sprintf("%g", x)
+# A step of 1, 2, 2.5 or 5 times a power of ten, about x.
+nice_step(x) = (ns_e = 10 ** floor(log10(x)), ns_f = x / ns_e, \
+	(ns_f <= 1 ? 1 : ns_f <= 2 ? 2 : ns_f <= 2.5 ? 2.5 : ns_f <= 5 ? 5 : 10) * ns_e)
+# eval y_tics_cmd: y from 0 to about ytop (> 0) in 4-6 steps, labelled with
+# tic_label; sets ymax, the top of the last step.
+y_tics_cmd = 'ystep = nice_step(ytop / 5.0); ymax = ystep * ceil(ytop / ystep - 1e-9); ' . \
+	'set yrange [0 : ymax]; ts = "set ytics ("; ' . \
+	'do for [ti = 0:int(ymax / ystep + 0.5)] { ts = ts . sprintf("%s\"%s\" %.15g", ti ? ", " : "", tic_label(ti * ystep, ymax), ti * ystep) }; ' . \
+	'eval ts . ")"'
+
 set style fill solid 0.85 border -1
 set grid xtics ytics lc rgb "#e0e0e0" lw 1 dt 1
 set border lc rgb "#404040"

@@ -51,17 +51,20 @@ do for [i = 1:npoints] {
 	# ns/op: a bar per run, whisker for the interval; the change on top
 	set origin 0, y1
 	set size 0.5, rowf
-	set lmargin 9
+	set lmargin 10
 	set rmargin 2
 	set tmargin 2.2
 	set bmargin 1.8
 	set title plabel[i] . ": ns/op" font ",10"
-	set xrange [-0.6 : nruns - 0.4]
-	set yrange [0 : *]
-	set offsets 0, 0, graph 0.35, 0
+	# stats honours the ranges the last panel set
+	set autoscale xy
 	stats file index (i - 1) using (max(nz($3), nz($5))) nooutput
+	set xrange [-0.6 : nruns - 0.4]
 	vmax = exists("STATS_max") ? STATS_max : 0
-	set format y (vmax >= 10000 ? "%.1s%c" : "%g")
+	# a third above the tallest whisker for the value and the change
+	ytop = vmax > 0 ? vmax * 1.45 : 1
+	eval y_tics_cmd
+	set ylabel "ns/op"
 	eval xtics_runs
 	plot file index (i - 1) using 1:3:4:5:(0.6):(run_colour($1)) \
 		with boxerrorbars lc rgb variable lw 1, \
@@ -72,14 +75,15 @@ do for [i = 1:npoints] {
 	unset label
 
 	# copies: for each kind a bar per run
+	set autoscale xy
 	stats file index (i - 1) using (max(nz($6), max(nz($7), nz($8)))) nooutput
 	cmax = exists("STATS_max") ? STATS_max : 0
 	set origin 0.5, y1
-	set title plabel[i] . ": pages copied / required / extra" font ",10"
+	set title "pages copied / required / extra" font ",10"
 	set xrange [-0.6 : 2.6]
-	set yrange [0 : (cmax > 4 ? cmax * 1.3 : 5)]
-	set offsets 0, 0, 0, 0
-	set format y (cmax >= 10000 ? "%.0s%c" : "%g")
+	ytop = cmax > 4 ? cmax * 1.3 : 5
+	eval y_tics_cmd
+	set ylabel "pages"
 	set xtics scale 0 ("copied" 0, "required" 1, "extra" 2)
 	plot for [k = 0:2] file index (i - 1) using (cx(k, $1)):(column(6 + k)):(bw * 0.9):(run_colour($1)) \
 		with boxes lc rgb variable, \

@@ -7,7 +7,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 52
+plan 64
 
 d=$scratch
 # cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
@@ -91,10 +91,40 @@ awk '{ n = split($5, v, ","); s = ""
 	for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") int(v[i] * 1.4)
 	$5 = s; print }' "$d/base.txt" | mkresults "$d/slow"
 cmp_run slow.out "$d/base" "$d/slow"
-[ $rc -eq 1 ] && says slow.out "warning: B: 4 of 4 scenarios' ns/op moved up (median +40%)"
+[ $rc -eq 1 ] && says slow.out "warning: B: 4 of 4 scenarios' ns/op moved up (median +40%, 4 of them significantly)"
 ok $? "all four scenarios 40 % slower: regressions, and a warning about the machine"
 ! says shift.out "scenarios' ns/op moved"
 ok $? "changes in both directions draw no such warning"
+# Load spread over a run moves most scenarios without making each one
+# significant: 5 of 6 scenarios 15 % slower within a wide spread (none
+# significant), one 5 % faster.
+scale() {
+	awk -v f="$1" -v last="$2" '{ n = split($5, v, ","); s = ""
+		k = NR == 6 ? last : f
+		for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") int(v[i] * k)
+		$5 = s; print }'
+}
+wide() {
+	for i in 1 2 3 4 5 6; do
+		echo "fork.s$i 4194304 pass 1000 1000000,1300000,900000,1250000,1100000 0 0 0"
+	done
+}
+wide | mkresults "$d/wide-a"
+wide | scale 1.15 0.95 | mkresults "$d/wide-b"
+cmp_run wide.out "$d/wide-a" "$d/wide-b"
+[ $rc -eq 0 ] && says wide.out "warning: B: 5 of 6 scenarios' ns/op moved up (median +15%, 0 of them significantly)"
+ok $? "5 of 6 scenarios 15 % slower, none significantly: warned all the same (exit $rc)"
+wide | scale 1.01 1.01 | mkresults "$d/wide-c"
+cmp_run wide1.out "$d/wide-a" "$d/wide-c"
+[ $rc -eq 0 ] && ! says wide1.out "scenarios' ns/op moved"
+ok $? "every scenario 1 % slower, below half the threshold: no warning (exit $rc)"
+wide | scale 1.03 1.03 | mkresults "$d/wide-d"
+cmp_run wide3.out "$d/wide-a" "$d/wide-d"
+[ $rc -eq 0 ] && ! says wide3.out "scenarios' ns/op moved"
+ok $? "every scenario 3 % slower, none significantly, below the threshold: no warning (exit $rc)"
+cmp_run wide.json --format json "$d/wide-a" "$d/wide-b"
+tr -d ' \n' <"$d/wide.json" | grep -q '"drift":{"direction":"up","scenarios":5,"of":6,'
+ok $? "json: the drift, for a job to read"
 
 # --- missing scenario ---------------------------------------------------
 mkresults "$d/miss" <<'EOF'
@@ -107,6 +137,54 @@ cmp_run miss.out "$d/base" "$d/miss"
 [ $rc -eq 0 ] && has miss.out "^Only in A: fork.latency 4M" &&
 	has miss.out "^Only in B: vmsplice.new 4M"
 ok $? "a missing scenario is listed on its side, no regression (exit $rc)"
+
+# --- an "Only in" list wraps between points, never inside one -----------
+for i in 1 2 3 4 5 6 7 8; do
+	echo "thp.scenario-with-a-long-name-$i $((i * 1048576)) pass 8 1000,1010 8 8 0"
+done | mkresults "$d/many"
+cmp_run many.out "$d/many" "$d/base"
+n=0
+for i in 1 2 3 4 5 6 7 8; do
+	has many.out "thp.scenario-with-a-long-name-$i ${i}M" && n=$((n + 1))
+done
+[ $n -eq 8 ] && [ "$(grep -c '^  thp.scenario' "$d/many.out")" -ge 2 ] &&
+	width_ok many.out
+ok $? "Only in: a wrapped list of 8 points keeps each point on one line ($n of 8)"
+
+# --- the kernel's wpcopy delay: shown, never judged ---------------------
+# 8 copies timed 11 us against 15 us, ns/op the same: what a busier
+# machine did to fork.latency between two runs of one build
+mkresults "$d/delay-a" <<'EOF'
+fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 8 8 0 kernel_wpcopy_delay_ns=11000,11100,10900,11050,11020,10950,11080,11010
+EOF
+mkresults "$d/delay-b" <<'EOF'
+fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 8 8 0 kernel_wpcopy_delay_ns=15000,15100,14900,15050,15020,14950,15080,15010
+EOF
+cmp_run delay.out "$d/delay-a" "$d/delay-b"
+[ $rc -eq 0 ] && has delay.out "0 regressions, 0 improvements" &&
+	grep -q '^  wpcopy delay (info) *11015 *15015 *+36.3% .* \*$' "$d/delay.out"
+ok $? "wpcopy delay +36 %, significant: shown and marked, no regression (exit $rc)"
+cmp_run delay2.out "$d/delay-b" "$d/delay-a"
+[ $rc -eq 0 ] && has delay2.out "0 regressions, 0 improvements"
+ok $? "wpcopy delay -27 %: no improvement either (exit $rc)"
+
+# --- a scenario's metric names are shown in full -------------------------
+mkresults "$d/names-a" <<'EOF'
+odirect.fork-race 4194304 pass 8 800000,810000 8 8 0 child_copies_per_fork_idle=1,1 child_copies_per_fork_io=2,3 registered_over_unregistered=18,19
+EOF
+mkresults "$d/names-b" <<'EOF'
+odirect.fork-race 4194304 pass 8 800000,810000 8 8 0 child_copies_per_fork_idle=1,1 child_copies_per_fork_io=2,4 registered_over_unregistered=18,19
+EOF
+cmp_run names.out "$d/names-a" "$d/names-b"
+has names.out '^  child_copies_per_fork_idle$' &&
+	has names.out '^  child_copies_per_fork_io$' &&
+	has names.out '^  registered_over_unregistered$' && width_ok names.out
+ok $? "text: metric names longer than the column on a line of their own, in full"
+cmp_run names.md --format markdown "$d/names-a" "$d/names-b"
+has names.md '| child_copies_per_fork_idle |' &&
+	has names.md '| child_copies_per_fork_io |' &&
+	has names.md '| registered_over_unregistered |'
+ok $? "markdown: metric names in full"
 
 # --- verdict change, and extra copies -----------------------------------
 mkresults "$d/fail" <<'EOF'
@@ -217,6 +295,48 @@ cmp_run data.out --data-dir "$d/data" "$d/base" "$d/shift"
 ok $? "--data-dir writes vars, summary and per-family data"
 [ "$(awk -F'\t' 'NR > 1 && $5 == 3' "$d/data/summary.tsv" | wc -l)" -eq 1 ]
 ok $? "summary.tsv: one point of class 3 (regression)"
+# The summary chart's title counts the bars it draws (ns/op); a regression
+# of another metric is counted apart and named after its point.
+mkresults "$d/exec2" <<'EOF'
+fork.latency 4194304 pass 8 800000,810000,790000,805000,799000,830000,801000,808000 0 0 0 fork_exec_ns=4000,4200,4100,4140,4040,4180,4060,4120
+EOF
+cmp_run exec2.out --data-dir "$d/data-exec2" "$d/base" "$d/exec2"
+[ $rc -eq 1 ] && has data-exec2/summary.gp '"fork.latency 4M (slower fork_exec_ns)"' &&
+	has data-exec2/summary.gp '"B: 0 ns/op regressions or failures (red), 0 ns/op improvements (green)\\nB, other metrics: 1 regression (named after the scenario), 0 improvements: see the report"'
+ok $? "summary data: the title counts the ns/op bars, fork_exec_ns counted apart and named (exit $rc)"
+
+# One interval far wider than every bar is cut at the axis, not allowed
+# to squeeze the others into the pixels around 0.
+cat >"$d/wide-base.txt" <<'EOF'
+fork.s1 4194304 pass 1000 1000000,1001000,999000,1002000,1000500,1000200,999800,1000100 0 0 0
+fork.s2 4194304 pass 1000 2000000,2001000,1999000,2002000,2000500,2000200,1999800,2000100 0 0 0
+fork.s3 4194304 pass 1000 3000000,3001000,2999000,3002000,3000500,3000200,2999800,3000100 0 0 0
+fork.s4 4194304 pass 1000 1000000,1001000,999000,1002000,1000500,1000200,999800,1000100 0 0 0
+EOF
+mkresults "$d/clip-a" <"$d/wide-base.txt"
+mkresults "$d/clip-b" <<'EOF'
+fork.s1 4194304 pass 1000 1030000,1031000,1029000,1032000,1030500,1030200,1029800,1030100 0 0 0
+fork.s2 4194304 pass 1000 1960000,1961000,1959000,1962000,1960500,1960200,1959800,1960100 0 0 0
+fork.s3 4194304 pass 1000 3060000,3061000,3059000,3062000,3060500,3060200,3059800,3060100 0 0 0
+fork.s4 4194304 pass 1000 1000000,1010000,6000000,990000,5000000,1005000,7000000,995000 0 0 0
+EOF
+cmp_run clip.out --data-dir "$d/data-clip" "$d/clip-a" "$d/clip-b"
+vhi=$(sed -n 's/^view_hi = //p' "$d/data-clip/summary.gp")
+awk -F'\t' -v vhi="$vhi" '
+	$1 == "fork.s4 4M" { s4 = ($11 == 2 && $4 > vhi && $10 == vhi && $6 ~ /\(to \+[0-9]+%\)$/) }
+	$1 == "fork.s1 4M" { s1 = ($11 == 0 && $10 == $4) }
+	END { exit !(s4 && s1 && vhi + 0 > 3 && vhi + 0 < 20) }' "$d/data-clip/summary.tsv"
+ok $? "summary data: an interval reaching +400 % cut at ${vhi}%, its end in the label"
+
+# Under emulation (scripts/vm-run without KVM) the titles say so.
+cp -r "$d/base" "$d/tcg"
+"$COWBENCH" --add-meta 'vm={"accelerator":"tcg","emulated":true}' "$d/tcg" >/dev/null 2>&1
+cmp_run tcg1.out --data-dir "$d/data-tcg1" "$d/tcg"
+cmp_run tcg2.out --data-dir "$d/data-tcg2" "$d/base" "$d/tcg"
+has data-tcg1/overview.gp '^title = ".*(emulated: TCG)"$' &&
+	has data-tcg2/vars.gp '^emulated = " (emulated: TCG: B)"$' &&
+	has data/vars.gp '^emulated = ""$'
+ok $? "meta.vm.accelerator tcg: '(emulated: TCG)' for the chart titles"
 cmp_run one.out --data-dir "$d/data1" "$d/base"
 [ $rc -eq 0 ] && [ -s "$d/data1/overview.tsv" ] &&
 	[ "$(wc -l <"$d/data1/overview.tsv")" -eq 5 ]

@@ -6,7 +6,8 @@
 # SCENARIO SIZE VERDICT OPS NS,NS,... COPIED REQUIRED EXTRA [METRIC=V,V,...]
 # EOF
 # One sample per NS value; COPIED, REQUIRED and EXTRA are "-" for null or
-# a single count, or one count per sample separated by commas.  The
+# a single count, or one count per sample separated by commas.  A METRIC
+# named kernel_wpcopy_delay_ns sets that field instead of a metric.  The
 # KEY=VALUEs set meta: tool (tool_version), release, thp (knobs.thp.enabled),
 # partial (true/false).
 mkresults() {
@@ -50,9 +51,14 @@ mkresults() {
 		n = split($5, ns, ",")
 		for (i = 1; i <= n; i++) {
 			metrics = ""
+			delay = "null"
 			for (f = 9; f <= NF; f++) {
 				split($f, kv, "=")
 				m = split(kv[2], mv, ",")
+				if (kv[1] == "kernel_wpcopy_delay_ns") {
+					delay = mv[i <= m ? i : m]
+					continue
+				}
 				metrics = metrics (metrics == "" ? "" : ", ") \
 					  "\"" kv[1] "\": " mv[i <= m ? i : m]
 			}
@@ -64,7 +70,7 @@ mkresults() {
 			printf "\"pages_copied\": %s, \"pages_required\": %s, ", cnt($6, i), cnt($7, i)
 			printf "\"extra_copies\": %s, \"copies_missing\": 0, ", cnt($8, i)
 			printf "\"kernel_wpcopy\": %s, ", cnt($6, i)
-			printf "\"kernel_wpcopy_delay_ns\": null, "
+			printf "\"kernel_wpcopy_delay_ns\": %s, ", delay
 			printf "\"kernel_wpcopy_reason\": \"test\", \"vmstat\": {}, "
 			printf "\"events\": {}, \"metrics\": {%s}, ", metrics
 			printf "\"verdict\": \"%s\", \"reason\": \"%s\"}", $3, \

@@ -12,7 +12,7 @@ src=${COW_SRCDIR:-.}
 # the scripts find the binary under test through $COWBENCH
 export COWBENCH
 
-plan 15
+plan 18
 d=$scratch
 
 mkresults "$d/a" <<'EOF2'
@@ -58,6 +58,23 @@ ok $? "--only draws just the charts asked for"
 [ $? -eq 2 ] && [ "$(wc -l <"$d/err")" -eq 1 ]
 ok $? "a directory without chart data: one line, exit 2"
 
+# A whisker cut at the axis (arrow heads), and another metric's
+# regression named beside a grey bar.
+mkresults "$d/clip-a" <<'EOF2'
+fork.s1 4194304 pass 1000 1000000,1001000,999000,1002000,1000500,1000200,999800,1000100 0 0 0 fork_exec_ns=2000,2010,1990,2005,2001,1999,2003,2002
+fork.s2 4194304 pass 1000 1000000,1001000,999000,1002000,1000500,1000200,999800,1000100 0 0 0
+EOF2
+mkresults "$d/clip-b" <<'EOF2'
+fork.s1 4194304 pass 1000 1030000,1031000,1029000,1032000,1030500,1030200,1029800,1030100 0 0 0 fork_exec_ns=4000,4010,3990,4005,4001,3999,4003,4002
+fork.s2 4194304 pass 1000 1000000,1010000,6000000,990000,5000000,1005000,7000000,995000 0 0 0
+EOF2
+"$COWBENCH" compare --data-dir "$d/clip" "$d/clip-a" "$d/clip-b" >/dev/null
+"$src/scripts/plot" --only summary "$d/clip" >/dev/null 2>"$d/err" &&
+	png_ok "$d/clip/summary.png" && svg_ok "$d/clip/summary.svg" &&
+	grep -q 'fork.s1 4M (slower fork_exec_ns)' "$d/clip/summary.svg" &&
+	grep -q '(to +[0-9]*%)' "$d/clip/summary.svg"
+ok $? "summary: a whisker cut at the axis and a tagged point render"
+
 "$src/scripts/plot-run" "$d/a" >/dev/null
 png_ok "$d/a/overview.png" && svg_ok "$d/a/overview.svg"
 ok $? "plot-run draws a single run's overview"
@@ -76,6 +93,19 @@ rc=$?
 rc3=$?
 [ $rc -eq 0 ] && [ $rc3 -eq 2 ] && [ "$(wc -l <"$d/err")" -eq 1 ]
 ok $? "compare-kernels: identical runs exit $rc, a missing run exits $rc3 with one line"
+[ ! -e "$d/ck3" ]
+ok $? "compare-kernels: a failed comparison leaves no empty --out directory"
+mkdir "$d/cwd" "$d/keep"
+echo mine >"$d/keep/mine"
+(cd "$d/cwd" && "$src/scripts/compare-kernels" "$d/a" "$d/nosuch") >/dev/null 2>&1
+rc=$?
+"$src/scripts/compare-kernels" --out "$d/new/deeper" "$d/a" "$d/nosuch" >/dev/null 2>&1
+rc2=$?
+"$src/scripts/compare-kernels" --out "$d/keep" "$d/a" "$d/nosuch" >/dev/null 2>&1
+rc3=$?
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && [ $rc3 -eq 2 ] && [ -z "$(ls -A "$d/cwd")" ] &&
+	[ ! -e "$d/new" ] && [ "$(ls -A "$d/keep")" = mine ]
+ok $? "on error: no compare-TIMESTAMP/, no new parents, a directory that was there kept as it was"
 
 # Edge cases gnuplot has failed or crashed on: one point only, copies not
 # measured (a run as non-root), a point skipped everywhere, and runs with
@@ -101,7 +131,8 @@ fork.child-write 8388608 pass 2048 4400000,4420000,4380000,4410000,4398000 2048 
 EOF2
 "$src/scripts/compare-kernels" --out "$d/apart" "$d/nr-a" "$d/8m" >/dev/null 2>"$d/err"
 rc=$?
-[ $rc -eq 2 ] && [ "$(wc -l <"$d/err")" -eq 1 ] && grep -q "no scenario in common" "$d/err"
-ok $? "runs with no point in common: an error, one line (rc $rc)"
+[ $rc -eq 2 ] && [ "$(wc -l <"$d/err")" -eq 1 ] && grep -q "no scenario in common" "$d/err" &&
+	[ ! -e "$d/apart" ]
+ok $? "runs with no point in common: an error, one line, nothing left (rc $rc)"
 
 done_testing
