@@ -39,13 +39,8 @@ ok $? "fork.parent-after-exit requires 0 copies"
 ok $? "kernel.task_delayacct is back at $before"
 
 # Interrupted: partial but valid results, knobs restored, exit 128+SIGINT.
-"$COWBENCH" --reps 100000 --warmup 0 --size 4M --out "$scratch/int" \
-	fork.child-write >/dev/null 2>&1 &
-pid=$!
-sleep 2
-kill -INT $pid
-wait $pid
-rc=$?
+interrupt INT --reps 100000 --warmup 0 --size 4M --out "$scratch/int" \
+	fork.child-write
 [ $rc -eq 130 ] && grep -q '"partial": *true' "$scratch/int/results.json" &&
 	"$CHECK_RESULTS" "$scratch/int/results.json" --min-samples 1
 ok $? "SIGINT stops the run with valid partial results (rc $rc)"
@@ -53,12 +48,8 @@ ok $? "SIGINT stops the run with valid partial results (rc $rc)"
 ok $? "after SIGINT kernel.task_delayacct is back at $before"
 
 # kill -9 leaves the knob changed; the next start puts it back.
-"$COWBENCH" --reps 100000 --warmup 0 --size 4M --out "$scratch/kill" \
-	fork.child-write >/dev/null 2>&1 &
-pid=$!
-sleep 2
-kill -KILL $pid
-wait $pid 2>/dev/null
+interrupt KILL --reps 100000 --warmup 0 --size 4M --out "$scratch/kill" \
+	fork.child-write
 left=$(cat $knob)
 "$COWBENCH" --restore >/dev/null
 # (Where the knob was already on, there is no change to see left behind.)
