@@ -529,6 +529,13 @@ int main(int argc, char **argv)
 	if (mo.o.children > 0 && mo.o.size / cow_page_size < mo.o.children)
 		usage_error("--children %u: more children than pages",
 			    mo.o.children);
+	/*
+	 * Before anything is changed or recorded: a dead run's leftovers are
+	 * undone first, and opening events may mount tracefs (undone too).
+	 */
+	install_signals();
+	if (root && cow_knobs_init(cow_state_dir_default(), err, sizeof(err)))
+		fatal("%s", err);
 	if (cow_events_init(mo.events))
 		usage_error("--events: '%s' is not a list of event names",
 			    mo.events);
@@ -554,15 +561,11 @@ int main(int argc, char **argv)
 	res.partial = true;
 
 	if (root) {
-		if (cow_knobs_init(cow_state_dir_default(), err, sizeof(err)))
-			fatal("%s", err);
-		install_signals();
 		/* The kernel's own copy count needs delay accounting on. */
 		if (cow_knob_set(DELAYACCT, "1"))
 			fprintf(stderr, "%s: cannot enable %s: kernel_wpcopy will be null\n",
 				prog, DELAYACCT);
 	} else {
-		install_signals();
 		fprintf(stderr, "%s: not root: PFNs are hidden, so copies are not counted, and no knob is changed\n",
 			prog);
 	}

@@ -237,6 +237,8 @@ int cow_knob_reset(const char *path);
  */
 int cow_undo_unlink(const char *path);
 int cow_undo_swapoff(const char *path);
+/* A mount point the run is about to mount something on (tracefs). */
+int cow_undo_umount(const char *path);
 /* Undo everything in reverse order; safe to call twice and from atexit. */
 void cow_knobs_restore(void);
 /* Only restore a crashed run's state and exit: `cowbench --restore`. */

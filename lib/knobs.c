@@ -10,7 +10,8 @@
  * file backwards.
  *
  * State file lines: "pid N", then "knob\t<path>\t<old value>",
- * "unlink\t<path>" and "swapoff\t<path>" (swapoff, then unlink).
+ * "unlink\t<path>", "swapoff\t<path>" (swapoff, then unlink) and
+ * "umount\t<path>" (a filesystem the run mounted).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <unistd.h>
@@ -43,12 +45,14 @@ enum undo_kind {
 	UNDO_KNOB,
 	UNDO_UNLINK,
 	UNDO_SWAPOFF,
+	UNDO_UMOUNT,
 };
 
 static const char *const kind_names[] = {
 	[UNDO_KNOB] = "knob",
 	[UNDO_UNLINK] = "unlink",
 	[UNDO_SWAPOFF] = "swapoff",
+	[UNDO_UMOUNT] = "umount",
 };
 
 struct undo {
@@ -156,6 +160,12 @@ static int undo_one(const struct undo *u)
 		err = write_value(u->path, u->old);
 		/* A knob that is gone (module unloaded) has nothing to restore. */
 		return err == -ENOENT ? 0 : err;
+	case UNDO_UMOUNT:
+		/* EINVAL: not a mount point (killed before mounting). */
+		if (umount2(u->path, MNT_DETACH) && errno != EINVAL &&
+		    errno != ENOENT)
+			return -errno;
+		return 0;
 	case UNDO_SWAPOFF:
 		/* EINVAL: not an active swap area, e.g. killed before swapon. */
 		if (swapoff(u->path) && errno != EINVAL && errno != ENOENT)
@@ -411,6 +421,11 @@ int cow_undo_unlink(const char *path)
 int cow_undo_swapoff(const char *path)
 {
 	return undo_register(UNDO_SWAPOFF, path);
+}
+
+int cow_undo_umount(const char *path)
+{
+	return undo_register(UNDO_UMOUNT, path);
 }
 
 const char *cow_state_dir_default(void)

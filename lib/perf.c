@@ -112,7 +112,8 @@ static bool tracing_dir_usable(const char *dir)
 
 /*
  * A minimal system may have tracefs mounted nowhere; as root we mount it
- * where systemd would, once, and leave it there: that changes nothing.
+ * where systemd would, once.  The run unmounts it again like any knob: a
+ * run that cannot register the undo (no state directory) does not mount.
  */
 static void tracefs_mount_once(void)
 {
@@ -121,6 +122,8 @@ static void tracefs_mount_once(void)
 	if (tried || geteuid() != 0 || tracing_dir_usable(tracing_dirs[0]))
 		return;
 	tried = true;
+	if (cow_undo_umount(tracing_dirs[0]))
+		return;
 	mount("tracefs", tracing_dirs[0], "tracefs",
 	      MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME, NULL);
 }

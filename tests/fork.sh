@@ -7,7 +7,7 @@
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs in pagemap, kernel.task_delayacct)"
 
-plan 17
+plan 18
 knob=/proc/sys/kernel/task_delayacct
 before=$(cat $knob)
 out=$scratch/run
@@ -56,5 +56,14 @@ left=$(cat $knob)
 { [ "$before" = 1 ] || [ "$left" = 1 ]; } && [ "$(cat $knob)" = "$before" ] &&
 	[ ! -s "$COWBENCH_STATE_DIR/state" ]
 ok $? "kill -9 left kernel.task_delayacct at $left; the next start restored $before"
+
+# A tracepoint event may make the run mount tracefs; it must unmount it.
+tracefs() { grep -c ' /sys/kernel/tracing tracefs ' /proc/mounts; }
+t0=$(tracefs)
+"$COWBENCH" -e kmem:mm_page_alloc --reps 1 --warmup 0 --size 4M \
+	--out "$scratch/tp" fork.child-write >/dev/null 2>&1
+n=$("$CHECK_RESULTS" "$scratch/tp/results.json" --print events.kmem:mm_page_alloc)
+[ "$(tracefs)" = "$t0" ] && [ "${n:-0}" -ge 1024 ] 2>/dev/null
+ok $? "kmem:mm_page_alloc counted ($n) and tracefs mounted as before ($t0)"
 
 done_testing
