@@ -13,11 +13,7 @@ before=$(cat $knob)
 out=$scratch/run
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
-"$COWBENCH" --reps 3 --warmup 1 --size 4M --out "$out" 'fork.*' \
-	>"$scratch/stdout" 2>"$scratch/stderr"
-rc=$?
-ok $rc "cowbench fork.* exits 0 (rc $rc)"
-[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
+run_ok "cowbench fork.*" --reps 3 --warmup 1 --size 4M --out "$out" 'fork.*'
 
 cr --min-samples 18
 ok $? "results.json has the schema and 3 samples of each of 6 scenarios"

@@ -13,11 +13,7 @@ before=$(knob_snapshot)
 out=$scratch/run
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
-"$COWBENCH" --reps 2 --warmup 0 --size 4M --out "$out" 'ksm.*' \
-	>"$scratch/stdout" 2>"$scratch/stderr"
-rc=$?
-ok $rc "cowbench ksm.* exits 0 (rc $rc)"
-[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
+run_ok "cowbench ksm.*" --reps 2 --warmup 0 --size 4M --out "$out" 'ksm.*'
 
 cr --scenario 'ksm.cow' --min-samples 6 --expect-verdict pass
 ok $? "ksm.cow: 3 variants x 2 samples, each merged and passing"

@@ -12,11 +12,8 @@ out=$scratch/run
 mkdir "$scratch/dir"
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
-"$COWBENCH" --reps 2 --warmup 0 --size 4M --dir "$scratch/dir" --out "$out" \
-	'swap.*' >"$scratch/stdout" 2>"$scratch/stderr"
-rc=$?
-ok $rc "cowbench swap.* exits 0 (rc $rc)"
-[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
+run_ok "cowbench swap.*" --reps 2 --warmup 0 --size 4M --dir "$scratch/dir" --out "$out" \
+	'swap.*'
 
 cr --scenario swap.cow --min-samples 4 --expect-verdict pass
 ok $? "swap.cow: every page swapped out, read back, written; data intact"

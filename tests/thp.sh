@@ -14,11 +14,7 @@ cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 nmthp=$(ls -d /sys/kernel/mm/transparent_hugepage/hugepages-*kB/enabled 2>/dev/null |
 	grep -vc "hugepages-$(($(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size) / 1024))kB")
 
-"$COWBENCH" --reps 2 --warmup 0 --size 4M --out "$out" 'thp.*' \
-	>"$scratch/stdout" 2>"$scratch/stderr"
-rc=$?
-ok $rc "cowbench thp.* exits 0 (rc $rc)"
-[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
+run_ok "cowbench thp.*" --reps 2 --warmup 0 --size 4M --out "$out" 'thp.*'
 
 cr --scenario thp.fork-write --min-samples 8 --expect-verdict pass
 ok $? "thp.fork-write: 4 phases x 2 samples on PMD THPs, data intact"
