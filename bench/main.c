@@ -447,13 +447,79 @@ static void run_sample(struct cow_run *r, struct cow_sample *s)
 	cow_shared_free(sh, sizeof(*s));
 }
 
-/* Run one scenario at one size: prepare, warm-up, repetitions, cleanup. */
+/*
+ * Kernel warnings: one read position, taken before the first point, and
+ * every look covers everything since the one before, so nothing the
+ * kernel printed during the run falls between two scenarios.
+ */
+static struct cow_kmsg kmsg = { .fd = -1 };
+
+/* A warning since the last look: its line into pending, unless one waits. */
+static void kmsg_look(struct cow_results *res, char *pending, size_t len)
+{
+	static unsigned lost_told;
+	static bool error_told;
+	char line[160];
+	int ret = cow_kmsg_scan(&kmsg, line, sizeof(line));
+
+	if (ret > 0 && !pending[0])
+		snprintf(pending, len, "%s", line);
+	if (ret < 0 && !error_told) {
+		error_told = true;
+		fprintf(stderr, "%s: reading /dev/kmsg: %s: kernel warnings from now on may be missed\n",
+			prog, strerror(-ret));
+	}
+	if (kmsg.lost != lost_told) {
+		lost_told = kmsg.lost;
+		fprintf(stderr, "%s: /dev/kmsg: records were overwritten before they were read: a warning among them was missed\n",
+			prog);
+		snprintf(res->kernel_log, sizeof(res->kernel_log),
+			 "%.80s (records overwritten unread %u times)",
+			 kmsg.source, kmsg.lost);
+	}
+}
+
+/*
+ * A kernel warning fails the sample it came during, whatever the sample
+ * found: the figures of a kernel that has just warned mean little.  The
+ * first warning is the cause, the rest its echoes; a reason the sample
+ * had already failed with is kept after it.
+ */
+static void kmsg_fail(struct cow_sample *s, char *pending)
+{
+	char old[sizeof(s->reason)];
+	int n;
+
+	if (!pending[0])
+		return;
+	if (!s->kernel_log[0]) {
+		snprintf(s->kernel_log, sizeof(s->kernel_log), "%s", pending);
+		snprintf(old, sizeof(old), "%s",
+			 s->verdict == COW_FAIL ? s->reason : "");
+		s->verdict = COW_FAIL;
+		n = snprintf(s->reason, sizeof(s->reason), "kernel: %.*s",
+			     (int)sizeof(s->reason) - 9, pending);
+		if (old[0] && (size_t)n + 9 < sizeof(s->reason))
+			snprintf(s->reason + n, sizeof(s->reason) - n,
+				 " (and: %.*s)",
+				 (int)(sizeof(s->reason) - n - 9), old);
+	}
+	pending[0] = '\0';
+}
+
+/*
+ * Run one scenario at one size: prepare, warm-up, repetitions, cleanup.
+ * A kernel warning during a warm-up goes on the next recorded sample;
+ * one during cleanup on the last (or, if none was recorded, on a sample
+ * of its own).
+ */
 static void run_point(struct cow_run *r, struct cow_results *res,
 		      const char *dir, unsigned *done, unsigned total)
 {
 	const struct cow_opts *o = r->opts;
 	struct cow_sample s;
-	char reason[160] = "";
+	char reason[160] = "", kline[160] = "";
+	size_t first = res->n;
 	unsigned i;
 
 	r->priv = NULL;
@@ -462,6 +528,8 @@ static void run_point(struct cow_run *r, struct cow_results *res,
 		cow_sample_init(&s, r->sc->name);
 		cow_sample_param_num(&s, "size", (double)r->size);
 		cow_sample_verdict(&s, COW_SKIP, "%s", reason);
+		kmsg_look(res, kline, sizeof(kline));
+		kmsg_fail(&s, kline);
 		cow_results_add(res, &s);
 		*done += o->reps;
 		cow_progress(&s, *done, total);
@@ -474,10 +542,12 @@ static void run_point(struct cow_run *r, struct cow_results *res,
 		r->rep = r->warmup ? 0 : i - o->warmup;
 		s.rep = r->rep;
 		run_sample(r, &s);
+		kmsg_look(res, kline, sizeof(kline));
 		if (cow_interrupted)
 			break;
 		if (r->warmup)
 			continue;
+		kmsg_fail(&s, kline);
 		cow_results_add(res, &s);
 		write_results(res, dir);
 		cow_progress(&s, ++*done, total);
@@ -489,6 +559,19 @@ static void run_point(struct cow_run *r, struct cow_results *res,
 	}
 	if (r->sc->cleanup)
 		r->sc->cleanup(r);
+	kmsg_look(res, kline, sizeof(kline));
+	if (!kline[0])
+		return;
+	if (res->n == first) {
+		cow_sample_init(&s, r->sc->name);
+		cow_sample_param_num(&s, "size", (double)r->size);
+		cow_sample_verdict(&s, COW_SKIP, "no sample recorded");
+		kmsg_fail(&s, kline);
+		cow_results_add(res, &s);
+	} else {
+		kmsg_fail(&res->samples[res->n - 1], kline);
+	}
+	write_results(res, dir);
 }
 
 static void check_size(uint64_t size)
@@ -572,6 +655,11 @@ int main(int argc, char **argv)
 	if (mo.o.verbose && cow_taskstats_probe())
 		fprintf(stderr, "%s: kernel_wpcopy unavailable: %s\n", prog,
 			cow_taskstats_probe());
+	/* Where this run's kernel log begins. */
+	if (cow_kmsg_open(&kmsg) && mo.o.verbose)
+		fprintf(stderr, "%s: kernel warnings not checked: /dev/kmsg %s\n",
+			prog, kmsg.source);
+	snprintf(res.kernel_log, sizeof(res.kernel_log), "%s", kmsg.source);
 	write_results(&res, dir);
 	if (access(dir, W_OK))
 		fatal("--out %s: %s", dir, strerror(errno));
@@ -608,6 +696,7 @@ int main(int argc, char **argv)
 			prog, dir);
 		ret = 128 + cow_interrupted;
 	}
+	cow_kmsg_close(&kmsg);
 	cow_knobs_restore();
 	cow_results_free(&res);
 	free(sel);

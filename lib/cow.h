@@ -321,6 +321,8 @@ struct cow_sample {
 	unsigned nmetrics;
 	enum cow_verdict verdict;
 	char reason[160];
+	/* What the kernel warned of during the sample ("" if nothing). */
+	char kernel_log[160];
 };
 
 void cow_sample_init(struct cow_sample *s, const char *scenario);
@@ -345,6 +347,8 @@ struct cow_results {
 	char *command_line;
 	char start[32], end[32];
 	bool partial;
+	/* Where kernel warnings were read from, or why they were not. */
+	char kernel_log[128];
 	char knobs_json[8192];	/* filled by cow_results_collect_meta() */
 	/* Filled by cow_results_read() only: every meta scalar, in file order. */
 	struct cow_meta_kv *meta;
@@ -513,6 +517,47 @@ extern volatile sig_atomic_t cow_interrupted;
 
 int cow_numa_nodes(void);		/* 0 when libnuma is unavailable */
 int cow_numa_bind(int node, char *err, size_t elen);
+
+/* ---- kmsg.c: kernel warnings during the run ----------------------------- */
+
+/*
+ * Test-only: "1" makes user-facility records count too, so that a test
+ * can write a warning to /dev/kmsg (the kernel forces LOG_USER on
+ * everything userspace writes there).
+ */
+#define COW_KMSG_ANY_FACILITY_ENV	"COWBENCH_KMSG_ANY_FACILITY"
+
+struct cow_kmsg_record {
+	int facility;		/* 0: the kernel's own */
+	int level;
+	const char *msg;	/* the message, up to but not with its '\n' */
+	size_t msglen;
+};
+/* One record as read(2) from /dev/kmsg returned it.  0, or -1 if malformed. */
+int cow_kmsg_record_parse(const char *rec, size_t len,
+			  struct cow_kmsg_record *out);
+/*
+ * Whether a record is a kernel warning (WARNING:, BUG:, Oops, Bad page,
+ * ...; the kernel facility only unless any_facility); if so line gets
+ * its message, whitespace trimmed, cut to llen.  Pure: for tests.
+ */
+bool cow_kmsg_record_match(const char *rec, size_t len, bool any_facility,
+			   char *line, size_t llen);
+
+struct cow_kmsg {
+	int fd;			/* -1: not readable here */
+	bool any_facility;	/* COW_KMSG_ANY_FACILITY_ENV */
+	unsigned lost;		/* times records were overwritten unread */
+	char source[128];	/* "/dev/kmsg" or "not readable: <why>" */
+};
+/* Open /dev/kmsg at its end.  0 or -errno, source saying why. */
+int cow_kmsg_open(struct cow_kmsg *k);
+/*
+ * Read every record printed since the last scan (or the open): 1 with the
+ * first warning's line, 0 if none (also when not open), or -errno.
+ */
+int cow_kmsg_scan(struct cow_kmsg *k, char *line, size_t llen);
+void cow_kmsg_close(struct cow_kmsg *k);
 
 /* ---- the scenario interface (bench/) ------------------------------------ */
 

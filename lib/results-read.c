@@ -204,6 +204,11 @@ static int rd_sample(struct rd *rd, struct json_object *o, struct cow_sample *s)
 	    rd_str(rd, o, "verdict", false, buf, sizeof(buf), true) ||
 	    rd_str(rd, o, "reason", false, s->reason, sizeof(s->reason), true))
 		return -1;
+	/* Newer than the rest: files from before it have no kernel_log. */
+	if (json_object_object_get_ex(o, "kernel_log", NULL) &&
+	    rd_str(rd, o, "kernel_log", true, s->kernel_log,
+		   sizeof(s->kernel_log), true))
+		return -1;
 	for (s->verdict = COW_PASS; s->verdict <= COW_FAIL; s->verdict++)
 		if (!strcmp(buf, cow_verdict_name(s->verdict)))
 			return 0;
@@ -283,6 +288,10 @@ static int rd_meta(struct rd *rd, struct json_object *root,
 	if (rd_get(rd, m, "partial", json_type_boolean, false, &v))
 		return -1;
 	r->partial = json_object_get_boolean(v);
+	if (json_object_object_get_ex(m, "kernel_log", NULL) &&
+	    rd_str(rd, m, "kernel_log", true, r->kernel_log,
+		   sizeof(r->kernel_log), true))
+		return -1;
 	/* knobs as text, when they fit: enough to compare two runs */
 	if (json_object_object_get_ex(m, "knobs", &v) && v) {
 		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |

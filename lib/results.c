@@ -268,6 +268,7 @@ static struct json_object *sample_json(const struct cow_sample *s)
 	add(o, "metrics", jkv(s->metrics, s->nmetrics));
 	add(o, "verdict", json_object_new_string(cow_verdict_name(s->verdict)));
 	add(o, "reason", json_object_new_string(s->reason));
+	add(o, "kernel_log", jstr_or_null(s->kernel_log));
 	return o;
 }
 
@@ -297,6 +298,8 @@ static struct json_object *meta_json(const struct cow_results *r)
 	add(m, "start", jstr_or_null(r->start));
 	add(m, "end", json_object_new_string(r->end[0] ? r->end : now));
 	add(m, "partial", json_object_new_boolean(r->partial));
+	if (r->kernel_log[0])
+		add(m, "kernel_log", json_object_new_string(r->kernel_log));
 	return m;
 }
 

@@ -46,6 +46,7 @@ static const struct key meta_keys[] = {
 	{ "page_size", T_INT },
 	{ "knobs", T_OBJ },
 	{ "events", T_ARR },
+	{ "kernel_log", T_STR },
 };
 
 /* meta.vm, added by scripts/vm-run after the guest finished. */
@@ -87,6 +88,7 @@ static const struct key sample_keys[] = {
 	{ "metrics", T_OBJ },
 	{ "verdict", T_STR },
 	{ "reason", T_STR },
+	{ "kernel_log", T_STR | T_NULL },
 };
 
 static const char *file;
@@ -212,6 +214,11 @@ static void check_sample(struct json_object *s, size_t idx,
 		bad_input("%s: ns_per_op must be null exactly when ops is 0", where);
 	if (get(s, "kernel_wpcopy") && get(s, "kernel_wpcopy_reason"))
 		bad_input("%s: kernel_wpcopy_reason set with a kernel_wpcopy count",
+			  where);
+	/* A kernel warning fails its sample and is the first reason given. */
+	if (get(s, "kernel_log") && (strcmp(verdict, "fail") ||
+	    strncmp(json_object_get_string(get(s, "reason")), "kernel: ", 8)))
+		bad_input("%s: kernel_log set but not failed with \"kernel: \"",
 			  where);
 	v = get(s, "events");
 	n = json_object_array_length(meta_events);

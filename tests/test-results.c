@@ -77,6 +77,8 @@ static const char *sample_diff(const struct cow_sample *a,
 	SAME(verdict);
 	if (strcmp(a->reason, b->reason))
 		return "reason";
+	if (strcmp(a->kernel_log, b->kernel_log))
+		return "kernel_log";
 #undef SAME
 	return NULL;
 }
@@ -129,6 +131,13 @@ static void make_samples(struct cow_results *r)
 		 "kernel.task_delayacct is 0");
 	cow_sample_verdict(&s, COW_FAIL, "copied %d of %d pages", 0, 1);
 	cow_results_add(r, &s);
+
+	cow_sample_init(&s, "fork.anon");
+	s.ns = 7;
+	snprintf(s.kernel_log, sizeof(s.kernel_log),
+		 "WARNING: CPU: 1 PID: 42 at mm/memory.c:1 wp_page_copy+0x1/0x2");
+	cow_sample_verdict(&s, COW_FAIL, "kernel: %s", s.kernel_log);
+	cow_results_add(r, &s);
 }
 
 static void test_roundtrip(struct cow_results *r)
@@ -155,6 +164,8 @@ static void test_roundtrip(struct cow_results *r)
 	       "meta start, end, partial and command line");
 	tap_ok(r->knobs_json[0] == '{' && !strcmp(back.knobs_json, r->knobs_json),
 	       "knobs back as the same text");
+	tap_ok(!strcmp(back.kernel_log, r->kernel_log),
+	       "meta kernel_log back: \"%s\"", back.kernel_log);
 	uname(&un);
 	v = cow_results_meta(&back, "uname.release");
 	tap_ok(v && !strcmp(v, un.release), "flattened meta: uname.release %s",
@@ -287,6 +298,32 @@ static char *edited(const char *ptr, struct json_object *v)
 	return text;
 }
 
+/* A file from before kernel_log was written reads as one with it null. */
+static void test_old_file(void)
+{
+	struct json_object *root = json_object_from_file(path), *arr, *m;
+	struct cow_results r;
+	char old[420], err[256] = "";
+	size_t i;
+	int ret;
+
+	json_object_object_get_ex(root, "samples", &arr);
+	for (i = 0; i < json_object_array_length(arr); i++)
+		json_object_object_del(json_object_array_get_idx(arr, i),
+				       "kernel_log");
+	json_object_object_get_ex(root, "meta", &m);
+	json_object_object_del(m, "kernel_log");
+	snprintf(old, sizeof(old), "%s/old.json", dir);
+	json_object_to_file(old, root);
+	json_object_put(root);
+	ret = cow_results_read(old, &r, err, sizeof(err));
+	tap_ok(ret == 0 && r.n == 4 && !r.samples[3].kernel_log[0] &&
+	       !r.kernel_log[0] && !cow_results_meta(&r, "kernel_log"),
+	       "a file without kernel_log reads back: %s", err);
+	if (!ret)
+		cow_results_free(&r);
+}
+
 static void test_bad_input(void)
 {
 	char *good = NULL, *t;
@@ -327,6 +364,8 @@ static void test_bad_input(void)
 	EDIT("params-array.json", "/samples/1/params", json_object_new_array(),
 	     "params not an object");
 	EDIT("no-partial.json", "/meta/partial", NULL, "meta without partial");
+	EDIT("kernel-log-number.json", "/samples/3/kernel_log",
+	     json_object_new_int(1), "kernel_log a number");
 	EDIT("long-scenario.json", "/samples/0/scenario",
 	     json_object_new_string("0123456789012345678901234567890123456789012345678901234"),
 	     "scenario too long");
@@ -395,6 +434,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/results.json", out);
 
 	cow_results_collect_meta(&r, argc, argv);
+	snprintf(r.kernel_log, sizeof(r.kernel_log), "not readable: test");
 	make_samples(&r);
 	r.partial = true;
 	tap_ok(cow_results_write(&r, out) == 0, "first write");
@@ -405,6 +445,7 @@ int main(int argc, char **argv)
 	test_json_types();
 	test_tsv(&r);
 	test_bad_input();
+	test_old_file();
 	test_verdicts();
 	test_kv();
 	cow_results_free(&r);
