@@ -136,6 +136,9 @@ int64_t bench_ksm_full_scans(void);
  */
 #define BENCH_QUICK_SIZE	(16ull << 20)
 void bench_quick_size(struct cow_run *r, uint64_t quick_size);
+/* The size bench_quick_size() would leave. */
+uint64_t bench_quick_cap(const struct cow_opts *o, uint64_t size,
+			 uint64_t quick_size);
 
 /* A populated region of small pages and its measurement. */
 struct bench_setup {
@@ -198,6 +201,8 @@ int bench_pipe_big(int fd[2]);
 enum cow_verdict bench_scratch_create(struct cow_run *r, uint64_t seed,
 				      char *reason, size_t len);
 void bench_scratch_remove(struct cow_run *r);
+/* Its size, for cow_scenario.scratch_bytes. */
+uint64_t bench_scratch_bytes(const struct cow_opts *o, uint64_t size);
 /* Open it O_DIRECT in a sample: fd, or -1 with the sample FAILed. */
 int bench_scratch_open(struct cow_run *r, struct cow_sample *s);
 
@@ -258,6 +263,23 @@ void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 void cow_progress(const struct cow_sample *s, unsigned done, unsigned total);
 void bench_params_str(const struct cow_sample *s, const char *const *skip,
 		      char *buf, size_t len);
+
+/* guards.c: what a run will use, as main.c worked it out */
+struct bench_plan {
+	const struct cow_scenario *const *sel;
+	const struct cow_opts *o;
+	/* The largest point size the run gives scenario sc. */
+	uint64_t (*max_size)(const struct cow_scenario *sc,
+			     const struct cow_opts *o);
+	unsigned samples;	/* recorded samples, at most */
+	const char *out;	/* results directory (may not exist yet) */
+	const char *dir;	/* --dir, or NULL */
+};
+/*
+ * Whether the run fits the memory, tasks and disk it may use; -1 with a
+ * one-line err naming the figures if not.  Before anything is changed.
+ */
+int bench_guards(const struct bench_plan *p, char *err, size_t elen);
 
 /* compare.c: `cowbench compare BASE OTHER...`; argv[0] is "compare". */
 int cow_compare_main(int argc, char **argv);

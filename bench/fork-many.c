@@ -153,5 +153,6 @@ free_setup:
 const struct cow_scenario cow_sc_fork_many = {
 	.name = "fork.many",
 	.desc = "N children write disjoint shares at once (COW faults/s)",
+	.flags = COW_F_CHILDREN,
 	.sample = many_sample,
 };

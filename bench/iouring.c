@@ -320,4 +320,5 @@ const struct cow_scenario cow_sc_iouring_read_fixed_race = {
 	.prepare = race_prepare,
 	.sample = read_fixed_race_sample,
 	.cleanup = race_cleanup,
+	.scratch_bytes = bench_scratch_bytes,
 };

@@ -574,15 +574,11 @@ static void run_point(struct cow_run *r, struct cow_results *res,
 	write_results(res, dir);
 }
 
-static void check_size(uint64_t size)
+static uint64_t max_point_size(const struct cow_scenario *sc,
+			       const struct cow_opts *o)
 {
-	long pages = sysconf(_SC_AVPHYS_PAGES);
-	char buf[32];
-
-	/* The region, the copies and a warm-up buffer must fit at once. */
-	if (pages > 0 && size > (uint64_t)pages * cow_page_size / 3)
-		fatal("--size %s: more than a third of free memory",
-		      cow_size_str(size, buf, sizeof(buf)));
+	return count_sizes(sc, o) > 1 ?
+	       sweep_sizes[COW_ARRAY_SIZE(sweep_sizes) - 1] : o->size;
 }
 
 int main(int argc, char **argv)
@@ -590,6 +586,7 @@ int main(int argc, char **argv)
 	static struct cow_results res;
 	const struct cow_scenario **sel, **sc;
 	struct main_opts mo = { 0 };
+	struct bench_plan plan;
 	char outbuf[PATH_MAX], err[256];
 	const char *dir;
 	unsigned total = 0, done = 0;
@@ -604,7 +601,23 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		usage_error("no scenario given (see --list, or 'all')");
 	sel = select_scenarios(argc - optind, argv + optind);
-	check_size(mo.o.size);
+	dir = mo.out;
+	if (!dir) {
+		default_out(outbuf, sizeof(outbuf));
+		dir = outbuf;
+	}
+	for (sc = sel; *sc; sc++)
+		total += count_sizes(*sc, &mo.o) * count_variants(*sc, &mo.o) *
+			 mo.o.reps;
+	/* Before anything is changed or written: does the run fit? */
+	plan.sel = sel;
+	plan.o = &mo.o;
+	plan.max_size = max_point_size;
+	plan.samples = total;
+	plan.out = dir;
+	plan.dir = mo.o.dir;
+	if (bench_guards(&plan, err, sizeof(err)))
+		fatal("%s", err);
 	no_aslr(argv);
 
 	if (mo.node >= 0 && cow_numa_bind(mo.node, err, sizeof(err)))
@@ -634,11 +647,6 @@ int main(int argc, char **argv)
 	cow_nr_allowed_cpus();
 	cow_pin_nth_cpu(0);
 
-	dir = mo.out;
-	if (!dir) {
-		default_out(outbuf, sizeof(outbuf));
-		dir = outbuf;
-	}
 	/* Meta records the knobs as they were before this run changed any. */
 	cow_results_collect_meta(&res, argc, argv);
 	res.partial = true;
@@ -669,9 +677,6 @@ int main(int argc, char **argv)
 	else if (access(mo.o.dir, W_OK))
 		fatal("--dir %s: %s", mo.o.dir, strerror(errno));
 
-	for (sc = sel; *sc; sc++)
-		total += count_sizes(*sc, &mo.o) * count_variants(*sc, &mo.o) *
-			 mo.o.reps;
 	for (sc = sel; *sc && !cow_interrupted; sc++) {
 		struct cow_run r = { .opts = &mo.o, .sc = *sc };
 		unsigned ns = count_sizes(*sc, &mo.o);

@@ -203,6 +203,7 @@ const struct cow_scenario cow_sc_odirect_fork_race = {
 	.prepare = odirect_prepare,
 	.sample = fork_race_sample,
 	.cleanup = odirect_cleanup,
+	.scratch_bytes = bench_scratch_bytes,
 };
 
 const struct cow_scenario cow_sc_odirect_read_into_shared = {
@@ -211,4 +212,5 @@ const struct cow_scenario cow_sc_odirect_read_into_shared = {
 	.prepare = odirect_prepare,
 	.sample = read_into_shared_sample,
 	.cleanup = odirect_cleanup,
+	.scratch_bytes = bench_scratch_bytes,
 };

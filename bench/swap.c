@@ -88,6 +88,13 @@ fail:
 	return COW_SKIP;
 }
 
+/* The swapfile; none when not root (prepare skips first). */
+static uint64_t swap_scratch_bytes(const struct cow_opts *o, uint64_t size)
+{
+	return geteuid() ? 0 :
+	       bench_quick_cap(o, size, BENCH_QUICK_SIZE) + SWAP_SLACK;
+}
+
 static void swap_cleanup(struct cow_run *r)
 {
 	struct swap_priv *p = r->priv;
@@ -369,6 +376,7 @@ const struct cow_scenario cow_sc_swap_cow = {
 	.prepare = swap_prepare,
 	.sample = swap_cow_sample,
 	.cleanup = swap_cleanup,
+	.scratch_bytes = swap_scratch_bytes,
 };
 
 const struct cow_scenario cow_sc_swap_loop = {
@@ -378,4 +386,5 @@ const struct cow_scenario cow_sc_swap_loop = {
 	.prepare = swap_prepare,
 	.sample = loop_sample,
 	.cleanup = swap_cleanup,
+	.scratch_bytes = swap_scratch_bytes,
 };

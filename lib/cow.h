@@ -47,6 +47,28 @@ int cow_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int cow_parse_cpulist(const char *s, cpu_set_t *set);
 /* 64M -> "64M", 4096 -> "4k", 1000 -> "1000". */
 const char *cow_size_str(uint64_t bytes, char *buf, size_t len);
+/* For messages: 24776740864 -> "23G", 1610612736 -> "1.5G", 1000 -> "1000". */
+const char *cow_size_approx(uint64_t bytes, char *buf, size_t len);
+
+/* ---- limits.c: what this run may use ------------------------------------ */
+
+struct cow_limit {
+	uint64_t avail;		/* UINT64_MAX: no limit found */
+	char what[160];		/* the tightest limit and its figures */
+};
+/* Memory: MemAvailable, and limit - usage of every cgroup above us. */
+void cow_limit_memory(struct cow_limit *l);
+/*
+ * New tasks: kernel.pid_max and kernel.threads-max less the tasks there
+ * are, every cgroup's pids.max - pids.current, RLIMIT_NPROC (not root).
+ */
+void cow_limit_tasks(struct cow_limit *l);
+/*
+ * Free space for an unprivileged writer on the filesystem of path, or of
+ * its nearest existing ancestor; dev gets that filesystem's device.
+ * 0 or -1.
+ */
+int cow_limit_disk(const char *path, struct cow_limit *l, dev_t *dev);
 
 /* ---- clock.c ------------------------------------------------------------ */
 
@@ -585,6 +607,7 @@ struct cow_run {
 
 #define COW_F_ROOT		(1u << 0)	/* PFNs and knobs need root */
 #define COW_F_SWEEP_SIZE	(1u << 1)	/* --full sweeps size 1M..1G */
+#define COW_F_CHILDREN		(1u << 2)	/* forks --children at once */
 
 /*
  * prepare and cleanup run in the harness process, once per parameter
@@ -604,6 +627,12 @@ struct cow_scenario {
 	/* One repetition: fill s, set its verdict. */
 	void (*sample)(struct cow_run *r, struct cow_sample *s);
 	void (*cleanup)(struct cow_run *r);
+	/*
+	 * Optional: bytes of the files prepare() creates under opts->dir
+	 * for a point of this size, so that a run is refused up front on a
+	 * filesystem without room for them.
+	 */
+	uint64_t (*scratch_bytes)(const struct cow_opts *o, uint64_t size);
 };
 
 /* bench/registry.c */

@@ -149,3 +149,22 @@ const char *cow_size_str(uint64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%" PRIu64, bytes);
 	return buf;
 }
+
+const char *cow_size_approx(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "kMGT";
+	double v = (double)bytes;
+	int i = -1;
+
+	while (i < 3 && v >= 1024) {
+		v /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, len, "%" PRIu64, bytes);
+	else if (v < 10 && (uint64_t)(v * 10 + 0.5) % 10)
+		snprintf(buf, len, "%.1f%c", v, units[i]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[i]);
+	return buf;
+}
