@@ -33,6 +33,7 @@ struct cmp_opts {
 struct cmp_run {
 	const char *arg;	/* as given */
 	char *path;		/* the results.json read */
+	char *options;		/* its command line's options (compare-meta.c) */
 	struct cow_results r;
 	char letter;
 	char label[64];		/* for charts */

@@ -25,7 +25,20 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/cowbench-test.XXXXXX") || exit 99
 # Tests keep their own state directory: a real run elsewhere is not disturbed.
 COWBENCH_STATE_DIR=$scratch/state
 export COWBENCH_STATE_DIR
-trap 'rm -rf "$scratch"' EXIT
+# In a sanitizer build (configure --enable-sanitizers) every report goes
+# to a file here as well, whichever process made it and whatever the
+# test did with its output and exit status: any report fails the test.
+ASAN_OPTIONS="${ASAN_OPTIONS-}:log_path=$scratch/sanitizer"
+UBSAN_OPTIONS="${UBSAN_OPTIONS-}:log_path=$scratch/sanitizer"
+export ASAN_OPTIONS UBSAN_OPTIONS
+sanitizer_reports() {
+	set -- "$scratch"/sanitizer.*
+	[ -e "$1" ] || return 0
+	echo "# sanitizer reports ($#):"
+	sed 's/^/# /' "$@"
+	return 1
+}
+trap 'sanitizer_reports || { rm -rf "$scratch"; exit 1; }; rm -rf "$scratch"' EXIT
 
 # run_ok DESCRIPTION COWBENCH-ARGS...: run cowbench, one TAP line for its
 # exit status, and its output as comments when it failed.
