@@ -240,7 +240,9 @@ static int meta_flatten(struct cow_results *r, const char *prefix,
 	size_t i;
 
 	switch (o ? json_object_get_type(o) : json_type_null) {
-	case json_type_object:
+	case json_type_object: {
+		/* braced: the macro declares variables, which a label may not
+		 * precede before C23 (clang refuses) */
 		json_object_object_foreach(o, k, v) {
 			snprintf(key, sizeof(key), "%s%s%s", prefix,
 				 *prefix ? "." : "", k);
@@ -248,6 +250,7 @@ static int meta_flatten(struct cow_results *r, const char *prefix,
 				return -1;
 		}
 		return 0;
+	}
 	case json_type_array:
 		for (i = 0; i < json_object_array_length(o); i++) {
 			snprintf(key, sizeof(key), "%s.%zu", prefix, i);
