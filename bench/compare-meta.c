@@ -33,7 +33,7 @@ static bool volatile_key(const char *k)
 }
 
 /* The command line without the program path and the output directory. */
-static const char *command_options(const struct cmp_run *run)
+static char *command_options(const struct cmp_run *run)
 {
 	const char *cl = cmp_meta(run, "command_line");
 	char *s, *tok, *save = NULL, *out;
@@ -43,6 +43,8 @@ static const char *command_options(const struct cmp_run *run)
 	if (!cl)
 		return NULL;
 	s = strdup(cl);
+	if (!s)
+		cmp_die("out of memory");
 	len = strlen(cl) + 1;
 	out = cmp_xcalloc(len, 1);
 	for (tok = strtok_r(s, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
@@ -108,8 +110,9 @@ void cmp_meta_diffs(struct cmp *c)
 	const char **vals = cmp_xcalloc(c->nruns, sizeof(char *));
 	size_t r, i, s, t;
 
+	c->cmd_options = cmp_xcalloc(c->nruns, sizeof(char *));
 	for (r = 0; r < c->nruns; r++)
-		vals[r] = command_options(&c->runs[r]);
+		vals[r] = c->cmd_options[r] = command_options(&c->runs[r]);
 	add_diff(c, "command options", vals);
 	/* every key of every run, once */
 	for (r = 0; r < c->nruns; r++) {

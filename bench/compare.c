@@ -751,6 +751,57 @@ static void compare_other(struct cmp *c, struct cmp_other *o)
 	free(q);
 }
 
+void cmp_compare(struct cmp *c)
+{
+	size_t i;
+
+	set_labels(c);
+	build_points(c);
+	c->others = cmp_xcalloc(c->nruns, sizeof(*c->others));
+	for (i = 1; i < c->nruns; i++) {
+		c->others[i - 1].run = i;
+		compare_other(c, &c->others[i - 1]);
+		c->nregress += c->others[i - 1].nregress;
+	}
+	cmp_meta_diffs(c);
+	cmp_warnings(c);
+}
+
+void cmp_free(struct cmp *c)
+{
+	size_t i, r;
+
+	for (r = 0; r < c->nruns; r++) {
+		free(c->runs[r].path);
+		cow_results_free(&c->runs[r].r);
+		free(c->cmd_options ? c->cmd_options[r] : NULL);
+	}
+	for (i = 0; i < c->npoints; i++) {
+		for (r = 0; r < c->nruns; r++)
+			free(c->points[i].side[r].s);
+		free(c->points[i].side);
+		free(c->points[i].metrics);
+	}
+	for (i = 0; c->others && i + 1 < c->nruns; i++) {
+		free(c->others[i].res);
+		free(c->others[i].ver);
+		free(c->others[i].only_base);
+		free(c->others[i].only_other);
+	}
+	for (i = 0; i < c->ndiffs; i++)
+		free(c->diffs[i].val);
+	for (i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
+	free(c->cmd_options);
+	free(c->runs);
+	free(c->points);
+	free(c->metrics);
+	free(c->others);
+	free(c->diffs);
+	free(c->warnings);
+	memset(c, 0, sizeof(*c));
+}
+
 int cow_compare_main(int argc, char **argv)
 {
 	struct cmp c = { 0 };
@@ -768,16 +819,7 @@ int cow_compare_main(int argc, char **argv)
 		c.runs[i].letter = (char)('A' + i);
 		load_run(&c.runs[i]);
 	}
-	set_labels(&c);
-	build_points(&c);
-	c.others = cmp_xcalloc(c.nruns, sizeof(*c.others));
-	for (i = 1; i < c.nruns; i++) {
-		c.others[i - 1].run = i;
-		compare_other(&c, &c.others[i - 1]);
-		c.nregress += c.others[i - 1].nregress;
-	}
-	cmp_meta_diffs(&c);
-	cmp_warnings(&c);
+	cmp_compare(&c);
 	if (c.o.data_dir && cmp_write_data(&c, c.o.data_dir))
 		return COW_EXIT_USAGE;
 	cmp_report(stdout, &c);

@@ -151,10 +151,18 @@ struct cmp {
 	size_t ndiffs;
 	char **warnings;
 	size_t nwarnings;
+	char **cmd_options;		/* per run: its command line's options */
 	unsigned nregress;		/* over all others */
 };
 
 /* compare.c */
+/*
+ * Everything but the report, on c->runs[] read and c->o set: points,
+ * tests, meta differences, warnings.
+ */
+void cmp_compare(struct cmp *c);
+/* All cmp_compare() allocated and the runs (cmp_xcalloc'd); c zeroed. */
+void cmp_free(struct cmp *c);
 /* The pass samples' values of a metric on one side; returns how many. */
 size_t cmp_values(const struct cmp *c, const struct cmp_side *sd,
 		  const struct cmp_metric *m, double *out);

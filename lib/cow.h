@@ -370,6 +370,9 @@ void cow_results_free(struct cow_results *r);
  * without freeing.  0 or -1 with a one-line err naming the file. */
 int cow_results_read(const char *path, struct cow_results *r,
 		     char *err, size_t elen);
+/* The same for len bytes at buf (need not be NUL-terminated), read from name. */
+int cow_results_parse(const char *buf, size_t len, const char *name,
+		      struct cow_results *r, char *err, size_t elen);
 /*
  * Add meta.KEY (not set yet) with the JSON text json to dir/results.json,
  * atomically; the file must read back as results first.  0 or -1 with a

@@ -19,8 +19,11 @@ for t in "$@"; do
 	rm -rf "$dir"
 	mkdir -p "$dir/corpus" "$dir/artifacts"
 	cp "$srcdir/tests/fuzz/corpus/$name"/* "$dir/corpus/"
+	dict=
+	[ -f "$srcdir/tests/fuzz/$name.dict" ] &&
+		dict=-dict=$srcdir/tests/fuzz/$name.dict
 	"$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-		-artifact_prefix="$dir/artifacts/" ${FUZZ_FLAGS:-} \
+		-artifact_prefix="$dir/artifacts/" $dict ${FUZZ_FLAGS:-} \
 		"$dir/corpus" >"$dir/log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -n 1)
