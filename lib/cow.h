@@ -11,6 +11,7 @@
 #ifndef COW_H
 #define COW_H
 
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -243,6 +244,31 @@ int cow_undo_umount(const char *path);
 void cow_knobs_restore(void);
 /* Only restore a crashed run's state and exit: `cowbench --restore`. */
 int cow_knobs_recover_only(const char *state_dir, char *err, size_t elen);
+
+/* One line of a state file: what a run must undo, newest last. */
+enum cow_undo_kind {
+	COW_UNDO_KNOB,		/* write old back to path */
+	COW_UNDO_UNLINK,
+	COW_UNDO_SWAPOFF,	/* swapoff, then unlink */
+	COW_UNDO_UMOUNT,
+};
+#define COW_UNDO_MAX		128
+#define COW_UNDO_VAL_MAX	256
+struct cow_undo {
+	enum cow_undo_kind kind;
+	int err;			/* errno of a failed undo, else 0 */
+	char path[PATH_MAX];
+	char old[COW_UNDO_VAL_MAX];
+};
+/* "knob", "unlink"...: the state file's word for kind. */
+const char *cow_undo_kind_name(enum cow_undo_kind kind);
+/*
+ * Parse a state file (name for messages) into u[0..max), undoing
+ * nothing: *pid from its "pid N" line, else 0; lines that cannot be acted
+ * on are dropped.  Number of entries, or -1 with err.
+ */
+int cow_knobs_parse_state(FILE *f, const char *name, pid_t *pid,
+			  struct cow_undo *u, int max, char *err, size_t elen);
 const char *cow_state_dir_default(void);
 
 /* ---- thp.c: THP sizes and the knobs that choose them --------------------- */
