@@ -157,6 +157,12 @@ struct cmp {
 
 /* compare.c */
 /*
+ * Options into o, up to the runs (argv[optind]...); re-runs getopt.  0,
+ * 1 for --help, or -1 with a one-line err.
+ */
+int cmp_parse_options(int argc, char **argv, struct cmp_opts *o, char *err,
+		      size_t elen);
+/*
  * Everything but the report, on c->runs[] read and c->o set: points,
  * tests, meta differences, warnings.
  */

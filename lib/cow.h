@@ -46,6 +46,11 @@ int cow_parse_size(const char *s, uint64_t *out);
 int cow_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* "0-3,6,8-9".  0 or -1 with errno. */
 int cow_parse_cpulist(const char *s, cpu_set_t *set);
+/* Control characters (a newline in an argument) to '?': one-line messages. */
+char *cow_one_line(char *s);
+/* printf into err (if elen), then cow_one_line: for error paths, -1. */
+int cow_errf(char *err, size_t elen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* 64M -> "64M", 4096 -> "4k", 1000 -> "1000". */
 const char *cow_size_str(uint64_t bytes, char *buf, size_t len);
 

@@ -39,7 +39,6 @@ __attribute__((format(printf, 2, 3)))
 static int rd_fail(struct rd *rd, const char *fmt, ...)
 {
 	va_list ap;
-	char *c;
 	int n;
 
 	if (!rd->elen)
@@ -51,9 +50,7 @@ static int rd_fail(struct rd *rd, const char *fmt, ...)
 		va_end(ap);
 	}
 	/* one line, whatever the file's strings hold (a verdict "a\nb") */
-	for (c = rd->err; *c; c++)
-		if ((unsigned char)*c < ' ' || *c == 0x7f)
-			*c = '?';
+	cow_one_line(rd->err);
 	return -1;
 }
 
