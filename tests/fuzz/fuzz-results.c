@@ -26,7 +26,9 @@
 #include "compare.h"
 #include "fuzz.h"
 
-static char data_dir[64];
+/* $TMPDIR: make fuzz points it into the target's work directory, where
+ * a crash leaves it beside the input */
+static char data_dir[4096];
 static FILE *devnull;
 
 static int rm_one(const char *path, const struct stat *st, int flag,
@@ -45,9 +47,9 @@ static void setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(data_dir, sizeof(data_dir), "%s/fuzz-results.XXXXXX",
-		 tmp && strlen(tmp) < 32 ? tmp : "/tmp");
-	if (!mkdtemp(data_dir))
+	if ((size_t)snprintf(data_dir, sizeof(data_dir), "%s/fuzz-results.XXXXXX",
+			     tmp && *tmp ? tmp : "/tmp") >= sizeof(data_dir) ||
+	    !mkdtemp(data_dir))
 		abort();
 	atexit(cleanup);
 	devnull = fopen("/dev/null", "we");

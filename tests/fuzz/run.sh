@@ -22,7 +22,8 @@ for t in "$@"; do
 	dict=
 	[ -f "$srcdir/tests/fuzz/$name.dict" ] &&
 		dict=-dict=$srcdir/tests/fuzz/$name.dict
-	"$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+	# scratch files a target writes (fuzz-results' chart data) stay here
+	TMPDIR=$dir "$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$dir/artifacts/" $dict ${FUZZ_FLAGS:-} \
 		"$dir/corpus" >"$dir/log" 2>&1
 	rc=$?
