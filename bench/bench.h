@@ -280,6 +280,46 @@ struct bench_plan {
  * one-line err naming the figures if not.  Before anything is changed.
  */
 int bench_guards(const struct bench_plan *p, char *err, size_t elen);
+/* options.c: cowbench's command line, parsed without acting on it */
+#define DEFAULT_SIZE		(64ull << 20)
+#define DEFAULT_REPS		10
+#define DEFAULT_WARMUP		2
+#define QUICK_REPS		5
+#define QUICK_WARMUP		1
+#define FULL_REPS		20
+#define FULL_WARMUP		3
+
+struct main_opts {
+	struct cow_opts o;
+	const char *events;
+	const char *out;
+	const char *cpus;	/* --cpu as given, cpuset parsed */
+	cpu_set_t cpuset;
+	int node;
+	enum cow_format fmt;
+	bool reps_set, warmup_set;
+	char meta_key[64];	/* --add-meta KEY=JSON DIR */
+	const char *meta_json, *meta_dir;
+};
+
+enum main_action {
+	MAIN_ERROR = -1,	/* err says why; exit 2 */
+	MAIN_RUN,		/* the scenarios from argv[optind] on */
+	MAIN_HELP,
+	MAIN_LIST,
+	MAIN_VERSION,
+	MAIN_RESTORE,
+	MAIN_ADD_META,
+};
+
+/*
+ * Options up to the first that ends the parse (--help...); re-runs
+ * getopt from the start.  Errors are one line in err, without the
+ * "(try --help)" the program appends.
+ */
+enum main_action bench_parse_options(int argc, char **argv,
+				     struct main_opts *mo, char *err,
+				     size_t elen);
 
 /* compare.c: `cowbench compare BASE OTHER...`; argv[0] is "compare". */
 int cow_compare_main(int argc, char **argv);

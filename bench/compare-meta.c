@@ -110,8 +110,9 @@ void cmp_meta_diffs(struct cmp *c)
 	const char **vals = cmp_xcalloc(c->nruns, sizeof(char *));
 	size_t r, i, s, t;
 
+	c->cmd_options = cmp_xcalloc(c->nruns, sizeof(char *));
 	for (r = 0; r < c->nruns; r++)
-		vals[r] = c->runs[r].options = command_options(&c->runs[r]);
+		vals[r] = c->cmd_options[r] = command_options(&c->runs[r]);
 	add_diff(c, "command options", vals);
 	/* every key of every run, once */
 	for (r = 0; r < c->nruns; r++) {

@@ -48,13 +48,14 @@ static const char *prog = "cowbench compare";
 
 void cmp_die(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* one line, whatever a file name or an argument holds */
+	fprintf(stderr, "%s: %s\n", prog, cow_one_line(msg));
 	exit(COW_EXIT_USAGE);
 }
 
@@ -97,17 +98,19 @@ static void help(void)
 "Exit status: 0 no regression, 1 at least one regression, 2 error.\n");
 }
 
-static double opt_num(const char *name, const char *arg, double min, double max)
+static bool opt_num(char *err, size_t elen, const char *name,
+		    const char *arg, double min, double max, double *v)
 {
 	char *end;
-	double v;
 
 	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= min && v <= max))
-		cmp_die("--%s: '%s' is not a number in %g..%g (try --help)", name,
-		    arg, min, max);
-	return v;
+	*v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*v >= min && *v <= max)) {
+		cow_errf(err, elen, "--%s: '%s' is not a number in %g..%g (try --help)",
+		     name, arg, min, max);
+		return false;
+	}
+	return true;
 }
 
 static const struct option long_options[] = {
@@ -124,24 +127,30 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void parse_options(int argc, char **argv, struct cmp_opts *o)
+int cmp_parse_options(int argc, char **argv, struct cmp_opts *o, char *err,
+		      size_t elen)
 {
-	unsigned nignore = 0;
+		unsigned nignore = 0;
 	uint64_t v;
 	int ch;
 
+	if (elen)
+		err[0] = '\0';
 	o->threshold = 0.05;
 	o->alpha = 0.05;
 	o->padj = COW_PADJ_BH;
 	o->seed = 1;
 	o->nboot = 10000;
 	opterr = 0;
-	optind = 1;
+	/* 0, not 1: glibc then forgets any earlier parse's state too */
+	optind = 0;
 	while ((ch = getopt_long(argc, argv, "a:c:d:f:hi:l:n:s:t:",
 				 long_options, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
-			o->alpha = opt_num("alpha", optarg, 1e-6, 0.5);
+			if (!opt_num(err, elen, "alpha", optarg, 1e-6, 0.5,
+				     &o->alpha))
+				return -1;
 			break;
 		case 'c':
 			if (!strcmp(optarg, "bh"))
@@ -151,8 +160,8 @@ static void parse_options(int argc, char **argv, struct cmp_opts *o)
 			else if (!strcmp(optarg, "none"))
 				o->padj = COW_PADJ_NONE;
 			else
-				cmp_die("--correction: '%s' is not bh, holm or none (try --help)",
-				    optarg);
+				return cow_errf(err, elen, "--correction: '%s' is not bh, holm or none (try --help)",
+						optarg);
 			break;
 		case 'd':
 			o->data_dir = optarg;
@@ -167,15 +176,15 @@ static void parse_options(int argc, char **argv, struct cmp_opts *o)
 			else if (!strcmp(optarg, "tsv"))
 				o->fmt = CMP_TSV;
 			else
-				cmp_die("--format: '%s' is not text, markdown, json or tsv (try --help)",
-				    optarg);
+				return cow_errf(err, elen, "--format: '%s' is not text, markdown, json or tsv (try --help)",
+						optarg);
 			break;
 		case 'h':
-			help();
-			exit(0);
+			return 1;
 		case 'i':
 			if (nignore >= COW_MAX_PARAMS)
-				cmp_die("--ignore-param: more than %d", COW_MAX_PARAMS);
+				return cow_errf(err, elen, "--ignore-param: more than %d",
+						COW_MAX_PARAMS);
 			o->ignore[nignore++] = optarg;
 			break;
 		case 'l':
@@ -183,24 +192,28 @@ static void parse_options(int argc, char **argv, struct cmp_opts *o)
 			break;
 		case 'n':
 			if (cow_parse_u64(optarg, 100, 10000000, &v))
-				cmp_die("--resamples: '%s' is not a number in 100..10000000 (try --help)",
-				    optarg);
+				return cow_errf(err, elen, "--resamples: '%s' is not a number in 100..10000000 (try --help)",
+						optarg);
 			o->nboot = (unsigned)v;
 			break;
 		case 's':
 			if (cow_parse_u64(optarg, 0, UINT64_MAX, &v))
-				cmp_die("--seed: '%s' is not an unsigned number (try --help)",
-				    optarg);
+				return cow_errf(err, elen, "--seed: '%s' is not an unsigned number (try --help)",
+						optarg);
 			o->seed = v;
 			break;
 		case 't':
-			o->threshold = opt_num("threshold", optarg, 0, 1000) / 100;
+			if (!opt_num(err, elen, "threshold", optarg, 0, 1000,
+				     &o->threshold))
+				return -1;
+			o->threshold /= 100;
 			break;
 		default:
-			cmp_die("unknown option or missing value in '%s' (try --help)",
-			    argv[optind - 1]);
+			return cow_errf(err, elen, "unknown option or missing value in '%s' (try --help)",
+					argv[optind - 1]);
 		}
 	}
+	return 0;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -751,47 +764,71 @@ static void compare_other(struct cmp *c, struct cmp_other *o)
 	free(q);
 }
 
-/* Freed for LeakSanitizer's sake: a leak it finds elsewhere then stands out. */
-static void cmp_free(struct cmp *c)
+void cmp_compare(struct cmp *c)
 {
-	size_t i, j;
+	size_t i;
 
+	set_labels(c);
+	build_points(c);
+	c->others = cmp_xcalloc(c->nruns, sizeof(*c->others));
+	for (i = 1; i < c->nruns; i++) {
+		c->others[i - 1].run = i;
+		compare_other(c, &c->others[i - 1]);
+		c->nregress += c->others[i - 1].nregress;
+	}
+	cmp_meta_diffs(c);
+	cmp_warnings(c);
+}
+
+void cmp_free(struct cmp *c)
+{
+	size_t i, r;
+
+	for (r = 0; r < c->nruns; r++) {
+		free(c->runs[r].path);
+		cow_results_free(&c->runs[r].r);
+		free(c->cmd_options ? c->cmd_options[r] : NULL);
+	}
 	for (i = 0; i < c->npoints; i++) {
-		for (j = 0; j < c->nruns; j++)
-			free(c->points[i].side[j].s);
+		for (r = 0; r < c->nruns; r++)
+			free(c->points[i].side[r].s);
 		free(c->points[i].side);
 		free(c->points[i].metrics);
 	}
-	free(c->points);
-	free(c->metrics);
 	for (i = 0; c->others && i + 1 < c->nruns; i++) {
 		free(c->others[i].res);
 		free(c->others[i].ver);
 		free(c->others[i].only_base);
 		free(c->others[i].only_other);
 	}
-	free(c->others);
 	for (i = 0; i < c->ndiffs; i++)
 		free(c->diffs[i].val);
-	free(c->diffs);
 	for (i = 0; i < c->nwarnings; i++)
 		free(c->warnings[i]);
-	free(c->warnings);
-	for (i = 0; i < c->nruns; i++) {
-		free(c->runs[i].path);
-		free(c->runs[i].options);
-		cow_results_free(&c->runs[i].r);
-	}
+	free(c->cmd_options);
 	free(c->runs);
+	free(c->points);
+	free(c->metrics);
+	free(c->others);
+	free(c->diffs);
+	free(c->warnings);
+	memset(c, 0, sizeof(*c));
 }
 
 int cow_compare_main(int argc, char **argv)
 {
 	struct cmp c = { 0 };
+	char err[512];
 	size_t i;
 	int ret;
 
-	parse_options(argc, argv, &c.o);
+	switch (cmp_parse_options(argc, argv, &c.o, err, sizeof(err))) {
+	case 1:
+		help();
+		return COW_EXIT_OK;
+	case -1:
+		cmp_die("%s", err);
+	}
 	c.nruns = (size_t)(argc - optind);
 	if (c.nruns < 1 || (c.nruns < 2 && !c.o.data_dir))
 		cmp_die("needs a baseline and at least one other run (try --help)");
@@ -803,16 +840,7 @@ int cow_compare_main(int argc, char **argv)
 		c.runs[i].letter = (char)('A' + i);
 		load_run(&c.runs[i]);
 	}
-	set_labels(&c);
-	build_points(&c);
-	c.others = cmp_xcalloc(c.nruns, sizeof(*c.others));
-	for (i = 1; i < c.nruns; i++) {
-		c.others[i - 1].run = i;
-		compare_other(&c, &c.others[i - 1]);
-		c.nregress += c.others[i - 1].nregress;
-	}
-	cmp_meta_diffs(&c);
-	cmp_warnings(&c);
+	cmp_compare(&c);
 	if (c.o.data_dir && cmp_write_data(&c, c.o.data_dir)) {
 		cmp_free(&c);
 		return COW_EXIT_USAGE;

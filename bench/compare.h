@@ -33,7 +33,6 @@ struct cmp_opts {
 struct cmp_run {
 	const char *arg;	/* as given */
 	char *path;		/* the results.json read */
-	char *options;		/* its command line's options (compare-meta.c) */
 	struct cow_results r;
 	char letter;
 	char label[64];		/* for charts */
@@ -152,10 +151,24 @@ struct cmp {
 	size_t ndiffs;
 	char **warnings;
 	size_t nwarnings;
+	char **cmd_options;		/* per run: its command line's options */
 	unsigned nregress;		/* over all others */
 };
 
 /* compare.c */
+/*
+ * Options into o, up to the runs (argv[optind]...); re-runs getopt.  0,
+ * 1 for --help, or -1 with a one-line err.
+ */
+int cmp_parse_options(int argc, char **argv, struct cmp_opts *o, char *err,
+		      size_t elen);
+/*
+ * Everything but the report, on c->runs[] read and c->o set: points,
+ * tests, meta differences, warnings.
+ */
+void cmp_compare(struct cmp *c);
+/* All cmp_compare() allocated and the runs (cmp_xcalloc'd); c zeroed. */
+void cmp_free(struct cmp *c);
 /* The pass samples' values of a metric on one side; returns how many. */
 size_t cmp_values(const struct cmp *c, const struct cmp_side *sd,
 		  const struct cmp_metric *m, double *out);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * main.c - the cowbench program: options, scenario selection, the run
- * loop, and everything that must be undone when the run ends.
+ * main.c - the cowbench program: what the options (options.c) ask for,
+ * scenario selection, the run loop, and everything that must be undone
+ * when the run ends.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 #include <errno.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -22,13 +22,6 @@
 
 #include "bench.h"
 
-#define DEFAULT_SIZE		(64ull << 20)
-#define DEFAULT_REPS		10
-#define DEFAULT_WARMUP		2
-#define QUICK_REPS		5
-#define QUICK_WARMUP		1
-#define FULL_REPS		20
-#define FULL_WARMUP		3
 #define NO_ASLR_ENV		"COWBENCH_NO_ASLR"
 #define DELAYACCT		"/proc/sys/kernel/task_delayacct"
 
@@ -37,29 +30,26 @@ static const uint64_t sweep_sizes[] = {
 	1ull << 30,
 };
 
-struct main_opts {
-	struct cow_opts o;
-	const char *events;
-	const char *out;
-	const char *cpus;
-	int node;
-	enum cow_format fmt;
-	bool reps_set, warmup_set;
-};
-
 static const char *prog = "cowbench";
+
+/* One line, whatever an argument holds, and exit 2. */
+static void __attribute__((noreturn))
+die(const char *suffix, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", prog, cow_one_line(msg), suffix);
+	exit(COW_EXIT_USAGE);
+}
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (try --help)\n");
-	exit(COW_EXIT_USAGE);
+	die(" (try --help)", fmt, ap);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -67,12 +57,8 @@ fatal(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(COW_EXIT_USAGE);
+	die("", fmt, ap);
 }
 
 static void __attribute__((noreturn)) cpu_error(const char *list)
@@ -139,42 +125,6 @@ static void list(void)
 		printf("%-28s %s\n", (*sc)->name, (*sc)->desc);
 }
 
-static uint64_t opt_u64(const char *name, const char *arg, uint64_t min,
-			uint64_t max)
-{
-	uint64_t v;
-
-	if (cow_parse_u64(arg, min, max, &v))
-		usage_error("--%s: '%s' is not a number in %llu..%llu", name,
-			    arg, (unsigned long long)min,
-			    (unsigned long long)max);
-	return v;
-}
-
-enum { OPT_RESTORE = 256, OPT_ADD_META };
-
-static const struct option long_options[] = {
-	{ "add-meta",	required_argument,	NULL, OPT_ADD_META },
-	{ "children",	required_argument,	NULL, 'c' },
-	{ "cpu",	required_argument,	NULL, 'C' },
-	{ "dir",	required_argument,	NULL, 'd' },
-	{ "events",	required_argument,	NULL, 'e' },
-	{ "format",	required_argument,	NULL, 'f' },
-	{ "full",	no_argument,		NULL, 'F' },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "list",	no_argument,		NULL, 'l' },
-	{ "node",	required_argument,	NULL, 'N' },
-	{ "out",	required_argument,	NULL, 'o' },
-	{ "quick",	no_argument,		NULL, 'q' },
-	{ "reps",	required_argument,	NULL, 'r' },
-	{ "restore",	no_argument,		NULL, OPT_RESTORE },
-	{ "size",	required_argument,	NULL, 's' },
-	{ "verbose",	no_argument,		NULL, 'v' },
-	{ "version",	no_argument,		NULL, 'V' },
-	{ "warmup",	required_argument,	NULL, 'w' },
-	{ NULL, 0, NULL, 0 },
-};
-
 static int restore_only(void)
 {
 	char err[256];
@@ -189,131 +139,14 @@ static int restore_only(void)
  * --add-meta KEY=JSON DIR: for tools that wrap a run (scripts/vm-run adds
  * meta.vm after the guest is gone).  Adds a key, never changes one.
  */
-static int add_meta(const char *arg, int argc, char **argv)
+static int add_meta(const struct main_opts *mo)
 {
-	const char *eq = strchr(arg, '=');
-	char key[64], err[512];
-	size_t klen = eq ? (size_t)(eq - arg) : 0;
+	char err[512];
 
-	if (!eq || !klen || klen >= sizeof(key) ||
-	    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_") != klen)
-		usage_error("--add-meta: '%s' is not KEY=JSON (KEY: a-z 0-9 _)",
-			    arg);
-	if (optind + 1 != argc)
-		usage_error("--add-meta needs exactly one results directory");
-	memcpy(key, arg, klen);
-	key[klen] = '\0';
-	if (cow_results_add_meta(argv[optind], key, eq + 1, err, sizeof(err)))
+	if (cow_results_add_meta(mo->meta_dir, mo->meta_key, mo->meta_json,
+				 err, sizeof(err)))
 		fatal("%s", err);
 	return 0;
-}
-
-static void parse_options(int argc, char **argv, struct main_opts *mo)
-{
-	cpu_set_t set;
-	int c;
-
-	/* One line per error, ours: getopt's own message would be a second. */
-	opterr = 0;
-	mo->o.size = DEFAULT_SIZE;
-	mo->o.reps = DEFAULT_REPS;
-	mo->o.warmup = DEFAULT_WARMUP;
-	mo->node = -1;
-	while ((c = getopt_long(argc, argv, "c:C:d:e:f:FhlN:o:qr:s:vVw:",
-				long_options, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			mo->o.children = opt_u64("children", optarg, 1, 4096);
-			break;
-		case 'C':
-			if (cow_parse_cpulist(optarg, &set))
-				usage_error("--cpu: '%s' is not a CPU list",
-					    optarg);
-			if (sched_setaffinity(0, sizeof(set), &set))
-				cpu_error(optarg);
-			mo->cpus = optarg;
-			break;
-		case 'd':
-			mo->o.dir = optarg;
-			break;
-		case 'e':
-			mo->events = optarg;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				mo->fmt = COW_FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				mo->fmt = COW_FMT_JSON;
-			else if (!strcmp(optarg, "tsv"))
-				mo->fmt = COW_FMT_TSV;
-			else
-				usage_error("--format: '%s' is not text, json or tsv",
-					    optarg);
-			break;
-		case 'F':
-			mo->o.full = true;
-			break;
-		case 'h':
-			help();
-			exit(0);
-		case 'l':
-			list();
-			exit(0);
-		case 'N':
-			mo->node = (int)opt_u64("node", optarg, 0, 1023);
-			break;
-		case 'o':
-			mo->out = optarg;
-			break;
-		case 'q':
-			mo->o.quick = true;
-			break;
-		case 'r':
-			mo->o.reps = (unsigned)opt_u64("reps", optarg, 1, 100000);
-			mo->reps_set = true;
-			break;
-		case OPT_RESTORE:
-			exit(restore_only());
-		case OPT_ADD_META:
-			exit(add_meta(optarg, argc, argv));
-		case 's':
-			if (cow_parse_size(optarg, &mo->o.size))
-				usage_error("--size: '%s' is not a size like 4k, 64M or 1G",
-					    optarg);
-			if (mo->o.size < cow_page_size ||
-			    mo->o.size % cow_page_size)
-				usage_error("--size: %s is not a whole number of %zu-byte pages",
-					    optarg, cow_page_size);
-			mo->o.size_set = true;
-			break;
-		case 'v':
-			mo->o.verbose++;
-			break;
-		case 'V':
-			printf("cowbench %s\n", PACKAGE_VERSION);
-			exit(0);
-		case 'w':
-			mo->o.warmup = (unsigned)opt_u64("warmup", optarg, 0, 1000);
-			mo->warmup_set = true;
-			break;
-		default:
-			usage_error("unknown option or missing value in '%s'",
-				    argv[optind - 1]);
-		}
-	}
-	if (mo->o.quick && mo->o.full)
-		usage_error("--quick and --full exclude each other");
-	if (mo->o.quick) {
-		if (!mo->reps_set)
-			mo->o.reps = QUICK_REPS;
-		if (!mo->warmup_set)
-			mo->o.warmup = QUICK_WARMUP;
-	} else if (mo->o.full) {
-		if (!mo->reps_set)
-			mo->o.reps = FULL_REPS;
-		if (!mo->warmup_set)
-			mo->o.warmup = FULL_WARMUP;
-	}
 }
 
 /* Scenarios matching any argument, in table order; NULL-terminated. */
@@ -587,7 +420,7 @@ int main(int argc, char **argv)
 	const struct cow_scenario **sel, **sc;
 	struct main_opts mo = { 0 };
 	struct bench_plan plan;
-	char outbuf[PATH_MAX], err[256];
+	char outbuf[PATH_MAX], err[256], perr[512];
 	const char *dir;
 	unsigned total = 0, done = 0;
 	size_t i;
@@ -597,7 +430,27 @@ int main(int argc, char **argv)
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return cow_compare_main(argc - 1, argv + 1);
-	parse_options(argc, argv, &mo);
+	switch (bench_parse_options(argc, argv, &mo, perr, sizeof(perr))) {
+	case MAIN_ERROR:
+		usage_error("%s", perr);
+	case MAIN_HELP:
+		help();
+		return 0;
+	case MAIN_LIST:
+		list();
+		return 0;
+	case MAIN_VERSION:
+		printf("cowbench %s\n", PACKAGE_VERSION);
+		return 0;
+	case MAIN_RESTORE:
+		return restore_only();
+	case MAIN_ADD_META:
+		return add_meta(&mo);
+	case MAIN_RUN:
+		break;
+	}
+	if (mo.cpus && sched_setaffinity(0, sizeof(mo.cpuset), &mo.cpuset))
+		cpu_error(mo.cpus);
 	if (optind >= argc)
 		usage_error("no scenario given (see --list, or 'all')");
 	sel = select_scenarios(argc - optind, argv + optind);

@@ -30,7 +30,9 @@ void bench_params_str(const struct cow_sample *s, const char *const *skip,
 			;
 		if (k && *k)
 			continue;
-		if (!strcmp(p->key, "size") && !p->is_str)
+		/* a size as 64M; one no uint64_t holds (a file's) as a number */
+		if (!strcmp(p->key, "size") && !p->is_str && p->num >= 0 &&
+		    p->num < 0x1p64 && p->num == floor(p->num))
 			off += (size_t)snprintf(buf + off, len - off, "%s%s",
 						off ? "," : "",
 						cow_size_str((uint64_t)p->num,

@@ -11,6 +11,7 @@
 #ifndef COW_H
 #define COW_H
 
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -45,6 +46,11 @@ int cow_parse_size(const char *s, uint64_t *out);
 int cow_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* "0-3,6,8-9".  0 or -1 with errno. */
 int cow_parse_cpulist(const char *s, cpu_set_t *set);
+/* Control characters (a newline in an argument) to '?': one-line messages. */
+char *cow_one_line(char *s);
+/* printf into err (if elen), then cow_one_line: for error paths, -1. */
+int cow_errf(char *err, size_t elen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* 64M -> "64M", 4096 -> "4k", 1000 -> "1000". */
 const char *cow_size_str(uint64_t bytes, char *buf, size_t len);
 /* For messages: 24776740864 -> "23G", 1610612736 -> "1.5G", 1000 -> "1000". */
@@ -265,6 +271,31 @@ int cow_undo_umount(const char *path);
 void cow_knobs_restore(void);
 /* Only restore a crashed run's state and exit: `cowbench --restore`. */
 int cow_knobs_recover_only(const char *state_dir, char *err, size_t elen);
+
+/* One line of a state file: what a run must undo, newest last. */
+enum cow_undo_kind {
+	COW_UNDO_KNOB,		/* write old back to path */
+	COW_UNDO_UNLINK,
+	COW_UNDO_SWAPOFF,	/* swapoff, then unlink */
+	COW_UNDO_UMOUNT,
+};
+#define COW_UNDO_MAX		128
+#define COW_UNDO_VAL_MAX	256
+struct cow_undo {
+	enum cow_undo_kind kind;
+	int err;			/* errno of a failed undo, else 0 */
+	char path[PATH_MAX];
+	char old[COW_UNDO_VAL_MAX];
+};
+/* "knob", "unlink"...: the state file's word for kind. */
+const char *cow_undo_kind_name(enum cow_undo_kind kind);
+/*
+ * Parse a state file (name for messages) into u[0..max), undoing
+ * nothing: *pid from its "pid N" line, else 0; lines that cannot be acted
+ * on are dropped.  Number of entries, or -1 with err.
+ */
+int cow_knobs_parse_state(FILE *f, const char *name, pid_t *pid,
+			  struct cow_undo *u, int max, char *err, size_t elen);
 const char *cow_state_dir_default(void);
 
 /* ---- thp.c: THP sizes and the knobs that choose them --------------------- */
@@ -396,6 +427,9 @@ void cow_results_free(struct cow_results *r);
  * without freeing.  0 or -1 with a one-line err naming the file. */
 int cow_results_read(const char *path, struct cow_results *r,
 		     char *err, size_t elen);
+/* The same for len bytes at buf (need not be NUL-terminated), read from name. */
+int cow_results_parse(const char *buf, size_t len, const char *name,
+		      struct cow_results *r, char *err, size_t elen);
 /*
  * Add meta.KEY (not set yet) with the JSON text json to dir/results.json,
  * atomically; the file must read back as results first.  0 or -1 with a

@@ -33,40 +33,26 @@
 
 #include "cow.h"
 
-#define UNDO_MAX	128
-#define VAL_MAX		256
+#define UNDO_MAX	COW_UNDO_MAX
+#define VAL_MAX		COW_UNDO_VAL_MAX
 /* sysfs never returns more than a page; a longer file is no knob. */
 #define READ_MAX	4096
 /* How long a dead run's children may keep its lock: 3 s. */
 #define LOCK_WAIT_TRIES	60
 #define LOCK_WAIT_US	50000
 
-enum undo_kind {
-	UNDO_KNOB,
-	UNDO_UNLINK,
-	UNDO_SWAPOFF,
-	UNDO_UMOUNT,
-};
-
 static const char *const kind_names[] = {
-	[UNDO_KNOB] = "knob",
-	[UNDO_UNLINK] = "unlink",
-	[UNDO_SWAPOFF] = "swapoff",
-	[UNDO_UMOUNT] = "umount",
-};
-
-struct undo {
-	enum undo_kind kind;
-	int err;			/* errno of a failed undo, else 0 */
-	char path[PATH_MAX];
-	char old[VAL_MAX];
+	[COW_UNDO_KNOB] = "knob",
+	[COW_UNDO_UNLINK] = "unlink",
+	[COW_UNDO_SWAPOFF] = "swapoff",
+	[COW_UNDO_UMOUNT] = "umount",
 };
 
 /*
  * Static, so that the undo (atexit, signal handler) needs no malloc.
  * An entry is filled before nundo counts it, for the signal handler's sake.
  */
-static struct undo undos[UNDO_MAX];
+static struct cow_undo undos[UNDO_MAX];
 static volatile sig_atomic_t nundo;
 static volatile sig_atomic_t restoring;
 static pid_t owner;			/* the process that ran cow_knobs_init */
@@ -124,10 +110,10 @@ static int put_pid(int fd, pid_t pid)
 	return put_line(fd, ' ', "pid", num_str(pid, num), NULL);
 }
 
-static int record(int fd, const struct undo *u)
+static int record(int fd, const struct cow_undo *u)
 {
 	return put_line(fd, '\t', kind_names[u->kind], u->path,
-			u->kind == UNDO_KNOB ? u->old : NULL, NULL);
+			u->kind == COW_UNDO_KNOB ? u->old : NULL, NULL);
 }
 
 static int write_value(const char *path, const char *val)
@@ -151,27 +137,27 @@ static int write_value(const char *path, const char *val)
 	return err;
 }
 
-static int undo_one(const struct undo *u)
+static int undo_one(const struct cow_undo *u)
 {
 	int err = 0;
 
 	switch (u->kind) {
-	case UNDO_KNOB:
+	case COW_UNDO_KNOB:
 		err = write_value(u->path, u->old);
 		/* A knob that is gone (module unloaded) has nothing to restore. */
 		return err == -ENOENT ? 0 : err;
-	case UNDO_UMOUNT:
+	case COW_UNDO_UMOUNT:
 		/* EINVAL: not a mount point (killed before mounting). */
 		if (umount2(u->path, MNT_DETACH) && errno != EINVAL &&
 		    errno != ENOENT)
 			return -errno;
 		return 0;
-	case UNDO_SWAPOFF:
+	case COW_UNDO_SWAPOFF:
 		/* EINVAL: not an active swap area, e.g. killed before swapon. */
 		if (swapoff(u->path) && errno != EINVAL && errno != ENOENT)
 			err = -errno;
 		/* fall through */
-	case UNDO_UNLINK:
+	case COW_UNDO_UNLINK:
 		/*
 		 * Unlink even after a failed swapoff: the kernel refuses to
 		 * unlink an active swap file (EPERM), so a success proves no
@@ -274,7 +260,7 @@ static int abs_path(const char *path, char *out)
 	return 0;
 }
 
-static bool remembered(enum undo_kind kind, const char *path)
+static bool remembered(enum cow_undo_kind kind, const char *path)
 {
 	int i;
 
@@ -285,9 +271,9 @@ static bool remembered(enum undo_kind kind, const char *path)
 }
 
 /* Record an undo in the state file (synced) and then in memory. */
-static int remember(enum undo_kind kind, const char *path, const char *old)
+static int remember(enum cow_undo_kind kind, const char *path, const char *old)
 {
-	struct undo *u;
+	struct cow_undo *u;
 	int r;
 
 	if (!owner || owner != getpid() || state_fd < 0)
@@ -362,11 +348,11 @@ int cow_knob_set(const char *path, const char *value)
 	r = abs_path(path, abs);
 	if (r)
 		return r;
-	if (!remembered(UNDO_KNOB, abs)) {
+	if (!remembered(COW_UNDO_KNOB, abs)) {
 		r = cow_knob_read(abs, old, sizeof(old));
 		if (r)
 			return r;
-		r = remember(UNDO_KNOB, abs, old);
+		r = remember(COW_UNDO_KNOB, abs, old);
 		if (r)
 			return r;
 	}
@@ -385,7 +371,7 @@ int cow_knob_write_registered(const char *path, const char *value)
 	 * undos[] is inherited by a forked sample process: a knob the run's
 	 * prepare() saved will be put back by the run, whoever writes it.
 	 */
-	if (!remembered(UNDO_KNOB, abs))
+	if (!remembered(COW_UNDO_KNOB, abs))
 		return -EPERM;
 	return write_value(abs, value);
 }
@@ -399,12 +385,12 @@ int cow_knob_reset(const char *path)
 	if (r)
 		return r;
 	for (i = 0; i < nundo; i++)
-		if (undos[i].kind == UNDO_KNOB && !strcmp(undos[i].path, abs))
+		if (undos[i].kind == COW_UNDO_KNOB && !strcmp(undos[i].path, abs))
 			return write_value(abs, undos[i].old);
 	return -ENOENT;
 }
 
-static int undo_register(enum undo_kind kind, const char *path)
+static int undo_register(enum cow_undo_kind kind, const char *path)
 {
 	char abs[PATH_MAX];
 	int r;
@@ -415,17 +401,17 @@ static int undo_register(enum undo_kind kind, const char *path)
 
 int cow_undo_unlink(const char *path)
 {
-	return undo_register(UNDO_UNLINK, path);
+	return undo_register(COW_UNDO_UNLINK, path);
 }
 
 int cow_undo_swapoff(const char *path)
 {
-	return undo_register(UNDO_SWAPOFF, path);
+	return undo_register(COW_UNDO_SWAPOFF, path);
 }
 
 int cow_undo_umount(const char *path)
 {
-	return undo_register(UNDO_UMOUNT, path);
+	return undo_register(COW_UNDO_UMOUNT, path);
 }
 
 const char *cow_state_dir_default(void)
@@ -527,26 +513,19 @@ static void unlock_dir(void)
 	lock_fd = -1;
 }
 
-/*
- * Load a dead run's state file into undos[].  1 if there was one, 0 if
- * not, -1 with err.
- */
-static int load_state(pid_t *pid, char *err, size_t elen)
+const char *cow_undo_kind_name(enum cow_undo_kind kind)
+{
+	return kind < COW_ARRAY_SIZE(kind_names) ? kind_names[kind] : "?";
+}
+
+int cow_knobs_parse_state(FILE *f, const char *name, pid_t *pid,
+			  struct cow_undo *u, int max, char *err, size_t elen)
 {
 	char *line = NULL, *kind, *path, *rest;
 	size_t cap = 0;
 	ssize_t len;
-	FILE *f;
-	int k, ret = 1;
+	int k, n = 0;
 
-	f = fopen(state_path, "re");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, elen, "cannot read %s: %m", state_path);
-		return -1;
-	}
-	nundo = 0;
 	*pid = 0;
 	while ((len = getline(&line, &cap, f)) > 0) {
 		/*
@@ -564,28 +543,55 @@ static int load_state(pid_t *pid, char *err, size_t elen)
 		for (k = 0; k < (int)COW_ARRAY_SIZE(kind_names); k++)
 			if (!strcmp(kind, kind_names[k]))
 				break;
-		/* Lines that cannot be acted on are dropped. */
+		/*
+		 * Lines that cannot be acted on are dropped; so is a relative
+		 * path, which no run writes: undone from another directory,
+		 * it would remove or write some other file.
+		 */
 		if (k == (int)COW_ARRAY_SIZE(kind_names) || !path ||
-		    (k == UNDO_KNOB && !rest) || strlen(path) >= PATH_MAX ||
-		    (rest && strlen(rest) >= VAL_MAX))
+		    *path != '/' || (k == COW_UNDO_KNOB && !rest) ||
+		    strlen(path) >= PATH_MAX || (rest && strlen(rest) >= VAL_MAX))
 			continue;
-		if (nundo >= UNDO_MAX) {
-			snprintf(err, elen, "%s: more than %d entries",
-				 state_path, UNDO_MAX);
-			ret = -1;
+		if (n >= max) {
+			snprintf(err, elen, "%s: more than %d entries", name,
+				 max);
+			n = -1;
 			break;
 		}
-		undos[nundo].kind = k;
-		undos[nundo].err = 0;
-		strcpy(undos[nundo].path, path);
-		strcpy(undos[nundo].old, k == UNDO_KNOB ? rest : "");
-		nundo++;
+		u[n].kind = k;
+		u[n].err = 0;
+		strcpy(u[n].path, path);
+		strcpy(u[n].old, k == COW_UNDO_KNOB ? rest : "");
+		n++;
 	}
-	if (ret < 0)
-		nundo = 0;
 	free(line);
+	return n;
+}
+
+/*
+ * Load a dead run's state file into undos[].  1 if there was one, 0 if
+ * not, -1 with err.
+ */
+static int load_state(pid_t *pid, char *err, size_t elen)
+{
+	FILE *f;
+	int n;
+
+	f = fopen(state_path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, elen, "cannot read %s: %m", state_path);
+		return -1;
+	}
+	nundo = 0;
+	n = cow_knobs_parse_state(f, state_path, pid, undos, UNDO_MAX, err,
+				  elen);
 	fclose(f);
-	return ret;
+	if (n < 0)
+		return -1;
+	nundo = n;
+	return 1;
 }
 
 /* With the lock held: undo a dead run's state file, if there is one. */

@@ -10,6 +10,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +132,29 @@ int cow_parse_cpulist(const char *s, cpu_set_t *set)
 	}
 	*set = tmp;
 	return 0;
+}
+
+char *cow_one_line(char *s)
+{
+	char *c;
+
+	for (c = s; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			*c = '?';
+	return s;
+}
+
+int cow_errf(char *err, size_t elen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!elen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, elen, fmt, ap);
+	va_end(ap);
+	cow_one_line(err);
+	return -1;
 }
 
 const char *cow_size_str(uint64_t bytes, char *buf, size_t len)

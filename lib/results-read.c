@@ -24,6 +24,10 @@
 
 #include "cow.h"
 #include "results-int.h"
+
+#define SCENARIO_CHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789._-"
+
 struct rd {
 	const char *path;
 	char *err;
@@ -45,6 +49,8 @@ static int rd_fail(struct rd *rd, const char *fmt, ...)
 		vsnprintf(rd->err + n, rd->elen - n, fmt, ap);
 		va_end(ap);
 	}
+	/* one line, whatever the file's strings hold (a verdict "a\nb") */
+	cow_one_line(rd->err);
 	return -1;
 }
 
@@ -183,8 +189,13 @@ static int rd_sample(struct rd *rd, struct json_object *o, struct cow_sample *s)
 		return rd_fail(rd, "%s is not an object", rd->where);
 	cow_sample_init(s, "");
 	if (rd_str(rd, o, "scenario", false, s->scenario, sizeof(s->scenario),
-		   false) ||
-	    rd_kv(rd, o, "params", s->params, &s->nparams, COW_MAX_PARAMS) ||
+		   false))
+		return -1;
+	/* compare --data-dir names files after it: no '/', no "" */
+	if (!s->scenario[0] || s->scenario[strspn(s->scenario, SCENARIO_CHARS)])
+		return rd_fail(rd, "%s: \"scenario\" is not a name of letters, digits and ._-",
+			       rd->where);
+	if (rd_kv(rd, o, "params", s->params, &s->nparams, COW_MAX_PARAMS) ||
 	    rd_u64(rd, o, "rep", UINT_MAX, &rep) ||
 	    rd_u64(rd, o, "ns", UINT64_MAX, &s->ns) ||
 	    rd_u64(rd, o, "ops", UINT64_MAX, &s->ops) ||
@@ -246,7 +257,8 @@ static int meta_flatten(struct cow_results *r, const char *prefix,
 
 	switch (o ? json_object_get_type(o) : json_type_null) {
 	case json_type_object: {
-		/* braces: the macro starts with a declaration */
+		/* braced: the macro declares variables, which a label may not
+		 * precede before C23 (clang refuses) */
 		json_object_object_foreach(o, k, v) {
 			snprintf(key, sizeof(key), "%s%s%s", prefix,
 				 *prefix ? "." : "", k);
@@ -306,7 +318,7 @@ static int rd_meta(struct rd *rd, struct json_object *root,
 	return 0;
 }
 
-/* The whole file, NUL-terminated; results.json is small. */
+/* The whole file, up to and with a first NUL byte; results.json is small. */
 static char *slurp(struct rd *rd, size_t *len)
 {
 	FILE *f = fopen(rd->path, "re");
@@ -319,12 +331,10 @@ static char *slurp(struct rd *rd, size_t *len)
 		rd_fail(rd, "%s", strerror(errno));
 		return NULL;
 	}
-	/* up to a NUL byte, which has no business in a JSON text */
+	/* a NUL has no business in a JSON text: the parse reports it */
 	n = getdelim(&buf, &cap, '\0', f);
 	if (ferror(f))
 		fail = rd_fail(rd, "%s", strerror(errno));
-	else if (n > 0 && buf[n - 1] == '\0')
-		fail = rd_fail(rd, "not valid JSON at offset %zd: NUL byte", n - 1);
 	fclose(f);
 	if (!fail && n < 0) {
 		free(buf);
@@ -341,25 +351,26 @@ static char *slurp(struct rd *rd, size_t *len)
 	return buf;
 }
 
-int cow_results_read(const char *path, struct cow_results *r,
-		     char *err, size_t elen)
+int cow_results_parse(const char *buf, size_t len, const char *name,
+		      struct cow_results *r, char *err, size_t elen)
 {
-	struct rd rd = { .path = path, .err = err, .elen = elen };
+	struct rd rd = { .path = name, .err = err, .elen = elen };
 	struct json_object *root = NULL, *arr;
 	struct cow_results out = { 0 };
 	struct json_tokener *tok = NULL;
 	enum json_tokener_error jerr;
 	struct cow_sample s;
-	size_t len, end, i;
-	char *buf;
+	const char *nul;
+	size_t end, i;
 	int ret = -1;
 
 	if (elen)
 		err[0] = '\0';
 	memset(r, 0, sizeof(*r));
-	buf = slurp(&rd, &len);
-	if (!buf)
-		return -1;
+	nul = memchr(buf, '\0', len);
+	if (nul)
+		return rd_fail(&rd, "not valid JSON at offset %zu: NUL byte",
+			       (size_t)(nul - buf));
 	tok = json_tokener_new();
 	if (!tok) {
 		rd_fail(&rd, "out of memory");
@@ -381,7 +392,8 @@ int cow_results_read(const char *path, struct cow_results *r,
 			json_tokener_error_desc(jerr));
 		goto out;
 	}
-	end += strspn(buf + end, " \t\r\n");
+	while (end < len && memchr(" \t\r\n", buf[end], 4))
+		end++;
 	if (end < len) {
 		rd_fail(&rd, "not valid JSON at offset %zu: data after the end",
 			end);
@@ -416,6 +428,24 @@ out:
 	json_object_put(root);
 	if (tok)
 		json_tokener_free(tok);
+	return ret;
+}
+
+int cow_results_read(const char *path, struct cow_results *r,
+		     char *err, size_t elen)
+{
+	struct rd rd = { .path = path, .err = err, .elen = elen };
+	size_t len;
+	char *buf;
+	int ret;
+
+	if (elen)
+		err[0] = '\0';
+	memset(r, 0, sizeof(*r));
+	buf = slurp(&rd, &len);
+	if (!buf)
+		return -1;
+	ret = cow_results_parse(buf, len, path, r, err, elen);
 	free(buf);
 	return ret;
 }

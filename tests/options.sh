@@ -3,7 +3,7 @@
 # options.sh - bad input is a one-line error and exit 2, and writes nothing.
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-plan 28
+plan 30
 
 # expect_usage DESCRIPTION ARGS...: exit 2, exactly one line on stderr.
 expect_usage() {
@@ -32,6 +32,11 @@ expect_usage "unknown option" --frobnicate fork.latency
 expect_usage "no scenario" --reps 1
 expect_usage "unknown scenario" nosuch.thing
 expect_usage "children zero" --children 0 fork.many
+# found by tests/fuzz/fuzz-options: an argument's newline made two lines
+nl='
+'
+expect_usage "a newline in a bad value" --size "1${nl}2" fork.latency
+expect_usage "a newline in a scenario" "fork${nl}x"
 
 # Nothing already written is lost: a bad invocation leaves --out alone.
 mkdir -p "$scratch/keep"

@@ -366,6 +366,39 @@ static int rm_one(const char *path, const struct stat *sb, int flag,
 	return remove(path);
 }
 
+/* The parse alone, as the fuzzer calls it: what is kept, what dropped. */
+static void test_parse(void)
+{
+	static char text[] = "pid 42\n"
+		"knob\t/sys/x\tmadvise\n"
+		"unlink\trelative/file\n"	/* no run writes one */
+		"frob\t/sys/y\n"		/* unknown kind */
+		"knob\t/sys/z\n"		/* a knob without its value */
+		"umount\t/mnt/t\n"
+		"swapoff\t/cut";		/* cut short by a crash */
+	struct cow_undo u[4];
+	char err[128] = "";
+	pid_t pid;
+	FILE *f = fmemopen(text, strlen(text), "r");
+	int n = f ? cow_knobs_parse_state(f, "state", &pid, u, 4, err,
+					  sizeof(err)) : -1;
+
+	if (f)
+		fclose(f);
+	tap_ok(n == 2 && pid == 42 && u[0].kind == COW_UNDO_KNOB &&
+	       !strcmp(u[0].path, "/sys/x") && !strcmp(u[0].old, "madvise") &&
+	       u[1].kind == COW_UNDO_UMOUNT && !strcmp(u[1].path, "/mnt/t"),
+	       "state parse: 2 entries kept, relative, unknown, valueless and cut lines dropped (%d)",
+	       n);
+	f = fmemopen(text, strlen(text), "r");
+	n = f ? cow_knobs_parse_state(f, "state", &pid, u, 1, err,
+				      sizeof(err)) : 0;
+	if (f)
+		fclose(f);
+	tap_ok(n == -1 && !strcmp(err, "state: more than 1 entries"),
+	       "state parse: more entries than room is an error: %s", err);
+}
+
 int main(void)
 {
 	char err[256] = "", missing[160];
@@ -392,6 +425,7 @@ int main(void)
 	tap_ok(!strcmp(cow_state_dir_default(), state_dir),
 	       "COWBENCH_STATE_DIR overrides it");
 
+	test_parse();
 	test_read();
 	test_run();
 	test_crash();

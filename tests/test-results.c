@@ -369,6 +369,13 @@ static void test_bad_input(void)
 	EDIT("long-scenario.json", "/samples/0/scenario",
 	     json_object_new_string("0123456789012345678901234567890123456789012345678901234"),
 	     "scenario too long");
+	/* from the fuzz target's properties (tests/fuzz/fuzz-results.c) */
+	EDIT("verdict-newline.json", "/samples/2/verdict",
+	     json_object_new_string("pa\nss"), "a newline in a verdict: one line");
+	EDIT("scenario-slash.json", "/samples/0/scenario",
+	     json_object_new_string("fork/child"), "scenario with a slash");
+	EDIT("scenario-empty.json", "/samples/0/scenario",
+	     json_object_new_string(""), "empty scenario");
 #undef EDIT
 	free(good);
 }

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * options.c - cowbench's command line into struct main_opts, acting on
+ * nothing (no affinity set, no file read or written), so that main()
+ * does the acting and a fuzzer can call the parse a million times.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+
+enum { OPT_RESTORE = 256, OPT_ADD_META };
+
+static const struct option long_options[] = {
+	{ "add-meta",	required_argument,	NULL, OPT_ADD_META },
+	{ "children",	required_argument,	NULL, 'c' },
+	{ "cpu",	required_argument,	NULL, 'C' },
+	{ "dir",	required_argument,	NULL, 'd' },
+	{ "events",	required_argument,	NULL, 'e' },
+	{ "format",	required_argument,	NULL, 'f' },
+	{ "full",	no_argument,		NULL, 'F' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "list",	no_argument,		NULL, 'l' },
+	{ "node",	required_argument,	NULL, 'N' },
+	{ "out",	required_argument,	NULL, 'o' },
+	{ "quick",	no_argument,		NULL, 'q' },
+	{ "reps",	required_argument,	NULL, 'r' },
+	{ "restore",	no_argument,		NULL, OPT_RESTORE },
+	{ "size",	required_argument,	NULL, 's' },
+	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ "warmup",	required_argument,	NULL, 'w' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool opt_u64(char *err, size_t elen, const char *name,
+		    const char *arg, uint64_t min, uint64_t max, uint64_t *v)
+{
+	if (!cow_parse_u64(arg, min, max, v))
+		return true;
+	cow_errf(err, elen, "--%s: '%s' is not a number in %llu..%llu", name,
+		 arg, (unsigned long long)min, (unsigned long long)max);
+	return false;
+}
+
+/* --add-meta KEY=JSON DIR: adds a key, never changes one (main does). */
+static enum main_action add_meta(char *err, size_t elen, const char *arg,
+				 int argc, char **argv, struct main_opts *mo)
+{
+	const char *eq = strchr(arg, '=');
+	size_t klen = eq ? (size_t)(eq - arg) : 0;
+
+	if (!eq || !klen || klen >= sizeof(mo->meta_key) ||
+	    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_") != klen)
+		return cow_errf(err, elen,
+				"--add-meta: '%s' is not KEY=JSON (KEY: a-z 0-9 _)",
+				arg);
+	if (optind + 1 != argc)
+		return cow_errf(err, elen,
+				"--add-meta needs exactly one results directory");
+	memcpy(mo->meta_key, arg, klen);
+	mo->meta_key[klen] = '\0';
+	mo->meta_json = eq + 1;
+	mo->meta_dir = argv[optind];
+	return MAIN_ADD_META;
+}
+
+enum main_action bench_parse_options(int argc, char **argv,
+				     struct main_opts *mo, char *err,
+				     size_t elen)
+{
+		uint64_t v;
+	int c;
+
+	if (elen)
+		err[0] = '\0';
+	/* One line per error, ours: getopt's own message would be a second. */
+	opterr = 0;
+	/* 0, not 1: glibc then forgets any earlier parse's state too */
+	optind = 0;
+	mo->o.size = DEFAULT_SIZE;
+	mo->o.reps = DEFAULT_REPS;
+	mo->o.warmup = DEFAULT_WARMUP;
+	mo->node = -1;
+	while ((c = getopt_long(argc, argv, "c:C:d:e:f:FhlN:o:qr:s:vVw:",
+				long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (!opt_u64(err, elen, "children", optarg, 1, 4096,
+				     &v))
+				return MAIN_ERROR;
+			mo->o.children = (unsigned)v;
+			break;
+		case 'C':
+			if (cow_parse_cpulist(optarg, &mo->cpuset))
+				return cow_errf(err, elen, "--cpu: '%s' is not a CPU list",
+						optarg);
+			mo->cpus = optarg;
+			break;
+		case 'd':
+			mo->o.dir = optarg;
+			break;
+		case 'e':
+			mo->events = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				mo->fmt = COW_FMT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				mo->fmt = COW_FMT_JSON;
+			else if (!strcmp(optarg, "tsv"))
+				mo->fmt = COW_FMT_TSV;
+			else
+				return cow_errf(err, elen, "--format: '%s' is not text, json or tsv",
+						optarg);
+			break;
+		case 'F':
+			mo->o.full = true;
+			break;
+		case 'h':
+			return MAIN_HELP;
+		case 'l':
+			return MAIN_LIST;
+		case 'N':
+			if (!opt_u64(err, elen, "node", optarg, 0, 1023, &v))
+				return MAIN_ERROR;
+			mo->node = (int)v;
+			break;
+		case 'o':
+			mo->out = optarg;
+			break;
+		case 'q':
+			mo->o.quick = true;
+			break;
+		case 'r':
+			if (!opt_u64(err, elen, "reps", optarg, 1, 100000, &v))
+				return MAIN_ERROR;
+			mo->o.reps = (unsigned)v;
+			mo->reps_set = true;
+			break;
+		case OPT_RESTORE:
+			return MAIN_RESTORE;
+		case OPT_ADD_META:
+			return add_meta(err, elen, optarg, argc, argv, mo);
+		case 's':
+			if (cow_parse_size(optarg, &mo->o.size))
+				return cow_errf(err, elen, "--size: '%s' is not a size like 4k, 64M or 1G",
+						optarg);
+			if (mo->o.size < cow_page_size ||
+			    mo->o.size % cow_page_size)
+				return cow_errf(err, elen, "--size: %s is not a whole number of %zu-byte pages",
+					    optarg, cow_page_size);
+			mo->o.size_set = true;
+			break;
+		case 'v':
+			mo->o.verbose++;
+			break;
+		case 'V':
+			return MAIN_VERSION;
+		case 'w':
+			if (!opt_u64(err, elen, "warmup", optarg, 0, 1000, &v))
+				return MAIN_ERROR;
+			mo->o.warmup = (unsigned)v;
+			mo->warmup_set = true;
+			break;
+		default:
+			return cow_errf(err, elen, "unknown option or missing value in '%s'",
+				    argv[optind - 1]);
+		}
+	}
+	if (mo->o.quick && mo->o.full)
+		return cow_errf(err, elen,
+				"--quick and --full exclude each other");
+	if (mo->o.quick) {
+		if (!mo->reps_set)
+			mo->o.reps = QUICK_REPS;
+		if (!mo->warmup_set)
+			mo->o.warmup = QUICK_WARMUP;
+	} else if (mo->o.full) {
+		if (!mo->reps_set)
+			mo->o.reps = FULL_REPS;
+		if (!mo->warmup_set)
+			mo->o.warmup = FULL_WARMUP;
+	}
+	return MAIN_RUN;
+}
