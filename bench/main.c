@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -30,6 +31,7 @@
 #define FULL_REPS		20
 #define FULL_WARMUP		3
 #define NO_ASLR_ENV		"COWBENCH_NO_ASLR"
+#define PARENT_ENV		"COWBENCH_PARENT"
 #define DELAYACCT		"/proc/sys/kernel/task_delayacct"
 
 static const uint64_t sweep_sizes[] = {
@@ -366,6 +368,29 @@ static void no_aslr(char **argv)
 	/* Not fatal: measure with randomisation rather than not at all. */
 }
 
+/*
+ * A launcher that may be killed with SIGKILL itself (run-all) puts its
+ * pid in $COWBENCH_PARENT: its death then stops the run as SIGTERM does,
+ * values restored, rather than leave an orphan changing the machine for
+ * nobody.  Not the default: a run started by hand in the background is
+ * meant to outlive its shell.
+ */
+static void die_with_parent(void)
+{
+	const char *s = getenv(PARENT_ENV);
+	uint64_t pid;
+
+	if (!s)
+		return;
+	if (cow_parse_u64(s, 1, INT_MAX, &pid))
+		usage_error("$%s: '%s' is not a process id", PARENT_ENV, s);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM))
+		fatal("$%s: PR_SET_PDEATHSIG: %s", PARENT_ENV, strerror(errno));
+	/* Gone before the prctl: nothing is changed yet, so just go. */
+	if (getppid() != (pid_t)pid)
+		raise(SIGTERM);
+}
+
 static void on_signal(int sig)
 {
 	cow_interrupted = sig;
@@ -522,6 +547,7 @@ int main(int argc, char **argv)
 		usage_error("no scenario given (see --list, or 'all')");
 	sel = select_scenarios(argc - optind, argv + optind);
 	check_size(mo.o.size);
+	die_with_parent();
 	no_aslr(argv);
 
 	if (mo.node >= 0 && cow_numa_bind(mo.node, err, sizeof(err)))
@@ -561,6 +587,11 @@ int main(int argc, char **argv)
 	res.partial = true;
 
 	if (root) {
+		int r = cow_results_register_undo(dir);
+
+		if (r)
+			fatal("--out %s: cannot register its temporary files: %s",
+			      dir, strerror(-r));
 		/* The kernel's own copy count needs delay accounting on. */
 		if (cow_knob_set(DELAYACCT, "1"))
 			fprintf(stderr, "%s: cannot enable %s: kernel_wpcopy will be null\n",
