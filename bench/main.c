@@ -388,7 +388,7 @@ static void die_with_parent(void)
 		fatal("$%s: PR_SET_PDEATHSIG: %s", PARENT_ENV, strerror(errno));
 	/* Gone before the prctl: nothing is changed yet, so just go. */
 	if (getppid() != (pid_t)pid)
-		raise(SIGTERM);
+		exit(128 + SIGTERM);
 }
 
 static void on_signal(int sig)
@@ -542,6 +542,12 @@ int main(int argc, char **argv)
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return cow_compare_main(argc - 1, argv + 1);
+	/*
+	 * First: a signal for a run that has not started yet must stop it
+	 * all the same, also where the shell started us with SIGINT ignored
+	 * (a background job of run-all).
+	 */
+	install_signals();
 	parse_options(argc, argv, &mo);
 	if (optind >= argc)
 		usage_error("no scenario given (see --list, or 'all')");
@@ -559,7 +565,6 @@ int main(int argc, char **argv)
 	 * Before anything is changed or recorded: a dead run's leftovers are
 	 * undone first, and opening events may mount tracefs (undone too).
 	 */
-	install_signals();
 	if (root && cow_knobs_init(cow_state_dir_default(), err, sizeof(err)))
 		fatal("%s", err);
 	if (cow_events_init(mo.events))
