@@ -89,7 +89,7 @@ leftovers() {
 n_partial=0 n_complete=0 n_absent=0 n_runall=0 n_cowbench=0
 n_INT=0 n_TERM=0 n_KILL=0 n_early=0 n_restore=0 n_nextrun=0
 i=0
-while [ $i -lt $trials ]; do
+while [ "$i" -lt "$trials" ]; do
 	i=$((i + 1))
 	t=$scratch/trial
 	rm -rf "$t"
@@ -104,7 +104,7 @@ while [ $i -lt $trials ]; do
 		pick "$npat"; nth "$r"; pats="$pats $p"
 	fi
 	pick 5
-	reps=$(echo 1 3 10 30 100 | cut -d' ' -f$((r + 1)))
+	reps=$(echo 3 10 30 100 300 | cut -d' ' -f$((r + 1)))
 	extra=
 	case $pats in
 	*fork*) pick 3
@@ -150,10 +150,17 @@ while [ $i -lt $trials ]; do
 		FAULT_TAG="$tag" TMPDIR="$t/tmp" "$@" \
 		>"$t/log" 2>&1 9>&-) &
 	pid=$!
+	# The delay counts from the new group, which Ctrl-C needs to exist.
+	n=100
+	while ! kill -0 "-$pid" 2>/dev/null && alive && [ $n -gt 0 ]; do
+		sleep 0.01
+		n=$((n - 1))
+	done
 	sleep "$delay"
 	why=
 	if alive; then
 		ended=no
+		sig_at=$(date +%s.%N)
 		case $sig in
 		INT) kill -INT "-$pid" 2>/dev/null ;;
 		*) kill -"$sig" "$pid" 2>/dev/null ;;
@@ -174,9 +181,13 @@ while [ $i -lt $trials ]; do
 	wait "$pid"
 	rc=$?
 
-	# After SIGKILL the children die by their parent-death signal, and
-	# run-all's cowbench stops as on SIGTERM: give them time to.
-	wait_untagged 60 || why="$why; processes left: $(tagged | tr '\n' ' ')"
+	# Once the run has exited, its children are dying at most; after
+	# SIGKILL they die by their parent-death signal, and run-all's
+	# cowbench stops as on SIGTERM, restoring: give it time for that.
+	grace=5
+	[ "$target/$sig" != run-all/KILL ] || grace=20
+	wait_untagged $grace ||
+		why="$why; processes left ${grace} s after: $(tagged | tr '\n' ' ')"
 	for p in $(tagged); do kill -KILL "$p" 2>/dev/null; done
 	if [ "$sig" = KILL ] && [ $ended = no ]; then
 		pick 2
@@ -205,7 +216,8 @@ while [ $i -lt $trials ]; do
 	fi
 	! grep -q cowbench.swap /proc/swaps || why="$why; swapfile active"
 	left=$(leftovers)
-	[ -z "$left" ] || why="$why; left behind: $(echo $left)"
+	[ -z "$left" ] ||
+		why="$why; left behind: $(echo "$left" | sort -u | tr '\n' ' ')"
 
 	# The results: absent, partial, or complete if the run was done.
 	if [ ! -e "$out" ]; then
@@ -233,6 +245,14 @@ while [ $i -lt $trials ]; do
 	esac
 	[ $ended = no ] || [ $res = complete ] ||
 		why="$why; ended before the signal, but $res"
+	# Complete results after the signal: it was lost, or the run went
+	# on without its launcher.  (mtime lags by a clock tick at most, so
+	# this never blames a file written before the signal.)
+	if [ $ended = no ] && [ $res = complete ] && awk -v a="$sig_at" \
+	   -v m="$(stat -c %.9Y "$out/results.json")" 'BEGIN { exit !(m > a) }'
+	then
+		why="$why; complete results written after the signal"
+	fi
 	[ $ended = no ] || desc="$desc (ended before it)"
 	grep -h 'could not undo' "$t/log" "$t/next.log" 2>/dev/null |
 		head -1 >"$t/undo"
