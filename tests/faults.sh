@@ -73,7 +73,11 @@ wait_untagged() {
 		sleep 0.1
 	done
 }
-alive() { kill -0 "$pid" 2>/dev/null; }
+# Running, not an exited child waiting to be reaped (signals do nothing).
+alive() {
+	kill -0 "$pid" 2>/dev/null &&
+		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]
+}
 
 # What files a trial may leave: in the results directory only these.
 leftovers() {
