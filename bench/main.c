@@ -387,8 +387,11 @@ static void die_with_parent(void)
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM))
 		fatal("$%s: PR_SET_PDEATHSIG: %s", PARENT_ENV, strerror(errno));
 	/* Gone before the prctl: nothing is changed yet, so just go. */
-	if (getppid() != (pid_t)pid)
+	if (getppid() != (pid_t)pid) {
+		fprintf(stderr, "%s: $%s: process %llu is not my parent (gone?): stopping\n",
+			prog, PARENT_ENV, (unsigned long long)pid);
 		exit(128 + SIGTERM);
+	}
 }
 
 static void on_signal(int sig)
