@@ -30,7 +30,8 @@ case $runall in /*) ;; *) runall=$(pwd)/$runall ;; esac
 plan $((trials + 1))
 diag "seed $seed, $trials trials (FAULT_SEED=$seed FAULT_TRIALS=$trials to repeat)"
 
-# A 31-bit LCG: the same seed draws the same trials in any sh.
+# A 31-bit LCG: the same seed draws the same trials in any sh (each
+# trial draws the same numbers whatever happens in it).
 rnd=$seed
 pick() {
 	rnd=$(( (rnd * 1103515245 + 12345) % 2147483648 ))
@@ -125,6 +126,8 @@ while [ "$i" -lt "$trials" ]; do
 	fi
 	delay_ms=$r
 	delay=$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))
+	pick 2
+	restore=$r			# after SIGKILL: --restore or a next run
 	pick 10
 	set -f
 	# shellcheck disable=SC2086
@@ -194,8 +197,7 @@ while [ "$i" -lt "$trials" ]; do
 		why="$why; processes left ${grace} s after: $(tagged | tr '\n' ' ')"
 	for p in $(tagged); do kill -KILL "$p" 2>/dev/null; done
 	if [ "$sig" = KILL ] && [ $ended = no ]; then
-		pick 2
-		if [ "$r" -eq 0 ]; then
+		if [ "$restore" -eq 0 ]; then
 			next="cowbench --restore"
 			n_restore=$((n_restore + 1))
 			"$COWBENCH" --restore >"$t/next.log" 2>&1
