@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "bench.h"
 
 #define NO_ASLR_ENV		"COWBENCH_NO_ASLR"
+#define PARENT_ENV		"COWBENCH_PARENT"
 #define DELAYACCT		"/proc/sys/kernel/task_delayacct"
 
 static const uint64_t sweep_sizes[] = {
@@ -197,6 +199,32 @@ static void no_aslr(char **argv)
 	setenv(NO_ASLR_ENV, "1", 1);
 	execv("/proc/self/exe", argv);
 	/* Not fatal: measure with randomisation rather than not at all. */
+}
+
+/*
+ * A launcher that may be killed with SIGKILL itself (run-all) puts its
+ * pid in $COWBENCH_PARENT: its death then stops the run as SIGTERM does,
+ * values restored, rather than leave an orphan changing the machine for
+ * nobody.  Not the default: a run started by hand in the background is
+ * meant to outlive its shell.
+ */
+static void die_with_parent(void)
+{
+	const char *s = getenv(PARENT_ENV);
+	uint64_t pid;
+
+	if (!s)
+		return;
+	if (cow_parse_u64(s, 1, INT_MAX, &pid))
+		usage_error("$%s: '%s' is not a process id", PARENT_ENV, s);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM))
+		fatal("$%s: PR_SET_PDEATHSIG: %s", PARENT_ENV, strerror(errno));
+	/* Gone before the prctl: nothing is changed yet, so just go. */
+	if (getppid() != (pid_t)pid) {
+		fprintf(stderr, "%s: $%s: process %llu is not my parent (gone?): stopping\n",
+			prog, PARENT_ENV, (unsigned long long)pid);
+		exit(128 + SIGTERM);
+	}
 }
 
 static void on_signal(int sig)
@@ -430,6 +458,12 @@ int main(int argc, char **argv)
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return cow_compare_main(argc - 1, argv + 1);
+	/*
+	 * First: a signal for a run that has not started yet must stop it
+	 * all the same, also where the shell started us with SIGINT ignored
+	 * (a background job of run-all).
+	 */
+	install_signals();
 	switch (bench_parse_options(argc, argv, &mo, perr, sizeof(perr))) {
 	case MAIN_ERROR:
 		usage_error("%s", perr);
@@ -471,6 +505,7 @@ int main(int argc, char **argv)
 	plan.dir = mo.o.dir;
 	if (bench_guards(&plan, err, sizeof(err)))
 		fatal("%s", err);
+	die_with_parent();
 	no_aslr(argv);
 
 	if (mo.node >= 0 && cow_numa_bind(mo.node, err, sizeof(err)))
@@ -482,7 +517,6 @@ int main(int argc, char **argv)
 	 * Before anything is changed or recorded: a dead run's leftovers are
 	 * undone first, and opening events may mount tracefs (undone too).
 	 */
-	install_signals();
 	if (root && cow_knobs_init(cow_state_dir_default(), err, sizeof(err)))
 		fatal("%s", err);
 	if (cow_events_init(mo.events))
@@ -505,6 +539,11 @@ int main(int argc, char **argv)
 	res.partial = true;
 
 	if (root) {
+		int r = cow_results_register_undo(dir);
+
+		if (r)
+			fatal("--out %s: cannot register its temporary files: %s",
+			      dir, strerror(-r));
 		/* The kernel's own copy count needs delay accounting on. */
 		if (cow_knob_set(DELAYACCT, "1"))
 			fprintf(stderr, "%s: cannot enable %s: kernel_wpcopy will be null\n",

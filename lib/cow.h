@@ -267,6 +267,12 @@ int cow_undo_unlink(const char *path);
 int cow_undo_swapoff(const char *path);
 /* A mount point the run is about to mount something on (tracefs). */
 int cow_undo_umount(const char *path);
+/*
+ * A directory the run is about to create that stays only if something
+ * was put in it: removed at the end (or at the next start, after a kill)
+ * if it is empty, kept if not.
+ */
+int cow_undo_rmdir(const char *path);
 /* Undo everything in reverse order; safe to call twice and from atexit. */
 void cow_knobs_restore(void);
 /* Only restore a crashed run's state and exit: `cowbench --restore`. */
@@ -278,6 +284,7 @@ enum cow_undo_kind {
 	COW_UNDO_UNLINK,
 	COW_UNDO_SWAPOFF,	/* swapoff, then unlink */
 	COW_UNDO_UMOUNT,
+	COW_UNDO_RMDIR,		/* rmdir if still empty */
 };
 #define COW_UNDO_MAX		128
 #define COW_UNDO_VAL_MAX	256
@@ -422,6 +429,13 @@ void cow_results_meta_set(const struct cow_results *r, struct json_object *m);
  * 0, or -1 with errno set.
  */
 int cow_results_write(const struct cow_results *r, const char *dir);
+/*
+ * Before the first cow_results_write() of a run with knobs initialised:
+ * the directories of dir it will create (removed if the run leaves them
+ * empty) and its temporary files, so that not even SIGKILL leaves a
+ * .tmp file or an empty results directory behind.  0 or -errno.
+ */
+int cow_results_register_undo(const char *dir);
 void cow_results_free(struct cow_results *r);
 /* Parse a results.json back (tests, compare) into r, which it overwrites
  * without freeing.  0 or -1 with a one-line err naming the file. */

@@ -10,8 +10,9 @@
  * file backwards.
  *
  * State file lines: "pid N", then "knob\t<path>\t<old value>",
- * "unlink\t<path>", "swapoff\t<path>" (swapoff, then unlink) and
- * "umount\t<path>" (a filesystem the run mounted).
+ * "unlink\t<path>", "swapoff\t<path>" (swapoff, then unlink),
+ * "umount\t<path>" (a filesystem the run mounted) and "rmdir\t<path>"
+ * (a directory the run created, removed only if it is empty).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -46,6 +47,7 @@ static const char *const kind_names[] = {
 	[COW_UNDO_UNLINK] = "unlink",
 	[COW_UNDO_SWAPOFF] = "swapoff",
 	[COW_UNDO_UMOUNT] = "umount",
+	[COW_UNDO_RMDIR] = "rmdir",
 };
 
 /*
@@ -150,6 +152,12 @@ static int undo_one(const struct cow_undo *u)
 		/* EINVAL: not a mount point (killed before mounting). */
 		if (umount2(u->path, MNT_DETACH) && errno != EINVAL &&
 		    errno != ENOENT)
+			return -errno;
+		return 0;
+	case COW_UNDO_RMDIR:
+		/* Not empty: the run wrote what it was made for; keep it. */
+		if (rmdir(u->path) && errno != ENOENT && errno != ENOTEMPTY &&
+		    errno != EEXIST)
 			return -errno;
 		return 0;
 	case COW_UNDO_SWAPOFF:
@@ -412,6 +420,11 @@ int cow_undo_swapoff(const char *path)
 int cow_undo_umount(const char *path)
 {
 	return undo_register(COW_UNDO_UMOUNT, path);
+}
+
+int cow_undo_rmdir(const char *path)
+{
+	return undo_register(COW_UNDO_RMDIR, path);
 }
 
 const char *cow_state_dir_default(void)

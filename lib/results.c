@@ -305,10 +305,10 @@ static struct json_object *meta_json(const struct cow_results *r)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static int mkdir_p(const char *dir)
+/* fn(prefix) for each of dir's prefixes ending at a '/', then dir itself. */
+static int each_prefix(const char *dir, int (*fn)(const char *prefix))
 {
 	char *p, *path;
-	struct stat st;
 	int ret = 0;
 
 	if (!*dir) {
@@ -324,15 +324,7 @@ static int mkdir_p(const char *dir)
 		if (c != '/' && c != '\0')
 			continue;
 		*p = '\0';
-		/* an existing directory is fine whatever mkdir says (EROFS...) */
-		if (mkdir(path, 0777)) {
-			int e = errno;
-
-			if (stat(path, &st))
-				ret = -1, errno = e;
-			else if (!S_ISDIR(st.st_mode))
-				ret = -1, errno = ENOTDIR;
-		}
+		ret = fn(path);
 		*p = c;
 		if (ret || !c)
 			break;
@@ -341,7 +333,76 @@ static int mkdir_p(const char *dir)
 	return ret;
 }
 
+static int mkdir_one(const char *path)
+{
+	struct stat st;
+	int e;
+
+	/* an existing directory is fine whatever mkdir says (EROFS...) */
+	if (!mkdir(path, 0777))
+		return 0;
+	e = errno;
+	if (stat(path, &st)) {
+		errno = e;
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	return each_prefix(dir, mkdir_one);
+}
+
 typedef int (*emit_fn)(FILE *f, const struct cow_results *r, void *arg);
+
+static const char *const written[] = { "results.json", "samples.tsv" };
+
+static char *tmp_name(const char *dir, const char *name)
+{
+	char *tmp;
+
+	return asprintf(&tmp, "%s/%s.tmp.%d", dir, name, (int)getpid()) < 0 ?
+	       NULL : tmp;
+}
+
+/* A directory the first write will create: removed again if left empty. */
+static int undo_mkdir(const char *path)
+{
+	struct stat st;
+	int r;
+
+	if (!stat(path, &st) || errno != ENOENT)
+		return 0;
+	r = cow_undo_rmdir(path);
+	if (r)
+		errno = -r;
+	return r ? -1 : 0;
+}
+
+int cow_results_register_undo(const char *dir)
+{
+	char *tmp;
+	size_t i;
+	int ret;
+
+	/* Outermost first: the undo runs newest first, innermost first. */
+	if (each_prefix(dir, undo_mkdir))
+		return -errno;
+	/* A run's temporary names are fixed by its pid: known in advance. */
+	for (i = 0; i < COW_ARRAY_SIZE(written); i++) {
+		tmp = tmp_name(dir, written[i]);
+		ret = tmp ? cow_undo_unlink(tmp) : -ENOMEM;
+		free(tmp);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
 
 /*
  * dir/name.tmp.<pid>, fsync, rename: a run killed at any point leaves
@@ -355,8 +416,7 @@ static int write_atomic(const char *dir, const char *name, emit_fn emit,
 	int fd, dfd, err = 0;
 	FILE *f;
 
-	if (asprintf(&tmp, "%s/%s.tmp.%d", dir, name, (int)getpid()) < 0)
-		tmp = NULL;
+	tmp = tmp_name(dir, name);
 	if (!tmp || asprintf(&final, "%s/%s", dir, name) < 0) {
 		free(tmp);
 		errno = ENOMEM;
@@ -515,11 +575,11 @@ int cow_results_write(const struct cow_results *r, const char *dir)
 		json_object_array_add(arr, sample_json(&r->samples[i]));
 	add(root, "samples", arr);
 
-	ret = write_atomic(dir, "results.json", emit_json, r, root);
+	ret = write_atomic(dir, written[0], emit_json, r, root);
 	json_object_put(root);
 	if (ret)
 		return ret;
-	return write_atomic(dir, "samples.tsv", emit_tsv, r, NULL);
+	return write_atomic(dir, written[1], emit_tsv, r, NULL);
 }
 
 /* ---- annotating --------------------------------------------------------- */

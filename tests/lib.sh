@@ -109,4 +109,6 @@ kernel_at_least() {
 # As root every test that runs cowbench changes kernel.task_delayacct at
 # least, and each has a state directory of its own: under make -j one
 # test's restore would switch another's accounting off mid-run.
-[ "$(id -u)" -ne 0 ] || serialize_knob_tests
+# A test that sets lock_per_trial before sourcing this takes the lock
+# itself, around each step, and lets go of it between them.
+[ "$(id -u)" -ne 0 ] || [ -n "${lock_per_trial:-}" ] || serialize_knob_tests

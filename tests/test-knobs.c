@@ -195,17 +195,24 @@ static void test_run(void)
 
 static void test_crash(void)
 {
-	char err[256] = "", want[64];
+	char err[256] = "", want[64], empty[160], full[160], kept[176];
 	int status = 0;
 	pid_t pid;
 
+	/* Results directories: one the run wrote into, one it did not. */
+	snprintf(empty, sizeof(empty), "%s/empty", dir);
+	snprintf(full, sizeof(full), "%s/full", dir);
+	snprintf(kept, sizeof(kept), "%s/results.json", full);
 	pid = fork();
 	if (pid == 0) {
 		if (cow_knobs_init(NULL, err, sizeof(err)) ||
+		    cow_undo_rmdir(full) || mkdir(full, 0700) ||
+		    cow_undo_rmdir(empty) || mkdir(empty, 0700) ||
 		    cow_knob_set(thp, "never") || cow_knob_set(ksm, "1") ||
 		    cow_undo_unlink(scratch))
 			_exit(1);
 		put(scratch, "x");
+		put(kept, "{}");
 		raise(SIGKILL);
 		_exit(2);
 	}
@@ -222,6 +229,10 @@ static void test_crash(void)
 	tap_ok(!strcmp(get(thp), "madvise") && !strcmp(get(ksm), "0"),
 	       "next init restored the knobs");
 	tap_ok(!exists(scratch), "next init removed the file");
+	tap_ok(!exists(empty) && exists(kept),
+	       "and the empty directory, not the one with a file in it");
+	unlink(kept);
+	rmdir(full);
 	snprintf(want, sizeof(want), "pid %d\n", (int)getpid());
 	tap_ok(!strcmp(get(state), want), "state file is ours and empty");
 	cow_knobs_restore();
