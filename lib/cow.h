@@ -285,6 +285,7 @@ enum cow_undo_kind {
 	COW_UNDO_SWAPOFF,	/* swapoff, then unlink */
 	COW_UNDO_UMOUNT,
 	COW_UNDO_RMDIR,		/* rmdir if still empty */
+	COW_UNDO_NKINDS
 };
 #define COW_UNDO_MAX		128
 #define COW_UNDO_VAL_MAX	256

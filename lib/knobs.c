@@ -42,7 +42,7 @@
 #define LOCK_WAIT_TRIES	60
 #define LOCK_WAIT_US	50000
 
-static const char *const kind_names[] = {
+static const char *const kind_names[COW_UNDO_NKINDS] = {
 	[COW_UNDO_KNOB] = "knob",
 	[COW_UNDO_UNLINK] = "unlink",
 	[COW_UNDO_SWAPOFF] = "swapoff",

@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(n <= COW_UNDO_MAX);
 	for (i = 0; i < n; i++) {
-		FUZZ_ASSERT(u[i].kind <= COW_UNDO_UMOUNT);
+		FUZZ_ASSERT(u[i].kind < COW_UNDO_NKINDS);
 		FUZZ_ASSERT(u[i].path[0] == '/');
 		FUZZ_ASSERT(strlen(u[i].path) < sizeof(u[i].path));
 		FUZZ_ASSERT(!strpbrk(u[i].path, "\t\n"));
