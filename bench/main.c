@@ -114,8 +114,11 @@ static void help(void)
 "  -V, --version       print the version\n"
 "  -w, --warmup N      discarded repetitions before measuring (default %d)\n"
 "\n"
-"Exit status: 0 every case passed or skipped, 1 a case failed,\n"
-"2 bad usage or error.  Results: results.json and samples.tsv.\n",
+"Exit status: 0 every case passed or skipped, 1 a case failed (a kernel\n"
+"warning printed during a sample fails it), 2 bad usage or error (also a\n"
+"run too big for free memory, the pid limits or the disk, refused before\n"
+"it starts), 128+N stopped by signal N (partial results are kept).\n"
+"Results: results.json and samples.tsv.\n",
 	       prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
 }
 
