@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # faults.sh - fault injection: ./run-all and single scenarios stopped by
-# SIGINT (to the process group, as Ctrl-C), SIGTERM or SIGKILL (to the
-# main process) at a random moment, from startup on.  After each trial
-# (after SIGKILL: after the next start) every knob is as before, no
+# SIGINT (to the process group, as Ctrl-C), SIGTERM, SIGHUP or SIGKILL (to
+# the main process) at a random moment, from startup on.  After each trial
+# (after SIGKILL: after the next start, itself killed once in a while
+# before a last one) every knob is as before, no
 # process of the run is left, no swapfile or temporary file remains, and
 # the results directory is absent or holds a valid results.json, marked
 # partial unless the run ended before the signal.
@@ -92,7 +93,8 @@ leftovers() {
 }
 
 n_partial=0 n_complete=0 n_absent=0 n_runall=0 n_cowbench=0
-n_INT=0 n_TERM=0 n_KILL=0 n_early=0 n_restore=0 n_nextrun=0
+n_INT=0 n_TERM=0 n_HUP=0 n_KILL=0 n_early=0 n_restore=0 n_nextrun=0
+n_rekill=0
 i=0
 while [ "$i" -lt "$trials" ]; do
 	i=$((i + 1))
@@ -115,8 +117,8 @@ while [ "$i" -lt "$trials" ]; do
 	*fork*) pick 3
 		extra="--children $(echo 8 64 256 | cut -d' ' -f$((r + 1)))" ;;
 	esac
-	pick 3
-	sig=$(echo INT TERM KILL | cut -d' ' -f$((r + 1)))
+	pick 4
+	sig=$(echo INT TERM HUP KILL | cut -d' ' -f$((r + 1)))
 	pick 10
 	if [ "$r" -lt 3 ]; then
 		pick 150			# startup: options, knobs, meta
@@ -128,6 +130,10 @@ while [ "$i" -lt "$trials" ]; do
 	delay=$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))
 	pick 2
 	restore=$r			# after SIGKILL: --restore or a next run
+	pick 3
+	rekill=$r			# 0: that start is killed too, after
+	pick 60				# rekill_ms, and a --restore follows
+	rekill_ms=$r
 	pick 10
 	set -f
 	# shellcheck disable=SC2086
@@ -196,20 +202,44 @@ while [ "$i" -lt "$trials" ]; do
 	wait_untagged $grace ||
 		why="$why; processes left ${grace} s after: $(tagged | tr '\n' ' ')"
 	for p in $(tagged); do kill -KILL "$p" 2>/dev/null; done
+	if [ "$sig" = KILL ] && [ $ended = no ] && [ "$rekill" -eq 0 ]; then
+		# The recovery itself killed halfway through its undo (or a
+		# next run halfway through its start): a later start must
+		# still put everything back.
+		n_rekill=$((n_rekill + 1))
+		if [ "$restore" -eq 0 ]; then
+			set -- --restore
+		else
+			set -- --reps 1 --warmup 0 --size 4k --out "$t/cwd/next" \
+				fork.latency
+		fi
+		(exec env FAULT_TAG="$tag" "$COWBENCH" "$@" \
+			>"$t/rekill.log" 2>&1 9>&-) &
+		rk=$!
+		sleep "$(printf '0.%03d' "$rekill_ms")"
+		kill -KILL "$rk" 2>/dev/null
+		wait "$rk"
+		wait_untagged 5 ||
+			why="$why; processes left after the killed start: $(tagged | tr '\n' ' ')"
+		desc="$desc, its next start killed after $rekill_ms ms"
+		restore=0		# what must still put it all back
+		rm -rf "$t/cwd/next"
+	fi
 	if [ "$sig" = KILL ] && [ $ended = no ]; then
 		if [ "$restore" -eq 0 ]; then
 			next="cowbench --restore"
 			n_restore=$((n_restore + 1))
 			"$COWBENCH" --restore >"$t/next.log" 2>&1
+			r=$?
 		else
 			next="next run"
 			n_nextrun=$((n_nextrun + 1))
 			"$COWBENCH" --reps 1 --warmup 0 --size 4k \
 				--out "$t/cwd/next" fork.latency \
 				>"$t/next.log" 2>&1
+			r=$?
 			rm -rf "$t/cwd/next"
 		fi
-		r=$?
 		[ $r -eq 0 ] || why="$why; $next exits $r"
 		desc="$desc, then $next"
 	fi
@@ -243,10 +273,10 @@ while [ "$i" -lt "$trials" ]; do
 	fi
 	# Stopped by the signal: its exit status says so.
 	case $res/$sig/$rc in
-	partial/INT/130|partial/TERM/143|partial/KILL/137) ;;
-	absent/INT/130|absent/TERM/143|absent/KILL/137) ;;
+	partial/INT/130|partial/TERM/143|partial/HUP/129|partial/KILL/137) ;;
+	absent/INT/130|absent/TERM/143|absent/HUP/129|absent/KILL/137) ;;
 	complete/*/0|complete/*/1) ;;
-	complete/INT/130|complete/TERM/143|complete/KILL/137) ;;
+	complete/INT/130|complete/TERM/143|complete/HUP/129|complete/KILL/137) ;;
 	*) why="$why; $res results with exit status $rc" ;;
 	esac
 	[ $ended = no ] || [ $res = complete ] ||
@@ -271,7 +301,7 @@ while [ "$i" -lt "$trials" ]; do
 done
 rm -rf "$scratch/trial"
 
-diag "targets: cowbench $n_cowbench, run-all $n_runall; signals: INT $n_INT, TERM $n_TERM, KILL $n_KILL ($n_restore then --restore, $n_nextrun then a next run); $n_early in the first 150 ms"
+diag "targets: cowbench $n_cowbench, run-all $n_runall; signals: INT $n_INT, TERM $n_TERM, HUP $n_HUP, KILL $n_KILL ($n_restore then --restore, $n_nextrun then a next run; $n_rekill of those after a start killed too); $n_early in the first 150 ms"
 diag "results: $n_partial partial, $n_complete complete (ended before the signal), $n_absent absent"
 [ "$tap_failed" -eq 0 ]
 ok $? "$trials trials, seed $seed: $tap_failed failed"
