@@ -273,7 +273,6 @@ struct bench_plan {
 			     const struct cow_opts *o);
 	unsigned samples;	/* recorded samples, at most */
 	const char *out;	/* results directory (may not exist yet) */
-	const char *dir;	/* --dir, or NULL */
 };
 /*
  * Whether the run fits the memory, tasks and disk it may use; -1 with a

@@ -64,14 +64,6 @@ static void tsv_str(FILE *f, const char *s)
 		putc(*s == '\t' || *s == '\n' ? ' ' : *s, f);
 }
 
-static void tsv_num(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "\t%.10g", v);
-	else
-		fputs("\tNaN", f);
-}
-
 static void gp_label_array(FILE *f, const char *name, const char *const *l,
 			   size_t n)
 {
@@ -361,9 +353,9 @@ static int write_summary(const struct cmp *c, const char *dir)
 			double dhi = isfinite(hi) ? fmin(hi, vhi) : NAN;
 			int side = 0, clip = (lo < vlo) | (hi > vhi) << 1;
 
-			tsv_num(t.f, ch);
-			tsv_num(t.f, lo);
-			tsv_num(t.f, hi);
+			cmp_tsv_num(t.f, ch);
+			cmp_tsv_num(t.f, lo);
+			cmp_tsv_num(t.f, hi);
 			fprintf(t.f, "\t%d\t", row->cls[r]);
 			if (c->nruns > 2)
 				fprintf(t.f, "%c ", c->runs[r].letter);
@@ -397,8 +389,8 @@ static int write_summary(const struct cmp *c, const char *dir)
 			}
 			nclipped += clip != 0;
 			fprintf(t.f, "\t%.10g\t%d", x, side);
-			tsv_num(t.f, dlo);
-			tsv_num(t.f, dhi);
+			cmp_tsv_num(t.f, dlo);
+			cmp_tsv_num(t.f, dhi);
 			fprintf(t.f, "\t%d", clip);
 		}
 		fputc('\n', t.f);
@@ -550,15 +542,15 @@ static int write_group(const struct cmp *c, const char *dir, const char *fam)
 
 			fprintf(t.f, "%zu\t%c", r, c->runs[r].letter);
 			side_stat(c, r, p, "ns_per_op", &med, &lo, &hi);
-			tsv_num(t.f, med);
-			tsv_num(t.f, lo);
-			tsv_num(t.f, hi);
+			cmp_tsv_num(t.f, med);
+			cmp_tsv_num(t.f, lo);
+			cmp_tsv_num(t.f, hi);
 			side_stat(c, r, p, "pages_copied", &v, &v, &v);
-			tsv_num(t.f, v);
+			cmp_tsv_num(t.f, v);
 			side_stat(c, r, p, "pages_required", &v, &v, &v);
-			tsv_num(t.f, v);
+			cmp_tsv_num(t.f, v);
 			side_stat(c, r, p, "extra_copies", &v, &v, &v);
-			tsv_num(t.f, v);
+			cmp_tsv_num(t.f, v);
 			fprintf(t.f, "\t%d", verdict_code(&p->side[r]));
 			ch = nsop_change(c, r, i, &v);
 			fprintf(t.f, "\t%s\t%d\n", ch, (int)v);
@@ -642,9 +634,9 @@ static int write_sweep(const struct cmp *c, const char *dir, const char *fam)
 				side_stat(c, r, &c->points[idx[i]], "ns_per_op",
 					  &med, &lo, &hi);
 				fprintf(t.f, "%.0f", c->points[idx[i]].size);
-				tsv_num(t.f, med);
-				tsv_num(t.f, lo);
-				tsv_num(t.f, hi);
+				cmp_tsv_num(t.f, med);
+				cmp_tsv_num(t.f, lo);
+				cmp_tsv_num(t.f, hi);
 				fputc('\n', t.f);
 			}
 			/* an empty block would end gnuplot's index early */
@@ -689,15 +681,15 @@ static int write_overview(const struct cmp *c, const char *dir)
 		labels[i] = p->label;
 		tsv_str(t.f, p->label);
 		side_stat(c, 0, p, "ns_per_op", &med, &lo, &hi);
-		tsv_num(t.f, med);
-		tsv_num(t.f, lo);
-		tsv_num(t.f, hi);
+		cmp_tsv_num(t.f, med);
+		cmp_tsv_num(t.f, lo);
+		cmp_tsv_num(t.f, hi);
 		side_stat(c, 0, p, "pages_copied", &v, &v, &v);
-		tsv_num(t.f, v);
+		cmp_tsv_num(t.f, v);
 		side_stat(c, 0, p, "pages_required", &v, &v, &v);
-		tsv_num(t.f, v);
+		cmp_tsv_num(t.f, v);
 		side_stat(c, 0, p, "extra_copies", &v, &v, &v);
-		tsv_num(t.f, v);
+		cmp_tsv_num(t.f, v);
 		fprintf(t.f, "\t%d\t%zu\n", verdict_code(&p->side[0]),
 			p->side[0].npass);
 	}

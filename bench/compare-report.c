@@ -679,14 +679,6 @@ static void json_report(FILE *f, const struct cmp *c)
 
 /* ---- tsv ---------------------------------------------------------------- */
 
-static void tsv_num(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "\t%.10g", v);
-	else
-		fputs("\tNaN", f);
-}
-
 static void tsv_report(FILE *f, const struct cmp *c)
 {
 	size_t r, i;
@@ -707,13 +699,13 @@ static void tsv_report(FILE *f, const struct cmp *c)
 				p->params[0] ? p->params : "-", m->name,
 				m->kind == CMP_COUNT ? "count" : "continuous",
 				x->na, x->nb);
-			tsv_num(f, x->med_a);
-			tsv_num(f, x->med_b);
-			tsv_num(f, 100 * x->change);
-			tsv_num(f, 100 * x->lo);
-			tsv_num(f, 100 * x->hi);
-			tsv_num(f, x->p);
-			tsv_num(f, x->q);
+			cmp_tsv_num(f, x->med_a);
+			cmp_tsv_num(f, x->med_b);
+			cmp_tsv_num(f, 100 * x->change);
+			cmp_tsv_num(f, 100 * x->lo);
+			cmp_tsv_num(f, 100 * x->hi);
+			cmp_tsv_num(f, x->p);
+			cmp_tsv_num(f, x->q);
 			fprintf(f, "\t%s\t%s\t%s\n",
 				cow_verdict_name(p->side[0].verdict),
 				cow_verdict_name(p->side[r].verdict),

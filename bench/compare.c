@@ -48,15 +48,11 @@ static const char *prog = "cowbench compare";
 
 void cmp_die(const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	/* one line, whatever a file name or an argument holds */
-	fprintf(stderr, "%s: %s\n", prog, cow_one_line(msg));
-	exit(COW_EXIT_USAGE);
+	va_start(ap, fmt);
+	cow_vdie(prog, "", fmt, ap);
 }
 
 void *cmp_xcalloc(size_t n, size_t size)
@@ -130,7 +126,7 @@ static const struct option long_options[] = {
 int cmp_parse_options(int argc, char **argv, struct cmp_opts *o, char *err,
 		      size_t elen)
 {
-		unsigned nignore = 0;
+	unsigned nignore = 0;
 	uint64_t v;
 	int ch;
 
@@ -238,8 +234,6 @@ static void load_run(struct cmp_run *run)
 	if (cow_results_read(run->path, &run->r, err, sizeof(err)))
 		cmp_die("%s", err);
 }
-
-
 
 /* Labels for charts: the release where that tells the runs apart. */
 static void set_labels(struct cmp *c)

@@ -11,6 +11,7 @@
 #ifndef COW_COMPARE_H
 #define COW_COMPARE_H
 
+#include <math.h>
 #include <string.h>
 
 #include "bench.h"
@@ -200,5 +201,14 @@ void cmp_report(FILE *f, const struct cmp *c);
 
 /* compare-data.c: 0, or -1 with a message printed. */
 int cmp_write_data(const struct cmp *c, const char *dir);
+
+/* A TSV cell for a number, with its leading tab; NaN where none. */
+static inline void cmp_tsv_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "\t%.10g", v);
+	else
+		fputs("\tNaN", f);
+}
 
 #endif

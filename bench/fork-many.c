@@ -39,11 +39,6 @@ static void many_child_run(struct bench_setup *f, struct many_child *c,
 	_exit(0);
 }
 
-/*
- * fork.many - N children write disjoint shares of one shared region at
- * once: COW faults contending on the parent's anon_vma and the LRU.
- * ns is the parent's: from releasing all children to the last one done.
- */
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -110,7 +105,12 @@ static void many_sample(struct cow_run *r, struct cow_sample *s)
 		cow_sample_verdict(s, COW_FAIL, "could not start %u children",
 				   n);
 	} else {
-		/* Children start their accounting before blocking on start. */
+		/*
+		 * Children start their accounting before blocking on start.
+		 * The parent writes nothing: its copy counts are theirs, so
+		 * it reads no pagemap of its own (cow_meas_add).
+		 */
+		f.m->npages = 0;
 		cow_meas_start(f.m);
 		close_fd(&start[1]);
 		for (i = 0; i < n; i++)
@@ -127,8 +127,6 @@ static void many_sample(struct cow_run *r, struct cow_sample *s)
 			cow_sample_verdict(s, COW_FAIL, "child %u: %s", i, why);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT);
 	if (s->verdict != COW_FAIL) {
-		/* The parent wrote nothing: copies are the children's. */
-		f.m->npages = 0;
 		for (i = 0; i < n; i++)
 			cow_meas_add(f.m, kids[i].m);
 		cow_meas_to_sample(f.m, s, f.npages);

@@ -6,10 +6,6 @@
  * that is OOM-killed or fills the disk halfway has changed knobs and
  * written partial results for nothing; a one-line refusal costs nothing.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "bench.h"
 
@@ -34,19 +30,6 @@
 #define RESULTS_PER_SAMPLE	(4ull << 10)
 #define RESULTS_SLACK		(1ull << 20)
 
-static int guard_fail(char *err, size_t elen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int guard_fail(char *err, size_t elen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, elen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int guard_memory(const struct bench_plan *p, char *err, size_t elen)
 {
 	const struct cow_scenario *const *sc;
@@ -63,12 +46,12 @@ static int guard_memory(const struct bench_plan *p, char *err, size_t elen)
 	if (l.avail == UINT64_MAX || size <= l.avail / MEM_FACTOR)
 		return 0;
 	if (size > p->o->size)
-		return guard_fail(err, elen,
+		return cow_errf(err, elen,
 				  "--full sweeps sizes up to %s: needs ~%s, %s",
 				  cow_size_str(size, a, sizeof(a)),
 				  cow_size_approx(size * MEM_FACTOR, b, sizeof(b)),
 				  l.what);
-	return guard_fail(err, elen, "--size %s: needs ~%s, %s",
+	return cow_errf(err, elen, "--size %s: needs ~%s, %s",
 			  cow_size_str(size, a, sizeof(a)),
 			  cow_size_approx(size * MEM_FACTOR, b, sizeof(b)),
 			  l.what);
@@ -88,12 +71,12 @@ static int guard_tasks(const struct bench_plan *p, char *err, size_t elen)
 	if (l.avail == UINT64_MAX || children + BASE_TASKS <= l.avail)
 		return 0;
 	if (children)
-		return guard_fail(err, elen,
+		return cow_errf(err, elen,
 				  "%s%u%s: needs %u tasks, %s",
 				  p->o->children ? "--children " : "fork.many: ",
 				  children, p->o->children ? "" : " children",
 				  children + BASE_TASKS, l.what);
-	return guard_fail(err, elen, "a run needs %u tasks, %s", BASE_TASKS,
+	return cow_errf(err, elen, "a run needs %u tasks, %s", BASE_TASKS,
 			  l.what);
 }
 
@@ -108,7 +91,7 @@ static int guard_disk(const struct bench_plan *p, char *err, size_t elen)
 	struct cow_limit ls, lo;
 	uint64_t scratch = 0, results, s;
 	dev_t ds, dout;
-	const char *dir = p->dir ? p->dir : p->out;
+	const char *dir = p->o->dir ? p->o->dir : p->out;
 	char a[32];
 
 	for (sc = p->sel; *sc; sc++) {
@@ -121,25 +104,25 @@ static int guard_disk(const struct bench_plan *p, char *err, size_t elen)
 	results = p->samples * RESULTS_PER_SAMPLE + RESULTS_SLACK;
 	if (cow_limit_disk(p->out, &lo, &dout))
 		return 0;	/* not even "/" to stat: --out will say why */
-	if (p->dir && cow_limit_disk(p->dir, &ls, &ds))
+	if (p->o->dir && cow_limit_disk(p->o->dir, &ls, &ds))
 		return 0;	/* --dir will say why */
-	if (!p->dir || ds == dout) {
+	if (!p->o->dir || ds == dout) {
 		if (scratch + results <= lo.avail)
 			return 0;
-		return guard_fail(err, elen,
+		return cow_errf(err, elen,
 				  "%s %s: needs ~%s for scratch files and results, %s",
-				  p->dir ? "--dir" : "--out", dir,
+				  p->o->dir ? "--dir" : "--out", dir,
 				  cow_size_approx(scratch + results, a, sizeof(a)),
 				  lo.what);
 	}
 	if (results > lo.avail)
-		return guard_fail(err, elen, "--out %s: needs ~%s for results, %s",
+		return cow_errf(err, elen, "--out %s: needs ~%s for results, %s",
 				  p->out, cow_size_approx(results, a, sizeof(a)),
 				  lo.what);
 	if (scratch > ls.avail)
-		return guard_fail(err, elen,
+		return cow_errf(err, elen,
 				  "--dir %s: needs ~%s for scratch files, %s",
-				  p->dir, cow_size_approx(scratch, a, sizeof(a)),
+				  p->o->dir, cow_size_approx(scratch, a, sizeof(a)),
 				  ls.what);
 	return 0;
 }

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,24 +33,13 @@ static const uint64_t sweep_sizes[] = {
 
 static const char *prog = "cowbench";
 
-/* One line, whatever an argument holds, and exit 2. */
-static void __attribute__((noreturn))
-die(const char *suffix, const char *fmt, va_list ap)
-{
-	char msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s: %s%s\n", prog, cow_one_line(msg), suffix);
-	exit(COW_EXIT_USAGE);
-}
-
 static void __attribute__((noreturn, format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	die(" (try --help)", fmt, ap);
+	cow_vdie(prog, " (try --help)", fmt, ap);
 }
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -60,7 +48,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	die("", fmt, ap);
+	cow_vdie(prog, "", fmt, ap);
 }
 
 static void __attribute__((noreturn)) cpu_error(const char *list)
@@ -499,13 +487,17 @@ int main(int argc, char **argv)
 	for (sc = sel; *sc; sc++)
 		total += count_sizes(*sc, &mo.o) * count_variants(*sc, &mo.o) *
 			 mo.o.reps;
-	/* Before anything is changed or written: does the run fit? */
+	/* Before anything is changed or written: bad input, then the fit. */
+	if (mo.o.children > 0 && mo.o.size / cow_page_size < mo.o.children)
+		usage_error("--children %u: more children than pages",
+			    mo.o.children);
+	if (mo.o.dir && access(mo.o.dir, W_OK))
+		fatal("--dir %s: %s", mo.o.dir, strerror(errno));
 	plan.sel = sel;
 	plan.o = &mo.o;
 	plan.max_size = max_point_size;
 	plan.samples = total;
 	plan.out = dir;
-	plan.dir = mo.o.dir;
 	if (bench_guards(&plan, err, sizeof(err)))
 		fatal("%s", err);
 	die_with_parent();
@@ -513,9 +505,6 @@ int main(int argc, char **argv)
 
 	if (mo.node >= 0 && cow_numa_bind(mo.node, err, sizeof(err)))
 		fatal("--node %d: %s", mo.node, err);
-	if (mo.o.children > 0 && mo.o.size / cow_page_size < mo.o.children)
-		usage_error("--children %u: more children than pages",
-			    mo.o.children);
 	/*
 	 * Before anything is changed or recorded: a dead run's leftovers are
 	 * undone first, and opening events may mount tracefs (undone too).
@@ -569,8 +558,6 @@ int main(int argc, char **argv)
 	/* Scratch files live beside the results: a real disk, not tmpfs. */
 	if (!mo.o.dir)
 		mo.o.dir = dir;
-	else if (access(mo.o.dir, W_OK))
-		fatal("--dir %s: %s", mo.o.dir, strerror(errno));
 
 	for (sc = sel; *sc && !cow_interrupted; sc++) {
 		struct cow_run r = { .opts = &mo.o, .sc = *sc };

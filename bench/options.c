@@ -8,7 +8,6 @@
 #include "config.h"
 #endif
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,7 +73,7 @@ enum main_action bench_parse_options(int argc, char **argv,
 				     struct main_opts *mo, char *err,
 				     size_t elen)
 {
-		uint64_t v;
+	uint64_t v;
 	int c;
 
 	if (elen)

@@ -60,6 +60,15 @@ static enum cow_verdict swap_prepare(struct cow_run *r, char *reason,
 	}
 	snprintf(p->path, sizeof(p->path), "%s/%s", r->opts->dir,
 		 SWAPFILE_NAME);
+	/*
+	 * A dead run's swapfile was removed when this run started, so one
+	 * here is somebody else's: registered, its undo would delete it.
+	 */
+	if (!access(p->path, F_OK)) {
+		snprintf(reason, len, "%s exists and is not this run's",
+			 p->path);
+		goto fail;
+	}
 	/* Registered first: a crash from here on still removes it. */
 	err = cow_undo_swapoff(p->path);
 	if (err) {

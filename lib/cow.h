@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -49,6 +50,11 @@ int cow_parse_cpulist(const char *s, cpu_set_t *set);
 /* Control characters (a newline in an argument) to '?': one-line messages. */
 char *cow_one_line(char *s);
 /* printf into err (if elen), then cow_one_line: for error paths, -1. */
+/* Decode the \ooo escapes /proc/swaps and /proc/mounts put in names. */
+char *cow_unescape_octal(char *s);
+/* "prog: message<suffix>" on stderr as one line, and exit 2. */
+void cow_vdie(const char *prog, const char *suffix, const char *fmt,
+	      va_list ap) __attribute__((noreturn));
 int cow_errf(char *err, size_t elen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* 64M -> "64M", 4096 -> "4k", 1000 -> "1000". */

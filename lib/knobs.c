@@ -144,6 +144,8 @@ static int undo_one(const struct cow_undo *u)
 	int err = 0;
 
 	switch (u->kind) {
+	case COW_UNDO_NKINDS:	/* the parser keeps known kinds only */
+		return -EINVAL;
 	case COW_UNDO_KNOB:
 		err = write_value(u->path, u->old);
 		/* A knob that is gone (module unloaded) has nothing to restore. */

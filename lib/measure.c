@@ -168,12 +168,13 @@ void cow_meas_start(struct cow_meas *m)
 		snprintf(m->acct_reason, sizeof(m->acct_reason),
 			 "no range tracked");
 	}
+	cow_events_open(&m->ev);
+	wpcopy_begin(m);
+	/* Last before the clock: the netlink setup above is not counted. */
 	cow_vmstat_read(m->vm0);
 	getrusage(RUSAGE_THREAD, &ru);
 	m->ru_minflt0 = ru.ru_minflt;
 	m->ru_majflt0 = ru.ru_majflt;
-	cow_events_open(&m->ev);
-	wpcopy_begin(m);
 	cow_events_enable(&m->ev);
 	m->t_start = cow_now_ns();
 }
@@ -224,9 +225,9 @@ void cow_meas_stop(struct cow_meas *m)
 
 	m->t_stop = cow_now_ns();
 	cow_events_disable(&m->ev);
-	wpcopy_end(m);
 	getrusage(RUSAGE_THREAD, &ru);
 	cow_vmstat_read(vm1);
+	wpcopy_end(m);
 	for (i = 0; i < cow_vmstat_nkeys; i++)
 		m->vmstat[i] = (vm1[i] < 0 || m->vm0[i] < 0) ? -1 :
 			       vm1[i] - m->vm0[i];

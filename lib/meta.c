@@ -215,23 +215,6 @@ static void add_ksm(struct json_object *knobs)
 		free(de);
 }
 
-/* /proc/swaps writes blanks in names as octal escapes (\040). */
-static void unescape_octal(char *s)
-{
-	char *d = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d++ = (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0');
-			s += 4;
-		} else {
-			*d++ = *s++;
-		}
-	}
-	*d = '\0';
-}
-
 static void add_swaps(struct json_object *knobs)
 {
 	FILE *f = fopen("/proc/swaps", "re");
@@ -250,7 +233,7 @@ static void add_swaps(struct json_object *knobs)
 			if (sscanf(line, "%4095s %31s %lld %lld %d", name, type,
 				   &size, &used, &prio) != 5)
 				continue;
-			unescape_octal(name);
+			cow_unescape_octal(name);
 			o = json_object_new_object();
 			add(o, "filename", json_object_new_string(name));
 			add(o, "type", json_object_new_string(type));

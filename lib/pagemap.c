@@ -128,6 +128,7 @@ bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 	int err;
 
 	for (i = 0; i < npages; i++) {
+		const char *bad_here = NULL;
 		bool large, thp;
 
 		err = cow_pagemap_read((const char *)addr + i * cow_page_size,
@@ -158,20 +159,25 @@ bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 		switch (b) {
 		case COW_BACK_SMALL:
 			if (large)
-				why = "is part of a large folio";
+				bad_here = "is part of a large folio";
 			break;
 		case COW_BACK_THP:
 			if (!thp)
-				why = "is not a THP";
+				bad_here = "is not a THP";
 			break;
 		case COW_BACK_LARGE:
 			if (!large)
-				why = "is not in a large folio";
+				bad_here = "is not in a large folio";
 			break;
 		}
-		if (why && !bad++)
+		if (!bad_here)
+			continue;
+		/* The first bad page names the reason; the rest are counted. */
+		if (!bad++) {
 			first_bad = i;
-		if (why && b == COW_BACK_THP)
+			why = bad_here;
+		}
+		if (b == COW_BACK_THP)
 			break;
 	}
 	if (bad) {

@@ -144,6 +144,35 @@ char *cow_one_line(char *s)
 	return s;
 }
 
+char *cow_unescape_octal(char *s)
+{
+	char *d = s, *ret = s;
+
+	/* \ooo up to \377: a byte; anything else stays as it is */
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+				      (s[3] - '0'));
+			s += 4;
+		} else {
+			*d++ = *s++;
+		}
+	}
+	*d = '\0';
+	return ret;
+}
+
+void cow_vdie(const char *prog, const char *suffix, const char *fmt,
+	      va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", prog, cow_one_line(msg), suffix);
+	exit(COW_EXIT_USAGE);
+}
+
 int cow_errf(char *err, size_t elen, const char *fmt, ...)
 {
 	va_list ap;

@@ -115,24 +115,6 @@ int cow_swapfile_remove(const char *path)
 	return -(off_err && off_err != EINVAL ? off_err : errno);
 }
 
-/* /proc/swaps writes a blank in a name as \040 (and so on): decode it. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-				      (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
 bool cow_swap_active(const char *path)
 {
 	char real[PATH_MAX], line[PATH_MAX + 128], *sp;
@@ -149,7 +131,7 @@ bool cow_swap_active(const char *path)
 		if (!sp)
 			continue;
 		*sp = '\0';
-		unescape(line);
+		cow_unescape_octal(line);
 		found = !strcmp(line, real);
 	}
 	fclose(f);

@@ -3,7 +3,7 @@
 # options.sh - bad input is a one-line error and exit 2, and writes nothing.
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-plan 30
+plan 31
 
 # expect_usage DESCRIPTION ARGS...: exit 2, exactly one line on stderr.
 expect_usage() {
@@ -45,6 +45,12 @@ cp "$scratch/keep/results.json" "$scratch/keep.orig"
 "$COWBENCH" --out "$scratch/keep" --reps nope fork.latency 2>/dev/null
 cmp -s "$scratch/keep/results.json" "$scratch/keep.orig"
 ok $? "a bad option leaves an existing results.json untouched"
+# A --dir that cannot be used is refused before the results directory.
+"$COWBENCH" --dir "$scratch/no/such/dir" --out "$scratch/baddir" \
+	fork.latency 2>/dev/null
+rc=$?
+[ $rc -eq 2 ] && [ ! -e "$scratch/baddir" ]
+ok $? "a bad --dir: exit $rc, no results directory written"
 
 "$COWBENCH" --list >"$scratch/list"
 ok $? "--list exits 0"

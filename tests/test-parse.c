@@ -187,6 +187,14 @@ int main(void)
 	tap_ok(!strcmp(cow_verdict_name(COW_SKIP), "skip"), "verdict skip");
 	tap_ok(!strcmp(cow_verdict_name(COW_FAIL), "fail"), "verdict fail");
 
+	{
+		char sw[] = "/var/tmp/my\\040swap\\134x\\777\\04";
+
+		tap_ok(!strcmp(cow_unescape_octal(sw),
+			       "/var/tmp/my swap\\x\\777\\04"),
+		       "unescape_octal: \\040, \\134; \\777 and a cut escape stay");
+	}
+
 	tap_plan(tap_n);
 	return tap_done();
 }
