@@ -38,22 +38,9 @@ static const char *const ksm_scan_knobs[][2] = {
 	{ KSM_DIR "/sleep_millisecs", "0" },
 };
 
-static int set_knob(const char *path, const char *val, char *reason,
-		    size_t len)
-{
-	int r = cow_knob_set(path, val);
-
-	if (r)
-		snprintf(reason, len, "cannot set %s to %s: %s", path, val,
-			 r == -EBADF ? "knobs are only set as root" :
-			 strerror(-r));
-	return r;
-}
-
 enum cow_verdict bench_ksm_prepare(bool zero_pages, char *reason,
 				       size_t len)
 {
-	char cur[32];
 	unsigned i;
 
 	if (access(KSM_DIR, F_OK)) {
@@ -67,16 +54,15 @@ enum cow_verdict bench_ksm_prepare(bool zero_pages, char *reason,
 		return COW_SKIP;
 	}
 	/* Stopped until a sample's region is there to merge. */
-	if (set_knob(KSM_RUN, "0", reason, len))
+	if (cow_knob_set_why(KSM_RUN, "0", reason, len))
 		return COW_SKIP;
 	for (i = 0; i < COW_ARRAY_SIZE(ksm_scan_knobs); i++)
-		if (set_knob(ksm_scan_knobs[i][0], ksm_scan_knobs[i][1],
+		if (cow_knob_set_why(ksm_scan_knobs[i][0], ksm_scan_knobs[i][1],
 			     reason, len))
 			return COW_SKIP;
-	/* The advisor would override pages_to_scan. */
-	if (!cow_knob_read(KSM_ADVISOR, cur, sizeof(cur)) &&
-	    strcmp(cur, "none") &&
-	    set_knob(KSM_ADVISOR, "none", reason, len))
+	/* The advisor (6.9+) would override pages_to_scan. */
+	if (!access(KSM_ADVISOR, F_OK) &&
+	    cow_knob_ensure(KSM_ADVISOR, "none", reason, len))
 		return COW_SKIP;
 	if (access(KSM_ZERO, F_OK)) {
 		if (!zero_pages)
@@ -84,10 +70,7 @@ enum cow_verdict bench_ksm_prepare(bool zero_pages, char *reason,
 		snprintf(reason, len, "no %s (4.11+)", KSM_ZERO);
 		return COW_SKIP;
 	}
-	if (!cow_knob_read(KSM_ZERO, cur, sizeof(cur)) &&
-	    !strcmp(cur, zero_pages ? "1" : "0"))
-		return COW_PASS;
-	return set_knob(KSM_ZERO, zero_pages ? "1" : "0", reason, len) ?
+	return cow_knob_ensure(KSM_ZERO, zero_pages ? "1" : "0", reason, len) ?
 	       COW_SKIP : COW_PASS;
 }
 
@@ -272,11 +255,5 @@ void bench_ksm_cleanup(struct cow_run *r)
 
 int64_t bench_ksm_full_scans(void)
 {
-	char buf[32];
-	uint64_t v;
-
-	if (cow_knob_read(KSM_FULL_SCANS, buf, sizeof(buf)) ||
-	    cow_parse_u64(buf, 0, INT64_MAX, &v))
-		return -1;
-	return (int64_t)v;
+	return cow_knob_read_num(KSM_FULL_SCANS);
 }

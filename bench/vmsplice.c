@@ -32,14 +32,12 @@ struct pipes {
 /* The largest pipe we may have: pipe-max-size, else the default. */
 int bench_pipe_big(int fd[2])
 {
-	char val[32] = "";
-	long want = 0;
+	int64_t want;
 
 	if (pipe2(fd, O_CLOEXEC))
 		return -errno;
-	if (!cow_knob_read(PIPE_MAX_SIZE, val, sizeof(val)))
-		want = strtol(val, NULL, 10);
-	if (want > 0)
+	want = cow_knob_read_num(PIPE_MAX_SIZE);
+	if (want > 0 && want <= INT_MAX)
 		fcntl(fd[0], F_SETPIPE_SZ, (int)want);
 	return 0;
 }

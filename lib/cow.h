@@ -250,8 +250,16 @@ const char *cow_taskstats_probe(void);
 int cow_knobs_init(const char *state_dir, char *err, size_t elen);
 /* Current value; for "always [madvise] never" the bracketed word. */
 int cow_knob_read(const char *path, char *buf, size_t len);
+/* A knob holding one number (a counter, a size): its value, or -1. */
+int64_t cow_knob_read_num(const char *path);
 /* Save the current value (once per path) then write value.  0 or -errno. */
 int cow_knob_set(const char *path, const char *value);
+/* For prepare(): cow_knob_set(), and on failure a skip reason. */
+int cow_knob_set_why(const char *path, const char *value, char *reason,
+		     size_t rlen);
+/* The same, but leaves a knob that already reads value untouched. */
+int cow_knob_ensure(const char *path, const char *value, char *reason,
+		    size_t rlen);
 /*
  * Write a knob that cow_knob_set() already saved in this run (or in the
  * run process this one was forked from), without saving it again: how a

@@ -350,6 +350,46 @@ int cow_knob_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+int64_t cow_knob_read_num(const char *path)
+{
+	char buf[32];
+	uint64_t v;
+
+	if (cow_knob_read(path, buf, sizeof(buf)) ||
+	    cow_parse_u64(buf, 0, INT64_MAX, &v))
+		return -1;
+	return (int64_t)v;
+}
+
+int cow_knob_set_why(const char *path, const char *value, char *reason,
+		     size_t rlen)
+{
+	int r = cow_knob_set(path, value);
+
+	/* EBADF: no run to restore it, which is what a non-root run has. */
+	if (r)
+		snprintf(reason, rlen, "cannot set %s to %s: %s", path, value,
+			 r == -EBADF ? "knobs are only set as root" :
+			 strerror(-r));
+	return r;
+}
+
+int cow_knob_ensure(const char *path, const char *value, char *reason,
+		    size_t rlen)
+{
+	char cur[VAL_MAX];
+	int r = cow_knob_read(path, cur, sizeof(cur));
+
+	if (r) {
+		snprintf(reason, rlen, "cannot read %s: %s", path,
+			 strerror(-r));
+		return r;
+	}
+	if (!strcmp(cur, value))
+		return 0;
+	return cow_knob_set_why(path, value, reason, rlen);
+}
+
 int cow_knob_set(const char *path, const char *value)
 {
 	char abs[PATH_MAX], old[VAL_MAX];

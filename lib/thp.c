@@ -19,13 +19,9 @@
 
 size_t cow_thp_pmd_size(void)
 {
-	char buf[32];
-	uint64_t v;
+	int64_t v = cow_knob_read_num(THP_DIR "/hpage_pmd_size");
 
-	if (cow_knob_read(THP_DIR "/hpage_pmd_size", buf, sizeof(buf)) ||
-	    cow_parse_u64(buf, 1, UINT64_MAX, &v))
-		return DEFAULT_PMD;
-	return (size_t)v;
+	return v > 0 ? (size_t)v : DEFAULT_PMD;
 }
 
 static void size_knob(char *buf, size_t len, size_t size, const char *name)
@@ -67,34 +63,11 @@ unsigned cow_thp_sizes(size_t *sizes, unsigned max)
 
 int64_t cow_thp_size_stat(size_t size, const char *name)
 {
-	char path[PATH_MAX], buf[32];
-	uint64_t v;
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), THP_DIR "/hugepages-%zukB/stats/%s",
 		 size >> 10, name);
-	if (cow_knob_read(path, buf, sizeof(buf)) ||
-	    cow_parse_u64(buf, 0, INT64_MAX, &v))
-		return -1;
-	return (int64_t)v;
-}
-
-/* Set path to want unless it already reads so. */
-static int ensure(const char *path, const char *want, char *reason,
-		  size_t rlen)
-{
-	char cur[64];
-	int r;
-
-	r = cow_knob_read(path, cur, sizeof(cur));
-	if (!r && !strcmp(cur, want))
-		return 0;
-	r = r ? r : cow_knob_set(path, want);
-	/* EBADF: no run to restore it, which is what a non-root run has. */
-	if (r)
-		snprintf(reason, rlen, "cannot set %s to %s: %s", path, want,
-			 r == -EBADF ? "knobs are only set as root" :
-			 strerror(-r));
-	return r;
+	return cow_knob_read_num(path);
 }
 
 int cow_thp_enable_pmd(char *reason, size_t rlen)
@@ -110,12 +83,12 @@ int cow_thp_enable_pmd(char *reason, size_t rlen)
 	size_knob(path, sizeof(path), cow_thp_pmd_size(), "enabled");
 	r = cow_knob_read(path, cur, sizeof(cur));
 	if (!r && !strcmp(cur, "never"))
-		return ensure(path, "madvise", reason, rlen);
+		return cow_knob_ensure(path, "madvise", reason, rlen);
 	/* "inherit", or no per-size knobs: the global one decides. */
 	if (r || !strcmp(cur, "inherit")) {
 		r = cow_knob_read(THP_DIR "/enabled", cur, sizeof(cur));
 		if (!r && !strcmp(cur, "never"))
-			return ensure(THP_DIR "/enabled", "madvise", reason,
+			return cow_knob_ensure(THP_DIR "/enabled", "madvise", reason,
 				      rlen);
 	}
 	return 0;
@@ -155,10 +128,10 @@ int cow_thp_enable_only(size_t size, char *reason, size_t rlen)
 		if (sizes[i] == size)
 			continue;
 		size_knob(path, sizeof(path), sizes[i], "enabled");
-		r = ensure(path, "never", reason, rlen);
+		r = cow_knob_ensure(path, "never", reason, rlen);
 		if (r)
 			return r;
 	}
 	size_knob(path, sizeof(path), size, "enabled");
-	return ensure(path, "madvise", reason, rlen);
+	return cow_knob_ensure(path, "madvise", reason, rlen);
 }
