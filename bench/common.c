@@ -98,13 +98,8 @@ void bench_fill_stride(char *buf, size_t len, size_t stride, uint64_t seed)
 {
 	size_t off;
 
-	for (off = 0; off < len; off += stride) {
-		uint64_t *w = (uint64_t *)(buf + off);
-		size_t i = off / cow_page_size;
-
-		w[0] = seed ^ i;
-		w[1] = ~(seed ^ i);
-	}
+	for (off = 0; off < len; off += stride)
+		cow_page_mark(buf + off, seed ^ (off / cow_page_size));
 }
 
 ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
@@ -113,10 +108,9 @@ ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
 	size_t i, n = len / cow_page_size, per = stride / cow_page_size;
 
 	for (i = 0; i < n; i++) {
-		const uint64_t *w = (const uint64_t *)(buf + i * cow_page_size);
 		uint64_t sd = i % per ? seed : stride_seed;
 
-		if (w[0] != (sd ^ i) || w[1] != ~(sd ^ i))
+		if (!cow_page_marked(buf + i * cow_page_size, sd ^ i))
 			return (ssize_t)i;
 	}
 	return -1;
@@ -189,14 +183,6 @@ void bench_check_region(struct cow_sample *s, const char *who,
 				   who, bad);
 }
 
-/* The pattern of cow_region_fill() for the page of index i. */
-static bool page_holds(const char *page, size_t i, uint64_t seed)
-{
-	const uint64_t *w = (const uint64_t *)page;
-
-	return w[0] == (seed ^ i) && w[1] == ~(seed ^ i);
-}
-
 void bench_classify(const char *data, size_t npages, uint64_t seed_old,
 		    uint64_t seed_new, struct bench_seen *seen)
 {
@@ -207,9 +193,9 @@ void bench_classify(const char *data, size_t npages, uint64_t seed_old,
 	for (i = 0; i < npages; i++) {
 		const char *page = data + i * cow_page_size;
 
-		if (page_holds(page, i, seed_old))
+		if (cow_page_marked(page, seed_old ^ i))
 			seen->old++;
-		else if (page_holds(page, i, seed_new))
+		else if (cow_page_marked(page, seed_new ^ i))
 			seen->new++;
 		else if (!seen->other++)
 			seen->first_other = (ssize_t)i;

@@ -237,8 +237,6 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 	}
 	close(pfd[1]);
 	for (i = 0; i < f.npages; i++) {
-		uint64_t *w = (uint64_t *)(f.buf + i * cow_page_size);
-
 		if (!exec_done && !(i % EXEC_POLL_PAGES) &&
 		    read(pfd[0], &c, 1) == 0) {
 			exec_done = true;
@@ -246,8 +244,7 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 		}
 		if (!exec_done)
 			cow_meas_require_page(f.m, i);
-		w[0] = SEED_PARENT2 ^ i;
-		w[1] = ~(SEED_PARENT2 ^ i);
+		cow_page_mark(f.buf + i * cow_page_size, SEED_PARENT2 ^ i);
 	}
 	cow_meas_stop(f.m);
 	close(pfd[0]);

@@ -79,25 +79,19 @@ void bench_ksm_fill(char *buf, size_t len, unsigned ndistinct)
 {
 	size_t i, n = len / cow_page_size;
 
-	for (i = 0; i < n; i++) {
-		uint64_t *w = (uint64_t *)(buf + i * cow_page_size);
-
-		w[0] = SEED_PARENT ^ (i % ndistinct);
-		w[1] = ~(SEED_PARENT ^ (i % ndistinct));
-	}
+	for (i = 0; i < n; i++)
+		cow_page_mark(buf + i * cow_page_size,
+			      SEED_PARENT ^ (i % ndistinct));
 }
 
 ssize_t bench_ksm_verify(const char *buf, size_t len, unsigned ndistinct)
 {
 	size_t i, n = len / cow_page_size;
 
-	for (i = 0; i < n; i++) {
-		const uint64_t *w = (const uint64_t *)(buf + i * cow_page_size);
-
-		if (w[0] != (SEED_PARENT ^ (i % ndistinct)) ||
-		    w[1] != ~(SEED_PARENT ^ (i % ndistinct)))
+	for (i = 0; i < n; i++)
+		if (!cow_page_marked(buf + i * cow_page_size,
+				     SEED_PARENT ^ (i % ndistinct)))
 			return (ssize_t)i;
-	}
 	return -1;
 }
 

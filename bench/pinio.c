@@ -38,12 +38,9 @@ static int scratch_fill(int fd, size_t size, uint64_t seed)
 
 		n = size - off < chunk ? size - off : chunk;
 		/* Page index runs on across chunks: the file is one region. */
-		for (i = 0; i < n / cow_page_size; i++) {
-			uint64_t *w = (uint64_t *)(buf + i * cow_page_size);
-
-			w[0] = seed ^ (first + i);
-			w[1] = ~(seed ^ (first + i));
-		}
+		for (i = 0; i < n / cow_page_size; i++)
+			cow_page_mark(buf + i * cow_page_size,
+				      seed ^ (first + i));
 		if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
 			err = errno ? -errno : -EIO;
 	}

@@ -174,6 +174,23 @@ void *cow_region_alloc(size_t len, enum cow_backing b);
 void cow_region_free(void *addr, size_t len);
 /* Write a per-page pattern (seed ^ page index) to every page. */
 void cow_region_fill(void *addr, size_t len, uint64_t seed);
+/*
+ * The pattern itself, for one page: its first two words are k and ~k,
+ * k = seed ^ page index.  Inline: workloads write it in measured loops.
+ */
+static inline void cow_page_mark(void *page, uint64_t k)
+{
+	uint64_t *w = (uint64_t *)page;
+
+	w[0] = k;
+	w[1] = ~k;
+}
+static inline bool cow_page_marked(const void *page, uint64_t k)
+{
+	const uint64_t *w = (const uint64_t *)page;
+
+	return w[0] == k && w[1] == ~k;
+}
 /* Index of the first page not holding the pattern for seed, or -1. */
 ssize_t cow_region_verify(const void *addr, size_t len, uint64_t seed);
 /*

@@ -63,25 +63,18 @@ void cow_region_fill(void *addr, size_t len, uint64_t seed)
 {
 	size_t i, n = len / cow_page_size;
 
-	for (i = 0; i < n; i++) {
-		uint64_t *w = (uint64_t *)((char *)addr + i * cow_page_size);
-
-		w[0] = seed ^ i;
-		w[1] = ~(seed ^ i);
-	}
+	for (i = 0; i < n; i++)
+		cow_page_mark((char *)addr + i * cow_page_size, seed ^ i);
 }
 
 ssize_t cow_region_verify(const void *addr, size_t len, uint64_t seed)
 {
 	size_t i, n = len / cow_page_size;
 
-	for (i = 0; i < n; i++) {
-		const uint64_t *w = (const uint64_t *)((const char *)addr +
-						       i * cow_page_size);
-
-		if (w[0] != (seed ^ i) || w[1] != ~(seed ^ i))
+	for (i = 0; i < n; i++)
+		if (!cow_page_marked((const char *)addr + i * cow_page_size,
+				     seed ^ i))
 			return (ssize_t)i;
-	}
 	return -1;
 }
 
