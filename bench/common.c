@@ -51,8 +51,9 @@ char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 			const char *buf, size_t len, uint64_t seed)
 {
-	int go[2];
-	char c;
+	int go[2], ready[2];
+	bool started;
+	char c = 0;
 
 	h->pid = -1;
 	h->go = -1;
@@ -60,22 +61,40 @@ bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
 		return false;
 	}
+	if (pipe2(ready, O_CLOEXEC)) {
+		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		close(go[0]);
+		close(go[1]);
+		return false;
+	}
 	h->pid = cow_fork();
 	if (h->pid < 0) {
 		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
 		close(go[0]);
 		close(go[1]);
+		close(ready[0]);
+		close(ready[1]);
 		return false;
 	}
 	if (h->pid == 0) {
 		close(go[1]);
 		/* EOF releases the child: the parent closed its end. */
-		if (read(go[0], &c, 1) != 0)
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 0)
 			_exit(4);
 		_exit(cow_region_verify(buf, len, seed) < 0 ? 0 : 3);
 	}
 	close(go[0]);
+	close(ready[1]);
 	h->go = go[1];
+	/* Blocked before the parent's measured phase, not starting up in it. */
+	started = read(ready[0], &c, 1) == 1;
+	close(ready[0]);
+	if (!started) {
+		cow_sample_verdict(s, COW_FAIL, "the child did not start");
+		kill(h->pid, SIGKILL);
+		bench_holder_finish(h, s);
+		return false;
+	}
 	return true;
 }
 

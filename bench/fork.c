@@ -66,48 +66,20 @@ free_setup:
 static void parent_write_alive_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_setup f;
-	int go[2], ready[2];
-	char why[128], c = 0;
-	pid_t pid;
+	struct bench_holder h;
 
 	if (!bench_setup(r, s, &f))
 		return;
 	cow_meas_require_all(f.m);
-	if (pipe2(go, O_CLOEXEC) || pipe2(ready, O_CLOEXEC)) {
-		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+	/* The child keeps the region mapped, untouched, until released. */
+	if (!bench_holder_start(&h, s, f.buf, f.len, SEED_PARENT))
 		goto free_setup;
-	}
-	pid = cow_fork();
-	if (pid < 0) {
-		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
-		goto close_pipes;
-	}
-	if (pid == 0) {
-		/* Keep the region mapped, untouched, until the parent is done. */
-		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
-			_exit(4);
-		_exit(cow_region_verify(f.buf, f.len, SEED_PARENT) < 0 ? 0 : 3);
-	}
-	if (read(ready[0], &c, 1) != 1) {
-		cow_sample_verdict(s, COW_FAIL, "child did not start");
-		kill(pid, SIGKILL);
-	} else {
-		cow_meas_start(f.m);
-		cow_region_fill(f.buf, f.len, SEED_PARENT2);
-		cow_meas_stop(f.m);
-		if (write(go[1], &c, 1) != 1)
-			kill(pid, SIGKILL);
-	}
-	if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL,
-				   "child's view changed or it died: %s", why);
+	cow_meas_start(f.m);
+	cow_region_fill(f.buf, f.len, SEED_PARENT2);
+	cow_meas_stop(f.m);
+	bench_holder_finish(&h, s);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
 	cow_meas_to_sample(f.m, s, f.npages);
-close_pipes:
-	close(go[0]);
-	close(go[1]);
-	close(ready[0]);
-	close(ready[1]);
 free_setup:
 	bench_teardown(&f);
 }

@@ -126,10 +126,9 @@ static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 {
 	size_t len = r->size, npages = len / cow_page_size;
 	struct cow_meas *mb = NULL, *ms = NULL;
-	int go[2] = { -1, -1 }, fd;
-	char why[128], c = 0;
+	struct bench_holder h = { .pid = -1, .go = -1 };
 	char *buf;
-	pid_t pid;
+	int fd;
 
 	fd = bench_scratch_open(r, s);
 	if (fd < 0)
@@ -139,7 +138,7 @@ static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 		goto close_fd;
 	mb = cow_meas_new(buf, len);
 	ms = cow_meas_new(buf, len);
-	if (!mb || !ms || pipe2(go, O_CLOEXEC)) {
+	if (!mb || !ms) {
 		cow_sample_verdict(s, COW_FAIL, "setup: %s", strerror(errno));
 		goto out;
 	}
@@ -152,26 +151,10 @@ static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 
 	cow_region_fill(buf, len, SEED_PARENT);
 	cow_warm_free_memory(len);
-	pid = cow_fork();
-	if (pid < 0) {
-		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+	if (!bench_holder_start(&h, s, buf, len, SEED_PARENT))
 		goto out;
-	}
-	if (pid == 0) {
-		close(go[1]);
-		if (read(go[0], &c, 1) != 0)
-			_exit(4);
-		_exit(cow_region_verify(buf, len, SEED_PARENT) < 0 ? 0 : 3);
-	}
-	close(go[0]);
-	go[0] = -1;
 	timed_read(fd, buf, len, ms, s);
-	/* EOF releases the child. */
-	close(go[1]);
-	go[1] = -1;
-	if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL,
-				   "child's view changed or it died: %s", why);
+	bench_holder_finish(&h, s);
 	bench_check_region(s, "parent after the read", buf, len, SEED_FILE);
 	cow_meas_to_sample(ms, s, npages);
 	cow_sample_metric(s, "baseline_ns_per_page",
@@ -186,10 +169,7 @@ static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 	cow_sample_metric(s, "baseline_pages_copied",
 			  (double)mb->pages_copied);
 out:
-	if (go[0] >= 0)
-		close(go[0]);
-	if (go[1] >= 0)
-		close(go[1]);
+	bench_holder_finish(&h, s);
 	cow_meas_free(mb);
 	cow_meas_free(ms);
 	cow_region_free(buf, len);
