@@ -150,40 +150,19 @@ static void add_knob(struct json_object *knobs, const char *key,
 	add(knobs, key, json_object_new_string(buf));
 }
 
-static int mthp_filter(const struct dirent *d)
-{
-	unsigned kb;
-	char c;
-
-	return sscanf(d->d_name, "hugepages-%ukB%c", &kb, &c) == 1;
-}
-
-/* By size, not by name: 2048kB after 1024kB, 16kB first. */
-static int mthp_cmp(const struct dirent **a, const struct dirent **b)
-{
-	unsigned ka = strtoul((*a)->d_name + 10, NULL, 10);
-	unsigned kb = strtoul((*b)->d_name + 10, NULL, 10);
-
-	return ka < kb ? -1 : ka > kb;
-}
-
+/* By size (cow_thp_sizes sorts): 2048kB after 1024kB, 16kB first. */
 static void add_mthp(struct json_object *knobs)
 {
-	struct dirent **de;
+	size_t sizes[COW_THP_SIZES_MAX];
 	char path[512], key[64];
-	int i, n;
+	unsigned i, n = cow_thp_sizes(sizes, COW_THP_SIZES_MAX);
 
-	n = scandir(THP_DIR, &de, mthp_filter, mthp_cmp);
 	for (i = 0; i < n; i++) {
-		unsigned kb = strtoul(de[i]->d_name + 10, NULL, 10);
-
-		snprintf(path, sizeof(path), THP_DIR "/%s/enabled", de[i]->d_name);
-		snprintf(key, sizeof(key), "mthp.%ukB.enabled", kb);
+		snprintf(path, sizeof(path), THP_DIR "/hugepages-%zukB/enabled",
+			 sizes[i] >> 10);
+		snprintf(key, sizeof(key), "mthp.%zukB.enabled", sizes[i] >> 10);
 		add_knob(knobs, key, path);
-		free(de[i]);
 	}
-	if (n >= 0)
-		free(de);
 }
 
 static int not_dot(const struct dirent *d)
