@@ -297,6 +297,7 @@ struct main_opts {
 	int node;
 	enum cow_format fmt;
 	bool reps_set, warmup_set;
+	unsigned sample_timeout;	/* s; 0: bench_default_timeout() */
 	char meta_key[64];	/* --add-meta KEY=JSON DIR */
 	const char *meta_json, *meta_dir;
 };
@@ -319,6 +320,56 @@ enum main_action {
 enum main_action bench_parse_options(int argc, char **argv,
 				     struct main_opts *mo, char *err,
 				     size_t elen);
+
+/* supervise.c: the process that owns the run, and its workers */
+/* Set in a worker's environment: "PPID:FD:LOCKFD:STATEFD:POINT:SCRATCH". */
+#define BENCH_WORKER_ENV	"COWBENCH_WORKER"
+/*
+ * The default --sample-timeout, per phase (prepare, each sample, cleanup):
+ * BASE + PER_UNIT s for each UNIT bytes (at least one) of the point's size,
+ * 120 s up to 64M, 1020 s at 1G.  On this 2-core host the slowest phase
+ * of a 64M point takes a few seconds (swap.loop's writes to disk, ksmd
+ * merging); a TCG guest runs 5-10 times slower, and the limit leaves
+ * several times that again, so that only a hang reaches it.
+ */
+#define BENCH_TIMEOUT_BASE	60
+#define BENCH_TIMEOUT_PER_UNIT	60
+#define BENCH_TIMEOUT_UNIT	(64ull << 20)
+#define BENCH_TIMEOUT_MAX	604800		/* a week */
+unsigned bench_default_timeout(uint64_t size);
+unsigned bench_count_sizes(const struct cow_scenario *sc,
+			   const struct cow_opts *o);
+unsigned bench_count_variants(const struct cow_scenario *sc,
+			      const struct cow_opts *o);
+/* The largest point size the run gives scenario sc. */
+uint64_t bench_max_point_size(const struct cow_scenario *sc,
+			      const struct cow_opts *o);
+
+struct bench_super {
+	const struct cow_scenario *const *sel;
+	const struct main_opts *mo;	/* mo->o.dir set */
+	char **argv;			/* the command line, for the workers */
+	const char *dir;		/* results */
+	struct cow_results *res;
+	struct cow_kmsg *kmsg;
+	unsigned done, total;		/* samples, for the progress line */
+};
+/* Every point of the run, each in a worker of its own; never forks. */
+void bench_supervise(struct bench_super *sv);
+
+struct bench_worker {
+	pid_t ppid;		/* the supervisor */
+	int fd;			/* the pipe to it */
+	int lock_fd, state_fd;	/* the run's knob journal, or -1 (not root) */
+	unsigned point;		/* which point, in run order */
+	const char *scratch;	/* cow_opts.dir */
+};
+/* $COWBENCH_WORKER into w: 0, or -1 if it is not what a supervisor sets. */
+int bench_worker_parse(const char *spec, struct bench_worker *w);
+/* Run point w->point of the selection and report it: an exit status. */
+int bench_worker_run(const struct bench_worker *w,
+		     const struct cow_scenario *const *sel,
+		     const struct cow_opts *o);
 
 /* compare.c: `cowbench compare BASE OTHER...`; argv[0] is "compare". */
 int cow_compare_main(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include "config.h"
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <signal.h>
@@ -25,11 +26,6 @@
 #define NO_ASLR_ENV		"COWBENCH_NO_ASLR"
 #define PARENT_ENV		"COWBENCH_PARENT"
 #define DELAYACCT		"/proc/sys/kernel/task_delayacct"
-
-static const uint64_t sweep_sizes[] = {
-	1ull << 20, 4ull << 20, 16ull << 20, 64ull << 20, 256ull << 20,
-	1ull << 30,
-};
 
 static const char *prog = "cowbench";
 
@@ -249,199 +245,68 @@ static void default_out(char *buf, size_t len)
 	snprintf(buf, len, "results/%s/%s/%s", host, u.release, ts);
 }
 
-static void write_results(struct cow_results *res, const char *dir)
-{
-	if (cow_results_write(res, dir))
-		fprintf(stderr, "%s: writing results to %s: %s\n", prog, dir,
-			strerror(errno));
-}
-
-static unsigned count_sizes(const struct cow_scenario *sc,
-			    const struct cow_opts *o)
-{
-	return (sc->flags & COW_F_SWEEP_SIZE) && o->full && !o->size_set ?
-	       COW_ARRAY_SIZE(sweep_sizes) : 1;
-}
-
-static unsigned count_variants(const struct cow_scenario *sc,
-			       const struct cow_opts *o)
-{
-	return sc->nvariants ? sc->nvariants(o) : 1;
-}
-
 /*
- * Each sample runs in a process of its own, forked after delay accounting
- * was switched on: the kernel gives a task its delay counters only if the
- * switch was on when the task was created.  A workload that crashes fails
- * its sample, not the run, and leaves no state behind for the next one.
+ * A worker: one point of the run its supervisor (the parent, which set
+ * $COWBENCH_WORKER) is making, from the same command line; see
+ * supervise.c.  What the supervisor set up before starting it is
+ * inherited: CPU affinity (--cpu, --node), memory policy, the personality
+ * without ASLR, delay accounting switched on.
  */
-static void run_sample(struct cow_run *r, struct cow_sample *s)
+static int worker_main(int argc, char **argv, const char *spec)
 {
-	struct cow_sample *sh = cow_shared_alloc(sizeof(*s));
-	char why[128];
-	pid_t pid;
+	const struct cow_scenario **sel;
+	struct bench_worker w;
+	struct main_opts mo = { 0 };
+	char err[256];
+	int ret;
 
-	if (!sh) {
-		cow_sample_verdict(s, COW_FAIL, "no memory for a sample");
-		return;
+	if (bench_worker_parse(spec, &w))
+		fatal("$%s: '%s' is not what a cowbench run sets", BENCH_WORKER_ENV,
+		      spec);
+	/* Never outlive the run, which undoes what this process changes. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != w.ppid)
+		_exit(COW_EXIT_USAGE);
+	install_signals();
+	/*
+	 * The kernel names an exec of /proc/self/exe "exe": the processes
+	 * under test are called cowbench, whoever started them.
+	 */
+	prctl(PR_SET_NAME, "cowbench");
+	fcntl(w.fd, F_SETFD, FD_CLOEXEC);
+	if (w.lock_fd >= 0) {
+		fcntl(w.lock_fd, F_SETFD, FD_CLOEXEC);
+		fcntl(w.state_fd, F_SETFD, FD_CLOEXEC);
+		if (cow_knobs_attach(w.lock_fd, w.state_fd, err, sizeof(err)))
+			fatal("%s", err);
 	}
-	*sh = *s;
-	pid = cow_fork();
-	if (pid == 0) {
-		r->sc->sample(r, sh);
-		_exit(0);
-	}
-	if (pid < 0)
-		cow_sample_verdict(sh, COW_FAIL, "fork: %s", strerror(errno));
-	else if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(sh, COW_FAIL, "sample process: %s", why);
-	*s = *sh;
-	cow_shared_free(sh, sizeof(*s));
-}
-
-/*
- * Kernel warnings: one read position, taken before the first point, and
- * every look covers everything since the one before, so nothing the
- * kernel printed during the run falls between two scenarios.
- */
-static struct cow_kmsg kmsg = { .fd = -1 };
-
-/* A warning since the last look: its line into pending, unless one waits. */
-static void kmsg_look(struct cow_results *res, char *pending, size_t len)
-{
-	static unsigned lost_told;
-	static bool error_told;
-	char line[160];
-	int ret = cow_kmsg_scan(&kmsg, line, sizeof(line));
-
-	if (ret > 0 && !pending[0])
-		snprintf(pending, len, "%s", line);
-	if (ret < 0 && !error_told) {
-		error_told = true;
-		fprintf(stderr, "%s: reading /dev/kmsg: %s: kernel warnings from now on may be missed\n",
-			prog, strerror(-ret));
-	}
-	if (kmsg.lost != lost_told) {
-		lost_told = kmsg.lost;
-		fprintf(stderr, "%s: /dev/kmsg: records were overwritten before they were read: a warning among them was missed\n",
-			prog);
-		snprintf(res->kernel_log, sizeof(res->kernel_log),
-			 "%.80s (records overwritten unread %u times)",
-			 kmsg.source, kmsg.lost);
-	}
-}
-
-/*
- * A kernel warning fails the sample it came during, whatever the sample
- * found: the figures of a kernel that has just warned mean little.  The
- * first warning is the cause, the rest its echoes; a reason the sample
- * had already failed with is kept after it.
- */
-static void kmsg_fail(struct cow_sample *s, char *pending)
-{
-	char old[sizeof(s->reason)];
-	int n;
-
-	if (!pending[0])
-		return;
-	if (!s->kernel_log[0]) {
-		snprintf(s->kernel_log, sizeof(s->kernel_log), "%s", pending);
-		snprintf(old, sizeof(old), "%s",
-			 s->verdict == COW_FAIL ? s->reason : "");
-		s->verdict = COW_FAIL;
-		n = snprintf(s->reason, sizeof(s->reason), "kernel: %.*s",
-			     (int)sizeof(s->reason) - 9, pending);
-		if (old[0] && (size_t)n + 9 < sizeof(s->reason))
-			snprintf(s->reason + n, sizeof(s->reason) - n,
-				 " (and: %.*s)",
-				 (int)(sizeof(s->reason) - n - 9), old);
-	}
-	pending[0] = '\0';
-}
-
-/*
- * Run one scenario at one size: prepare, warm-up, repetitions, cleanup.
- * A kernel warning during a warm-up goes on the next recorded sample;
- * one during cleanup on the last (or, if none was recorded, on a sample
- * of its own).
- */
-static void run_point(struct cow_run *r, struct cow_results *res,
-		      const char *dir, unsigned *done, unsigned total)
-{
-	const struct cow_opts *o = r->opts;
-	struct cow_sample s;
-	char reason[160] = "", kline[160] = "";
-	size_t first = res->n;
-	unsigned i;
-
-	r->priv = NULL;
-	if (r->sc->prepare &&
-	    r->sc->prepare(r, reason, sizeof(reason)) != COW_PASS) {
-		cow_sample_init(&s, r->sc->name);
-		cow_sample_param_num(&s, "size", (double)r->size);
-		cow_sample_verdict(&s, COW_SKIP, "%s", reason);
-		kmsg_look(res, kline, sizeof(kline));
-		kmsg_fail(&s, kline);
-		cow_results_add(res, &s);
-		*done += o->reps;
-		cow_progress(&s, *done, total);
-		return;
-	}
-	for (i = 0; i < o->warmup + o->reps && !cow_interrupted; i++) {
-		cow_sample_init(&s, r->sc->name);
-		cow_sample_param_num(&s, "size", (double)r->size);
-		r->warmup = i < o->warmup;
-		r->rep = r->warmup ? 0 : i - o->warmup;
-		s.rep = r->rep;
-		run_sample(r, &s);
-		kmsg_look(res, kline, sizeof(kline));
-		if (cow_interrupted)
-			break;
-		if (r->warmup)
-			continue;
-		kmsg_fail(&s, kline);
-		cow_results_add(res, &s);
-		write_results(res, dir);
-		cow_progress(&s, ++*done, total);
-		/* A skip will not change with repetition. */
-		if (s.verdict == COW_SKIP) {
-			*done += o->reps - r->rep - 1;
-			break;
-		}
-	}
-	if (r->sc->cleanup)
-		r->sc->cleanup(r);
-	kmsg_look(res, kline, sizeof(kline));
-	if (!kline[0])
-		return;
-	if (res->n == first) {
-		cow_sample_init(&s, r->sc->name);
-		cow_sample_param_num(&s, "size", (double)r->size);
-		cow_sample_verdict(&s, COW_SKIP, "no sample recorded");
-		kmsg_fail(&s, kline);
-		cow_results_add(res, &s);
-	} else {
-		kmsg_fail(&res->samples[res->n - 1], kline);
-	}
-	write_results(res, dir);
-}
-
-static uint64_t max_point_size(const struct cow_scenario *sc,
-			       const struct cow_opts *o)
-{
-	return count_sizes(sc, o) > 1 ?
-	       sweep_sizes[COW_ARRAY_SIZE(sweep_sizes) - 1] : o->size;
+	if (bench_parse_options(argc, argv, &mo, err, sizeof(err)) != MAIN_RUN ||
+	    optind >= argc)
+		fatal("worker: the command line is not a run");
+	sel = select_scenarios(argc - optind, argv + optind);
+	mo.o.dir = w.scratch;
+	if (cow_events_init(mo.events))
+		fatal("worker: --events '%s'", mo.events);
+	/* Later children pin to CPUs of this set. */
+	cow_nr_allowed_cpus();
+	cow_pin_nth_cpu(0);
+	cow_msg_fd = w.fd;
+	ret = bench_worker_run(&w, sel, &mo.o);
+	free(sel);
+	return ret;
 }
 
 int main(int argc, char **argv)
 {
 	static struct cow_results res;
+	static struct cow_kmsg kmsg = { .fd = -1 };
 	const struct cow_scenario **sel, **sc;
 	struct main_opts mo = { 0 };
+	struct bench_super sv = { 0 };
 	struct bench_plan plan;
 	char outbuf[PATH_MAX], err[256], perr[512];
 	const char *dir;
-	unsigned total = 0, done = 0;
+	unsigned total = 0;
 	size_t i;
 	int ret = COW_EXIT_OK;
 	bool root = geteuid() == 0;
@@ -449,6 +314,8 @@ int main(int argc, char **argv)
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return cow_compare_main(argc - 1, argv + 1);
+	if (getenv(BENCH_WORKER_ENV))
+		return worker_main(argc, argv, getenv(BENCH_WORKER_ENV));
 	/*
 	 * First: a signal for a run that has not started yet must stop it
 	 * all the same, also where the shell started us with SIGINT ignored
@@ -474,6 +341,8 @@ int main(int argc, char **argv)
 	case MAIN_RUN:
 		break;
 	}
+	/* A run's own process never forks: see supervise.c for why. */
+	cow_fork_forbidden = true;
 	if (mo.cpus && sched_setaffinity(0, sizeof(mo.cpuset), &mo.cpuset))
 		cpu_error(mo.cpus);
 	if (optind >= argc)
@@ -485,8 +354,8 @@ int main(int argc, char **argv)
 		dir = outbuf;
 	}
 	for (sc = sel; *sc; sc++)
-		total += count_sizes(*sc, &mo.o) * count_variants(*sc, &mo.o) *
-			 mo.o.reps;
+		total += bench_count_sizes(*sc, &mo.o) *
+			 bench_count_variants(*sc, &mo.o) * mo.o.reps;
 	/* Before anything is changed or written: bad input, then the fit. */
 	if (mo.o.children > 0 && mo.o.size / cow_page_size < mo.o.children)
 		usage_error("--children %u: more children than pages",
@@ -495,7 +364,7 @@ int main(int argc, char **argv)
 		fatal("--dir %s: %s", mo.o.dir, strerror(errno));
 	plan.sel = sel;
 	plan.o = &mo.o;
-	plan.max_size = max_point_size;
+	plan.max_size = bench_max_point_size;
 	plan.samples = total;
 	plan.out = dir;
 	if (bench_guards(&plan, err, sizeof(err)))
@@ -522,9 +391,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: event %s not counted here: %s\n",
 				prog, ev->name, ev->reason);
 	}
-	/* Later children pin to CPUs of this set. */
-	cow_nr_allowed_cpus();
-	cow_pin_nth_cpu(0);
+	/* The workers inherit the CPUs as --cpu and --node left them. */
 
 	/* Meta records the knobs as they were before this run changed any. */
 	cow_results_collect_meta(&res, argc, argv);
@@ -552,28 +419,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: kernel warnings not checked: /dev/kmsg %s\n",
 			prog, kmsg.source);
 	snprintf(res.kernel_log, sizeof(res.kernel_log), "%s", kmsg.source);
-	write_results(&res, dir);
+	if (cow_results_write(&res, dir))
+		fprintf(stderr, "%s: writing results to %s: %s\n", prog, dir,
+			strerror(errno));
 	if (access(dir, W_OK))
 		fatal("--out %s: %s", dir, strerror(errno));
 	/* Scratch files live beside the results: a real disk, not tmpfs. */
 	if (!mo.o.dir)
 		mo.o.dir = dir;
 
-	for (sc = sel; *sc && !cow_interrupted; sc++) {
-		struct cow_run r = { .opts = &mo.o, .sc = *sc };
-		unsigned ns = count_sizes(*sc, &mo.o);
-		unsigned nv = count_variants(*sc, &mo.o), v;
-
-		for (i = 0; i < ns && !cow_interrupted; i++) {
-			r.size = ns > 1 ? sweep_sizes[i] : mo.o.size;
-			for (v = 0; v < nv && !cow_interrupted; v++) {
-				r.variant = v;
-				run_point(&r, &res, dir, &done, total);
-			}
-		}
-	}
+	sv.sel = sel;
+	sv.mo = &mo;
+	sv.argv = argv;
+	sv.dir = dir;
+	sv.res = &res;
+	sv.kmsg = &kmsg;
+	sv.total = total;
+	bench_supervise(&sv);
 	res.partial = cow_interrupted != 0;
-	write_results(&res, dir);
+	if (cow_results_write(&res, dir))
+		fprintf(stderr, "%s: writing results to %s: %s\n", prog, dir,
+			strerror(errno));
 	cow_report(stdout, &res, dir, mo.fmt);
 	for (i = 0; i < res.n; i++)
 		if (res.samples[i].verdict == COW_FAIL)

@@ -13,7 +13,7 @@
 
 #include "bench.h"
 
-enum { OPT_RESTORE = 256, OPT_ADD_META };
+enum { OPT_RESTORE = 256, OPT_ADD_META, OPT_SAMPLE_TIMEOUT };
 
 static const struct option long_options[] = {
 	{ "add-meta",	required_argument,	NULL, OPT_ADD_META },
@@ -30,6 +30,7 @@ static const struct option long_options[] = {
 	{ "quick",	no_argument,		NULL, 'q' },
 	{ "reps",	required_argument,	NULL, 'r' },
 	{ "restore",	no_argument,		NULL, OPT_RESTORE },
+	{ "sample-timeout", required_argument,	NULL, OPT_SAMPLE_TIMEOUT },
 	{ "size",	required_argument,	NULL, 's' },
 	{ "verbose",	no_argument,		NULL, 'v' },
 	{ "version",	no_argument,		NULL, 'V' },
@@ -144,6 +145,12 @@ enum main_action bench_parse_options(int argc, char **argv,
 			break;
 		case OPT_RESTORE:
 			return MAIN_RESTORE;
+		case OPT_SAMPLE_TIMEOUT:
+			if (!opt_u64(err, elen, "sample-timeout", optarg, 1,
+				     BENCH_TIMEOUT_MAX, &v))
+				return MAIN_ERROR;
+			mo->sample_timeout = (unsigned)v;
+			break;
 		case OPT_ADD_META:
 			return add_meta(err, elen, optarg, argc, argv, mo);
 		case 's':

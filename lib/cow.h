@@ -306,6 +306,19 @@ int cow_undo_umount(const char *path);
 int cow_undo_rmdir(const char *path);
 /* Undo everything in reverse order; safe to call twice and from atexit. */
 void cow_knobs_restore(void);
+/*
+ * For a supervisor and its workers (bench/supervise.c).  The supervisor
+ * passes its lock and state file to a worker (cow_knobs_fds), which
+ * appends its changes there (cow_knobs_attach, after which the worker's
+ * exit undoes nothing); when the worker is gone the supervisor undoes
+ * every line after the length it noted before (cow_knobs_mark), newest
+ * first.  cow_knobs_undo_since returns how many could not be undone (they
+ * are tried again at the end), or -1.
+ */
+int cow_knobs_fds(int *lock_fd, int *state_fd);
+off_t cow_knobs_mark(void);
+int cow_knobs_undo_since(off_t mark);
+int cow_knobs_attach(int lock_fd, int state_fd, char *err, size_t elen);
 /* Only restore a crashed run's state and exit: `cowbench --restore`. */
 int cow_knobs_recover_only(const char *state_dir, char *err, size_t elen);
 
@@ -614,6 +627,74 @@ int cow_pin_nth_cpu(unsigned n);
 unsigned cow_nr_allowed_cpus(void);
 /* Set by SIGINT/SIGTERM: stop after the current sample. */
 extern volatile sig_atomic_t cow_interrupted;
+/*
+ * Set in the process that owns the run (the supervisor, bench/supervise.c):
+ * cow_fork() there is a bug, and aborts.  See supervise.c for why.
+ */
+extern bool cow_fork_forbidden;
+/* "killed by signal 11 (Segmentation fault)", "exited with status 3". */
+const char *cow_status_str(int status, char *buf, size_t len);
+
+/* ---- proc.c: what a worker reports to the supervisor -------------------- */
+
+/*
+ * Where a point is, for a time limit and a reason that names it: the
+ * worker marks prepare, setup (each sample, before its fork) and cleanup;
+ * lib/measure.c marks measured before the clock starts and checks after
+ * it stops.
+ */
+enum cow_phase {
+	COW_PHASE_PREPARE,
+	COW_PHASE_SETUP,
+	COW_PHASE_MEASURED,
+	COW_PHASE_CHECKS,
+	COW_PHASE_CLEANUP,
+	COW_PHASE_N
+};
+const char *cow_phase_name(enum cow_phase p);
+/* Phase name to value, or -1. */
+int cow_phase_parse(const char *name);
+
+/*
+ * A worker's message on its pipe: one write(2) each, at most PIPE_BUF
+ * bytes, so that the worker and its sample processes never interleave.
+ */
+#define COW_MSG_MAGIC		0x636f776du	/* "cowm" */
+enum cow_msg_type {
+	COW_MSG_PHASE,		/* phase only */
+	COW_MSG_SAMPLE,		/* a finished sample (flags below) */
+	COW_MSG_END,		/* the point is done, cleanup included */
+	COW_MSG_NTYPES
+};
+#define COW_MSG_WARMUP		(1u << 0)	/* discarded repetition */
+#define COW_MSG_PREPARE_SKIP	(1u << 1)	/* prepare() said SKIP */
+struct cow_msg_hdr {
+	uint32_t magic;
+	uint32_t type;
+	uint32_t phase;
+	uint32_t flags;
+	uint32_t len;		/* payload bytes: 0 or sizeof(struct cow_sample) */
+};
+
+/*
+ * The worker's end of the pipe (-1: not a worker, marks are no-ops) and
+ * the scenario of its point, for the test-only hang below.
+ */
+extern int cow_msg_fd;
+extern const char *cow_msg_scenario;
+/*
+ * Test-only: "SCENARIO:PHASE" makes the process that reaches that phase
+ * mark of that scenario stop there for ever, as a sample waiting on a
+ * pipe a broken COW corrupted would, so that tests/timeout.sh can show
+ * a hang turning into a timed-out FAIL.  Read only when set, only in a
+ * worker.
+ */
+#define COW_TEST_HANG_ENV	"COWBENCH_TEST_HANG"
+/* Send one message; 0 or -errno.  s may be NULL for a phase or the end. */
+int cow_msg_send(enum cow_msg_type type, enum cow_phase phase,
+		 unsigned flags, const struct cow_sample *s);
+/* cow_msg_send(COW_MSG_PHASE) and the test-only hang. */
+void cow_phase_mark(enum cow_phase p);
 
 /* ---- numa.c ------------------------------------------------------------- */
 

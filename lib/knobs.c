@@ -13,6 +13,12 @@
  * "unlink\t<path>", "swapoff\t<path>" (swapoff, then unlink),
  * "umount\t<path>" (a filesystem the run mounted) and "rmdir\t<path>"
  * (a directory the run created, removed only if it is empty).
+ *
+ * A run's worker processes (bench/supervise.c) append their own changes
+ * to the same file (cow_knobs_attach); when a worker ends, however it
+ * ends, its supervisor undoes the lines the worker added, newest first
+ * (cow_knobs_undo_since), so a worker that dies leaves nothing changed
+ * for the next point.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -58,6 +64,8 @@ static struct cow_undo undos[UNDO_MAX];
 static volatile sig_atomic_t nundo;
 static volatile sig_atomic_t restoring;
 static pid_t owner;			/* the process that ran cow_knobs_init */
+/* A worker appends to its supervisor's journal and undoes nothing itself. */
+static bool attached;
 static int lock_fd = -1;
 static int state_fd = -1;
 static off_t state_len;
@@ -230,7 +238,7 @@ void cow_knobs_restore(void)
 	int nfail;
 
 	/* A forked child exiting must not undo its parent's run. */
-	if (!owner || owner != getpid() || restoring)
+	if (!owner || owner != getpid() || restoring || attached)
 		goto out;
 	/* SIGTERM during the atexit undo must wait, not cut it short. */
 	sigfillset(&all);
@@ -740,4 +748,106 @@ int cow_knobs_recover_only(const char *state_dir, char *err, size_t elen)
 	r = recover(err, elen);
 	unlock_dir();
 	return r;
+}
+
+off_t cow_knobs_mark(void)
+{
+	return owner == getpid() && !attached ? state_len : -1;
+}
+
+int cow_knobs_fds(int *lock, int *state)
+{
+	if (!owner || owner != getpid() || attached)
+		return -1;
+	*lock = lock_fd;
+	*state = state_fd;
+	return 0;
+}
+
+/*
+ * Static: a worker may have added up to COW_UNDO_MAX lines, too many for
+ * a stack; only the supervisor, which never forks, comes here.
+ */
+static struct cow_undo tail[UNDO_MAX];
+
+int cow_knobs_undo_since(off_t mark)
+{
+	char num[24], err[256] = "";
+	int i, n, r, nfail = 0;
+	pid_t pid;
+	FILE *f;
+
+	if (!owner || owner != getpid() || attached || mark < 0)
+		return 0;
+	f = fopen(state_path, "re");
+	if (!f || fseeko(f, mark, SEEK_SET)) {
+		put_line(STDERR_FILENO, ' ', "cowbench: cannot read",
+			 state_path, "to undo a worker's changes: left for the end of the run",
+			 NULL);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	n = cow_knobs_parse_state(f, state_path, &pid, tail, UNDO_MAX, err,
+				  sizeof(err));
+	fclose(f);
+	if (n < 0) {
+		fprintf(stderr, "cowbench: %s\n", err);
+		return -1;
+	}
+	for (i = n - 1; i >= 0; i--) {
+		r = undo_one(&tail[i]);
+		tail[i].err = -r;
+		nfail += r != 0;
+		if (r)
+			put_line(STDERR_FILENO, ' ', "cowbench: could not undo",
+				 kind_names[tail[i].kind], tail[i].path,
+				 "- errno", num_str(-r, num),
+				 "- tried again at the end of the run", NULL);
+	}
+	/*
+	 * The lines undone go; one that failed comes back as the run's own,
+	 * for the undo at the end (and a next start, after a crash).
+	 */
+	if (ftruncate(state_fd, mark) || fsync(state_fd))
+		return -1;
+	state_len = mark;
+	for (i = 0; i < n; i++)
+		if (tail[i].err)
+			remember(tail[i].kind, tail[i].path, tail[i].old);
+	return nfail;
+}
+
+int cow_knobs_attach(int lfd, int sfd, char *err, size_t elen)
+{
+	char path[64];
+	struct stat st;
+	pid_t pid;
+	FILE *f;
+	int n;
+
+	if (owner) {
+		snprintf(err, elen, "cowbench knobs already initialised");
+		return -1;
+	}
+	/* What the run saved already: known to cow_knob_write_registered(). */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", sfd);
+	f = fopen(path, "re");
+	if (!f || fstat(sfd, &st)) {
+		snprintf(err, elen, "the run's state file (fd %d): %m", sfd);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	n = cow_knobs_parse_state(f, path, &pid, undos, UNDO_MAX, err, elen);
+	fclose(f);
+	if (n < 0)
+		return -1;
+	nundo = n;
+	lock_fd = lfd;
+	state_fd = sfd;
+	state_len = st.st_size;
+	attached = true;
+	owner = getpid();
+	return 0;
 }

@@ -5,6 +5,8 @@
  * cow_meas_start() does every read it needs first and takes the clock
  * last; cow_meas_stop() takes the clock first.  So the timed region holds
  * the workload's writes and nothing of ours but an ioctl to each counter.
+ * The phase marks for the supervisor's time limit come before the first
+ * reading and after the last.
  */
 #include <errno.h>
 #include <string.h>
@@ -148,6 +150,8 @@ void cow_meas_start(struct cow_meas *m)
 	const char *why;
 	int err;
 
+	/* Before anything of the measurement, let alone the clock. */
+	cow_phase_mark(COW_PHASE_MEASURED);
 	reset_results(m);
 	pretouch_stack();
 	if (m->npages) {
@@ -242,6 +246,8 @@ void cow_meas_stop(struct cow_meas *m)
 	mi = cow_event_index("major-faults");
 	m->faults_major = mi >= 0 && m->events[mi] >= 0 ? m->events[mi] :
 			  ru.ru_majflt - m->ru_majflt0;
+	/* After every reading: the mark's write is in none of them. */
+	cow_phase_mark(COW_PHASE_CHECKS);
 }
 
 static void add_count(int64_t *dst, int64_t src, bool first)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * proc.c - forking, waiting and CPU placement for workloads.
+ * proc.c - forking, waiting and CPU placement for workloads, and what a
+ * worker process reports to the supervisor (phase marks, samples).
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -13,6 +16,20 @@
 #include "cow.h"
 
 volatile sig_atomic_t cow_interrupted;
+bool cow_fork_forbidden;
+int cow_msg_fd = -1;
+const char *cow_msg_scenario;
+
+_Static_assert(sizeof(struct cow_msg_hdr) + sizeof(struct cow_sample) <=
+	       PIPE_BUF, "a worker's message must be one atomic pipe write");
+
+static const char *const phase_names[COW_PHASE_N] = {
+	[COW_PHASE_PREPARE] = "prepare",
+	[COW_PHASE_SETUP] = "setup",
+	[COW_PHASE_MEASURED] = "measured",
+	[COW_PHASE_CHECKS] = "checks",
+	[COW_PHASE_CLEANUP] = "cleanup",
+};
 
 static cpu_set_t allowed;
 static int nr_allowed = -1;
@@ -57,6 +74,11 @@ pid_t cow_fork(void)
 {
 	pid_t parent = getpid(), pid;
 
+	if (cow_fork_forbidden) {
+		fputs("cowbench: internal error: fork() in the supervisor\n",
+		      stderr);
+		abort();
+	}
 	/* Unflushed stdio would be written twice, once by each process. */
 	fflush(NULL);
 	pid = fork();
@@ -89,13 +111,87 @@ int cow_wait(pid_t pid, char *why, size_t len)
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
+	snprintf(why, len, "child ");
+	cow_status_str(status, why + strlen(why), len - strlen(why));
+	return -1;
+}
+
+const char *cow_status_str(int status, char *buf, size_t len)
+{
 	if (WIFEXITED(status))
-		snprintf(why, len, "child exited with status %d",
+		snprintf(buf, len, "exited with status %d",
 			 WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(why, len, "child killed by signal %d (%s)",
+		snprintf(buf, len, "killed by signal %d (%s)",
 			 WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else
-		snprintf(why, len, "child status 0x%x", status);
+		snprintf(buf, len, "status 0x%x", status);
+	return buf;
+}
+
+const char *cow_phase_name(enum cow_phase p)
+{
+	return (unsigned)p < COW_PHASE_N ? phase_names[p] : "?";
+}
+
+int cow_phase_parse(const char *name)
+{
+	int p;
+
+	for (p = 0; p < COW_PHASE_N; p++)
+		if (!strcmp(name, phase_names[p]))
+			return p;
 	return -1;
+}
+
+int cow_msg_send(enum cow_msg_type type, enum cow_phase phase,
+		 unsigned flags, const struct cow_sample *s)
+{
+	char buf[sizeof(struct cow_msg_hdr) + sizeof(struct cow_sample)];
+	struct cow_msg_hdr h = {
+		.magic = COW_MSG_MAGIC,
+		.type = type,
+		.phase = phase,
+		.flags = flags,
+		.len = s ? sizeof(*s) : 0,
+	};
+	size_t len = sizeof(h) + h.len;
+	ssize_t r;
+
+	if (cow_msg_fd < 0)
+		return 0;
+	/* Packed: the reader reads the header, then exactly len bytes. */
+	memcpy(buf, &h, sizeof(h));
+	if (s)
+		memcpy(buf + sizeof(h), s, sizeof(*s));
+	/* One write: under PIPE_BUF it is whole or not at all. */
+	do
+		r = write(cow_msg_fd, buf, len);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return (size_t)r == len ? 0 : -EIO;
+}
+
+/* Whether COW_TEST_HANG_ENV names this scenario and phase. */
+static bool test_hang(enum cow_phase p)
+{
+	const char *v = getenv(COW_TEST_HANG_ENV), *colon;
+
+	if (!v || !cow_msg_scenario)
+		return false;
+	colon = strrchr(v, ':');
+	return colon && !strcmp(colon + 1, cow_phase_name(p)) &&
+	       strlen(cow_msg_scenario) == (size_t)(colon - v) &&
+	       !strncmp(v, cow_msg_scenario, colon - v);
+}
+
+void cow_phase_mark(enum cow_phase p)
+{
+	if (cow_msg_fd < 0)
+		return;
+	cow_msg_send(COW_MSG_PHASE, p, 0, NULL);
+	if (test_hang(p))
+		for (;;)
+			pause();
 }

@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * supervise.c - the process that owns a run, and the worker processes
+ * that run its points.
+ *
+ * Why two kinds of process: on a kernel whose COW is broken (a test
+ * kernel that reused shared anonymous pages in place), a process's writes
+ * land in the pages of the process it was forked from.  When every sample
+ * was forked straight from the run's own process, the run's heap, stack
+ * and globals were shared with it that way, and the harness died of its
+ * samples' writes ("break adjusted to free malloc space"), taking every
+ * result with it.
+ *
+ * So the process a user starts, the supervisor, never calls fork()
+ * (cow_fork() aborts there): it owns the results, the report, the kernel
+ * log scan, the knob journal's lock and the final undo, and starts one
+ * worker per point (scenario x size x variant) with posix_spawn() of its
+ * own executable -- vfork + exec, so no page of the supervisor is ever
+ * COW-shared with anything.  Nothing of its bookkeeping may live in
+ * memory another process could share: what a worker tells it comes as
+ * copies through a pipe, checked before use.
+ *
+ * A worker runs its point as the run did before: prepare, warm-up and
+ * measured samples (each forked from the worker), cleanup; it sends each
+ * finished sample (a POD struct cow_sample) and each phase change up the
+ * pipe.  It lives in a process group of its own, so that one kill
+ * reaches its sample and workload processes, and it dies with the
+ * supervisor.  The knobs its prepare() sets it appends to the run's
+ * journal; when the worker is gone, however it ended, the supervisor
+ * undoes exactly those lines, newest first.
+ *
+ * Each phase (prepare, every sample, cleanup) runs under a time limit:
+ * past it the worker's group is killed and the point ends with a FAIL
+ * naming the phase.  A worker that dies ends its point with a FAIL too.
+ * Either way the run goes on with the next point in a fresh worker.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+extern char **environ;
+
+/* Test-only, like COW_TEST_HANG_ENV: the worker of SCENARIO aborts. */
+#define TEST_CRASH_ENV		"COWBENCH_TEST_CRASH"
+/* Without pidfds (before 5.3), how often to look for a dead worker. */
+#define NO_PIDFD_POLL_MS	100
+
+static const uint64_t sweep_sizes[] = {
+	1ull << 20, 4ull << 20, 16ull << 20, 64ull << 20, 256ull << 20,
+	1ull << 30,
+};
+
+unsigned bench_count_sizes(const struct cow_scenario *sc,
+			   const struct cow_opts *o)
+{
+	return (sc->flags & COW_F_SWEEP_SIZE) && o->full && !o->size_set ?
+	       COW_ARRAY_SIZE(sweep_sizes) : 1;
+}
+
+unsigned bench_count_variants(const struct cow_scenario *sc,
+			      const struct cow_opts *o)
+{
+	return sc->nvariants ? sc->nvariants(o) : 1;
+}
+
+uint64_t bench_max_point_size(const struct cow_scenario *sc,
+			      const struct cow_opts *o)
+{
+	return bench_count_sizes(sc, o) > 1 ?
+	       sweep_sizes[COW_ARRAY_SIZE(sweep_sizes) - 1] : o->size;
+}
+
+struct point {
+	const struct cow_scenario *sc;
+	uint64_t size;
+	unsigned variant;
+	unsigned nvariants;
+};
+
+/* The idx-th point of the run, in run order; false past the last. */
+static bool point_at(const struct cow_scenario *const *sel,
+		     const struct cow_opts *o, unsigned idx, struct point *pt)
+{
+	unsigned ns, nv, n;
+
+	for (; *sel; sel++) {
+		ns = bench_count_sizes(*sel, o);
+		nv = bench_count_variants(*sel, o);
+		n = ns * nv;
+		if (idx < n) {
+			pt->sc = *sel;
+			pt->size = ns > 1 ? sweep_sizes[idx / nv] : o->size;
+			pt->variant = idx % nv;
+			pt->nvariants = nv;
+			return true;
+		}
+		idx -= n;
+	}
+	return false;
+}
+
+unsigned bench_default_timeout(uint64_t size)
+{
+	uint64_t units = (size + BENCH_TIMEOUT_UNIT - 1) / BENCH_TIMEOUT_UNIT;
+
+	return BENCH_TIMEOUT_BASE + BENCH_TIMEOUT_PER_UNIT *
+	       (unsigned)(units ? units : 1);
+}
+
+/* ---- the worker --------------------------------------------------------- */
+
+/*
+ * Each sample runs in a process of its own, forked after delay accounting
+ * was switched on: the kernel gives a task its delay counters only if the
+ * switch was on when the task was created.  A workload that crashes fails
+ * its sample, not the point, and leaves no state behind for the next one.
+ */
+static void run_sample(struct cow_run *r, struct cow_sample *s)
+{
+	struct cow_sample *sh = cow_shared_alloc(sizeof(*s));
+	char why[128];
+	pid_t pid;
+
+	if (!sh) {
+		cow_sample_verdict(s, COW_FAIL, "no memory for a sample");
+		return;
+	}
+	*sh = *s;
+	pid = cow_fork();
+	if (pid == 0) {
+		r->sc->sample(r, sh);
+		_exit(0);
+	}
+	if (pid < 0)
+		cow_sample_verdict(sh, COW_FAIL, "fork: %s", strerror(errno));
+	else if (cow_wait(pid, why, sizeof(why)))
+		cow_sample_verdict(sh, COW_FAIL, "sample process: %s", why);
+	*s = *sh;
+	cow_shared_free(sh, sizeof(*s));
+}
+
+/*
+ * Checks every worker makes before its point, on its own: the place for
+ * instrument self-checks that need to fork (the supervisor may not).
+ * Their results go up the pipe like a sample would; none yet.
+ */
+static void worker_startup_checks(const struct bench_worker *w)
+{
+	(void)w;
+}
+
+/* Test-only: the worker of the scenario named aborts, as a harness whose
+ * memory a broken COW corrupted would, once prepare() has run. */
+static void test_crash(const char *scenario)
+{
+	const char *v = getenv(TEST_CRASH_ENV);
+	struct rlimit none = { 0, 0 };
+
+	if (!v || strcmp(v, scenario))
+		return;
+	setrlimit(RLIMIT_CORE, &none);
+	abort();
+}
+
+static void worker_sample_init(struct cow_sample *s, const struct cow_run *r)
+{
+	cow_sample_init(s, r->sc->name);
+	cow_sample_param_num(s, "size", (double)r->size);
+}
+
+int bench_worker_parse(const char *spec, struct bench_worker *w)
+{
+	char *end;
+	long v[5];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		errno = 0;
+		v[i] = strtol(spec, &end, 10);
+		if (errno || end == spec || *end != ':' || v[i] < -1 ||
+		    v[i] > INT_MAX)
+			return -1;
+		spec = end + 1;
+	}
+	w->ppid = (pid_t)v[0];
+	w->fd = (int)v[1];
+	w->lock_fd = (int)v[2];
+	w->state_fd = (int)v[3];
+	w->point = (unsigned)v[4];
+	w->scratch = spec;
+	return w->ppid > 0 && w->fd >= 0 && v[4] >= 0 && *spec ? 0 : -1;
+}
+
+int bench_worker_run(const struct bench_worker *w,
+		     const struct cow_scenario *const *sel,
+		     const struct cow_opts *o)
+{
+	struct cow_run r = { .opts = o };
+	struct cow_sample s;
+	struct point pt;
+	char reason[160] = "";
+	unsigned i;
+
+	if (!point_at(sel, o, w->point, &pt))
+		return COW_EXIT_USAGE;
+	r.sc = pt.sc;
+	r.size = pt.size;
+	r.variant = pt.variant;
+	cow_msg_scenario = r.sc->name;
+	worker_startup_checks(w);
+
+	cow_phase_mark(COW_PHASE_PREPARE);
+	if (r.sc->prepare &&
+	    r.sc->prepare(&r, reason, sizeof(reason)) != COW_PASS) {
+		worker_sample_init(&s, &r);
+		cow_sample_verdict(&s, COW_SKIP, "%s", reason);
+		cow_msg_send(COW_MSG_SAMPLE, COW_PHASE_PREPARE,
+			     COW_MSG_PREPARE_SKIP, &s);
+		cow_msg_send(COW_MSG_END, COW_PHASE_PREPARE, 0, NULL);
+		return 0;
+	}
+	for (i = 0; i < o->warmup + o->reps && !cow_interrupted; i++) {
+		cow_phase_mark(COW_PHASE_SETUP);
+		test_crash(r.sc->name);
+		worker_sample_init(&s, &r);
+		r.warmup = i < o->warmup;
+		r.rep = r.warmup ? 0 : i - o->warmup;
+		s.rep = r.rep;
+		run_sample(&r, &s);
+		if (cow_interrupted)
+			break;
+		cow_msg_send(COW_MSG_SAMPLE, COW_PHASE_CHECKS,
+			     r.warmup ? COW_MSG_WARMUP : 0, &s);
+		/* A skip will not change with repetition. */
+		if (!r.warmup && s.verdict == COW_SKIP)
+			break;
+	}
+	cow_phase_mark(COW_PHASE_CLEANUP);
+	if (r.sc->cleanup)
+		r.sc->cleanup(&r);
+	cow_msg_send(COW_MSG_END, COW_PHASE_CLEANUP, 0, NULL);
+	return 0;
+}
+
+/* ---- the supervisor ------------------------------------------------------ */
+
+/* The worker of the point in progress, for the undo at exit. */
+static pid_t live_worker;
+static off_t live_mark = -1;
+
+static void reap(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* exit() while a worker lives (an error): it goes first, then its knobs. */
+static void kill_live_worker(void)
+{
+	int status;
+
+	if (live_worker <= 0)
+		return;
+	kill(-live_worker, SIGKILL);
+	kill(live_worker, SIGKILL);
+	reap(live_worker, &status);
+	live_worker = 0;
+	cow_knobs_undo_since(live_mark);
+}
+
+/* Kernel warnings since the last look: the first into pending. */
+static void kmsg_look(struct bench_super *sv, char *pending, size_t len)
+{
+	static unsigned lost_told;
+	static bool error_told;
+	struct cow_results *res = sv->res;
+	char line[160];
+	int ret = cow_kmsg_scan(sv->kmsg, line, sizeof(line));
+
+	if (ret > 0 && !pending[0])
+		snprintf(pending, len, "%s", line);
+	if (ret < 0 && !error_told) {
+		error_told = true;
+		fprintf(stderr, "cowbench: reading /dev/kmsg: %s: kernel warnings from now on may be missed\n",
+			strerror(-ret));
+	}
+	if (sv->kmsg->lost != lost_told) {
+		lost_told = sv->kmsg->lost;
+		fprintf(stderr, "cowbench: /dev/kmsg: records were overwritten before they were read: a warning among them was missed\n");
+		snprintf(res->kernel_log, sizeof(res->kernel_log),
+			 "%.80s (records overwritten unread %u times)",
+			 sv->kmsg->source, sv->kmsg->lost);
+	}
+}
+
+/*
+ * A kernel warning fails the sample it came during, whatever the sample
+ * found: the figures of a kernel that has just warned mean little.  The
+ * first warning is the cause, the rest its echoes; a reason the sample
+ * had already failed with is kept after it.
+ */
+static void kmsg_fail(struct cow_sample *s, char *pending)
+{
+	char old[sizeof(s->reason)];
+	int n;
+
+	if (!pending[0])
+		return;
+	if (!s->kernel_log[0]) {
+		snprintf(s->kernel_log, sizeof(s->kernel_log), "%s", pending);
+		snprintf(old, sizeof(old), "%s",
+			 s->verdict == COW_FAIL ? s->reason : "");
+		s->verdict = COW_FAIL;
+		n = snprintf(s->reason, sizeof(s->reason), "kernel: %.*s",
+			     (int)sizeof(s->reason) - 9, pending);
+		if (old[0] && (size_t)n + 9 < sizeof(s->reason))
+			snprintf(s->reason + n, sizeof(s->reason) - n,
+				 " (and: %.*s)",
+				 (int)(sizeof(s->reason) - n - 9), old);
+	}
+	pending[0] = '\0';
+}
+
+static void write_results(struct bench_super *sv)
+{
+	if (cow_results_write(sv->res, sv->dir))
+		fprintf(stderr, "cowbench: writing results to %s: %s\n",
+			sv->dir, strerror(errno));
+}
+
+/* Everything the supervisor knows of the point in progress. */
+struct watch {
+	struct point pt;
+	pid_t pid;
+	int rfd, pidfd;
+	enum cow_phase phase;
+	uint64_t deadline;	/* CLOCK_MONOTONIC ns */
+	unsigned limit;		/* s */
+	size_t first;		/* res->n when it began */
+	unsigned recorded;
+	bool ended, exited, eof, bad;
+	int status;
+	char kline[160];
+};
+
+#define TERM_STR(a)	((a)[sizeof(a) - 1] = '\0')
+
+/* A sample from a worker, made safe to keep whatever the worker was. */
+static bool sample_sane(struct cow_sample *s, const char *scenario)
+{
+	unsigned i;
+
+	TERM_STR(s->scenario);
+	TERM_STR(s->reason);
+	TERM_STR(s->kernel_log);
+	TERM_STR(s->kernel_wpcopy_reason);
+	if (s->nparams > COW_MAX_PARAMS || s->nmetrics > COW_MAX_METRICS ||
+	    (unsigned)s->verdict > COW_FAIL || strcmp(s->scenario, scenario))
+		return false;
+	for (i = 0; i < COW_MAX_PARAMS; i++) {
+		TERM_STR(s->params[i].key);
+		TERM_STR(s->params[i].str);
+	}
+	for (i = 0; i < COW_MAX_METRICS; i++) {
+		TERM_STR(s->metrics[i].key);
+		TERM_STR(s->metrics[i].str);
+	}
+	return true;
+}
+
+static void record(struct bench_super *sv, struct watch *w,
+		   struct cow_sample *s)
+{
+	if (cow_results_add(sv->res, s)) {
+		fprintf(stderr, "cowbench: out of memory for results\n");
+		return;
+	}
+	w->recorded++;
+}
+
+static void on_sample(struct bench_super *sv, struct watch *w,
+		      const struct cow_msg_hdr *h, struct cow_sample *s)
+{
+	kmsg_look(sv, w->kline, sizeof(w->kline));
+	/* A warning during a warm-up goes on the next recorded sample. */
+	if (h->flags & COW_MSG_WARMUP)
+		return;
+	kmsg_fail(s, w->kline);
+	record(sv, w, s);
+	if (h->flags & COW_MSG_PREPARE_SKIP) {
+		sv->done += sv->mo->o.reps;
+		cow_progress(s, sv->done, sv->total);
+		return;
+	}
+	write_results(sv);
+	cow_progress(s, ++sv->done, sv->total);
+}
+
+/* One message, if there is one: 1, 0 (none now), -1 (EOF or malformed). */
+static int read_msg(struct bench_super *sv, struct watch *w)
+{
+	struct cow_msg_hdr h;
+	struct cow_sample s;
+	ssize_t n;
+
+	n = read(w->rfd, &h, sizeof(h));
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (n == 0) {
+		w->eof = true;
+		return -1;
+	}
+	/* Written with one write() each, so whole, or it is not ours. */
+	if ((size_t)n != sizeof(h) || h.magic != COW_MSG_MAGIC ||
+	    h.type >= COW_MSG_NTYPES || h.phase >= COW_PHASE_N ||
+	    (h.len != 0 && h.len != sizeof(s)) ||
+	    (h.type == COW_MSG_SAMPLE) != (h.len == sizeof(s)))
+		goto bad;
+	if (h.len && read(w->rfd, &s, sizeof(s)) != (ssize_t)sizeof(s))
+		goto bad;
+	switch (h.type) {
+	case COW_MSG_PHASE:
+		w->phase = h.phase;
+		/* The limit is for each of prepare, a sample, cleanup. */
+		if (h.phase == COW_PHASE_PREPARE ||
+		    h.phase == COW_PHASE_SETUP ||
+		    h.phase == COW_PHASE_CLEANUP)
+			w->deadline = cow_now_ns() + w->limit * 1000000000ull;
+		break;
+	case COW_MSG_SAMPLE:
+		if (!sample_sane(&s, w->pt.sc->name))
+			goto bad;
+		on_sample(sv, w, &h, &s);
+		break;
+	case COW_MSG_END:
+		w->ended = true;
+		break;
+	}
+	return 1;
+bad:
+	w->bad = true;
+	return -1;
+}
+
+static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
+	char *spec = NULL;
+	char **envp = NULL;
+	int p[2], lock_fd = -1, state_fd = -1, err;
+	size_t n = 0, i;
+	pid_t pid = -1;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	cow_knobs_fds(&lock_fd, &state_fd);
+	while (environ[n])
+		n++;
+	envp = calloc(n + 2, sizeof(*envp));
+	if (!envp ||
+	    asprintf(&spec, "%s=%d:%d:%d:%d:%u:%s", BENCH_WORKER_ENV,
+		     (int)getpid(), p[1], lock_fd, state_fd, idx,
+		     sv->mo->o.dir) < 0) {
+		spec = NULL;
+		err = ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		envp[i] = environ[i];
+	envp[n] = spec;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	/* dup2 onto itself: the worker keeps the descriptor (no CLOEXEC). */
+	posix_spawn_file_actions_adddup2(&fa, p[1], p[1]);
+	if (lock_fd >= 0) {
+		/* Held by the worker too: a next start waits for it to die. */
+		posix_spawn_file_actions_adddup2(&fa, lock_fd, lock_fd);
+		posix_spawn_file_actions_adddup2(&fa, state_fd, state_fd);
+	}
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGTERM);
+	sigaddset(&dfl, SIGHUP);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+				 POSIX_SPAWN_SETSIGMASK |
+				 POSIX_SPAWN_SETSIGDEF);
+	/* Unflushed stdio would be lost to the worker, not doubled: still. */
+	fflush(NULL);
+	err = posix_spawn(&pid, "/proc/self/exe", &fa, &at, sv->argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+out:
+	free(spec);
+	free(envp);
+	close(p[1]);
+	if (err) {
+		close(p[0]);
+		errno = err;
+		return -1;
+	}
+	/* Only this end: a full pipe must block the worker, not fail it. */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	*rfd = p[0];
+	return pid;
+}
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/*
+ * Until the worker has exited or its time is up.  Signals stay blocked
+ * but in ppoll(), so that one arriving between the check of
+ * cow_interrupted and the wait cannot be slept through.
+ */
+static void watch_worker(struct bench_super *sv, struct watch *w,
+			 const sigset_t *waitmask)
+{
+	int forwarded = 0;
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = w->eof ? -1 : w->rfd, .events = POLLIN },
+			{ .fd = w->pidfd, .events = POLLIN },
+		};
+		struct timespec ts, *tsp = NULL;
+		uint64_t now, left;
+		int r;
+
+		/* Ctrl-C reaches the worker's group as it would have. */
+		if (cow_interrupted && forwarded != cow_interrupted) {
+			forwarded = cow_interrupted;
+			kill(-w->pid, forwarded);
+		}
+		now = cow_now_ns();
+		if (now >= w->deadline)
+			return;
+		left = w->deadline - now;
+		if (w->pidfd < 0 && left > NO_PIDFD_POLL_MS * 1000000ull)
+			left = NO_PIDFD_POLL_MS * 1000000ull;
+		ts.tv_sec = left / 1000000000ull;
+		ts.tv_nsec = left % 1000000000ull;
+		tsp = &ts;
+		r = ppoll(pfd, 2, tsp, waitmask);
+		if (r < 0 && errno != EINTR)
+			return;
+		if (r > 0 && (pfd[0].revents & (POLLIN | POLLHUP)))
+			while (read_msg(sv, w) > 0)
+				;
+		if (w->bad)
+			return;
+		if (w->pidfd >= 0 && !(pfd[1].revents & POLLIN))
+			continue;
+		if (waitpid(w->pid, &w->status, WNOHANG) == w->pid) {
+			w->exited = true;
+			/* What it sent before it went. */
+			while (!w->eof && read_msg(sv, w) > 0)
+				;
+			return;
+		}
+	}
+}
+
+static void point_fail(struct bench_super *sv, struct watch *w,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The point's FAIL when its worker did not finish it. */
+static void point_fail(struct bench_super *sv, struct watch *w,
+		       const char *fmt, ...)
+{
+	struct cow_sample s;
+	const struct cow_sample *last = w->recorded ?
+		&sv->res->samples[sv->res->n - 1] : NULL;
+	va_list ap;
+
+	cow_sample_init(&s, w->pt.sc->name);
+	/* The point's parameters: the variant's are the scenario's to name. */
+	if (last) {
+		memcpy(s.params, last->params, sizeof(s.params));
+		s.nparams = last->nparams;
+		s.rep = last->rep + 1;
+	} else {
+		cow_sample_param_num(&s, "size", (double)w->pt.size);
+		if (w->pt.nvariants > 1)
+			cow_sample_param_num(&s, "variant",
+					     (double)w->pt.variant);
+	}
+	s.verdict = COW_FAIL;
+	va_start(ap, fmt);
+	vsnprintf(s.reason, sizeof(s.reason), fmt, ap);
+	va_end(ap);
+	kmsg_look(sv, w->kline, sizeof(w->kline));
+	kmsg_fail(&s, w->kline);
+	record(sv, w, &s);
+	write_results(sv);
+	cow_progress(&s, ++sv->done, sv->total);
+}
+
+static void supervise_point(struct bench_super *sv, unsigned idx,
+			    const sigset_t *waitmask)
+{
+	struct watch w = { .rfd = -1, .pidfd = -1 };
+	unsigned done0 = sv->done;
+	char what[96];
+	struct cow_sample s;
+	off_t mark;
+	int err;
+
+	point_at(sv->sel, &sv->mo->o, idx, &w.pt);
+	w.limit = sv->mo->sample_timeout ? sv->mo->sample_timeout :
+		  bench_default_timeout(w.pt.size);
+	w.first = sv->res->n;
+	w.phase = COW_PHASE_PREPARE;
+	mark = cow_knobs_mark();
+
+	w.pid = spawn_worker(sv, idx, &w.rfd);
+	if (w.pid < 0) {
+		err = errno;
+		point_fail(sv, &w, "cannot start a harness worker: %s",
+			   strerror(err));
+		goto out;
+	}
+	live_mark = mark;
+	live_worker = w.pid;
+	w.pidfd = open_pidfd(w.pid);
+	w.deadline = cow_now_ns() + w.limit * 1000000000ull;
+	watch_worker(sv, &w, waitmask);
+
+	/* Its group (samples, workload children) goes with it, always. */
+	kill(-w.pid, SIGKILL);
+	if (!w.exited) {
+		kill(w.pid, SIGKILL);
+		reap(w.pid, &w.status);
+	}
+	live_worker = 0;
+	close(w.rfd);
+	if (w.pidfd >= 0)
+		close(w.pidfd);
+	cow_knobs_undo_since(mark);
+
+	if (w.ended && !w.bad && WIFEXITED(w.status) &&
+	    !WEXITSTATUS(w.status))
+		;
+	else if (cow_interrupted)
+		;	/* stopped: partial results, not a FAIL */
+	else if (w.bad)
+		point_fail(sv, &w, "harness worker sent a malformed message in phase %s",
+			   cow_phase_name(w.phase));
+	else if (!w.exited)
+		point_fail(sv, &w, "timed out after %u s in phase %s",
+			   w.limit, cow_phase_name(w.phase));
+	else
+		point_fail(sv, &w, "harness worker died: %s in phase %s",
+			   cow_status_str(w.status, what, sizeof(what)),
+			   cow_phase_name(w.phase));
+out:
+	/* A warning during cleanup goes on the last sample recorded. */
+	kmsg_look(sv, w.kline, sizeof(w.kline));
+	if (w.kline[0]) {
+		if (sv->res->n == w.first) {
+			cow_sample_init(&s, w.pt.sc->name);
+			cow_sample_param_num(&s, "size", (double)w.pt.size);
+			cow_sample_verdict(&s, COW_SKIP, "no sample recorded");
+			kmsg_fail(&s, w.kline);
+			cow_results_add(sv->res, &s);
+		} else {
+			kmsg_fail(&sv->res->samples[sv->res->n - 1], w.kline);
+		}
+		write_results(sv);
+	}
+	if (!cow_interrupted)
+		sv->done = done0 + sv->mo->o.reps;
+}
+
+void bench_supervise(struct bench_super *sv)
+{
+	static bool atexit_done;
+	sigset_t block, waitmask;
+	struct point pt;
+	unsigned idx;
+
+	cow_fork_forbidden = true;
+	if (!atexit_done && !atexit(kill_live_worker))
+		atexit_done = true;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGHUP);
+	for (idx = 0; !cow_interrupted && point_at(sv->sel, &sv->mo->o, idx,
+						   &pt); idx++)
+		supervise_point(sv, idx, &waitmask);
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+}
