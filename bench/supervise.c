@@ -349,6 +349,9 @@ struct watch {
 	int rfd, pidfd;
 	enum cow_phase phase;
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns */
+	uint64_t phase_start;	/* of the phase the limit is for */
+	uint64_t longest;	/* ns, of those phases (for --verbose) */
+	enum cow_phase longest_phase, limit_phase;
 	unsigned limit;		/* s */
 	size_t first;		/* res->n when it began */
 	unsigned recorded;
@@ -410,6 +413,20 @@ static void on_sample(struct bench_super *sv, struct watch *w,
 	cow_progress(s, ++sv->done, sv->total);
 }
 
+/* A phase the limit is for begins: the last one's length, a new deadline. */
+static void limit_phase(struct watch *w, enum cow_phase p)
+{
+	uint64_t now = cow_now_ns();
+
+	if (w->phase_start && now - w->phase_start > w->longest) {
+		w->longest = now - w->phase_start;
+		w->longest_phase = w->limit_phase;
+	}
+	w->phase_start = now;
+	w->limit_phase = p;
+	w->deadline = now + w->limit * 1000000000ull;
+}
+
 /* One message, if there is one: 1, 0 (none now), -1 (EOF or malformed). */
 static int read_msg(struct bench_super *sv, struct watch *w)
 {
@@ -439,7 +456,7 @@ static int read_msg(struct bench_super *sv, struct watch *w)
 		if (h.phase == COW_PHASE_PREPARE ||
 		    h.phase == COW_PHASE_SETUP ||
 		    h.phase == COW_PHASE_CLEANUP)
-			w->deadline = cow_now_ns() + w->limit * 1000000000ull;
+			limit_phase(w, h.phase);
 		break;
 	case COW_MSG_SAMPLE:
 		if (!sample_sane(&s, w->pt.sc->name))
@@ -651,8 +668,15 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	live_mark = mark;
 	live_worker = w.pid;
 	w.pidfd = open_pidfd(w.pid);
-	w.deadline = cow_now_ns() + w.limit * 1000000000ull;
+	limit_phase(&w, COW_PHASE_PREPARE);
 	watch_worker(sv, &w, waitmask);
+	limit_phase(&w, w.phase);
+	/* How close the point came to its limit, to judge the default by. */
+	if (sv->mo->o.verbose)
+		fprintf(stderr, "cowbench: %s size %llu variant %u: longest phase %s, %.3f s of %u s\n",
+			w.pt.sc->name, (unsigned long long)w.pt.size,
+			w.pt.variant, cow_phase_name(w.longest_phase),
+			(double)w.longest / 1e9, w.limit);
 
 	/* Its group (samples, workload children) goes with it, always. */
 	kill(-w.pid, SIGKILL);
