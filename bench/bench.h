@@ -322,7 +322,7 @@ enum main_action bench_parse_options(int argc, char **argv,
 				     size_t elen);
 
 /* supervise.c: the process that owns the run, and its workers */
-/* Set in a worker's environment: "PPID:FD:LOCKFD:STATEFD:POINT:SCRATCH". */
+/* In a worker's environment: "PPID:FD:ACKFD:LOCKFD:STATEFD:POINT:SCRATCH". */
 #define BENCH_WORKER_ENV	"COWBENCH_WORKER"
 /*
  * The default --sample-timeout, per phase (prepare, each sample, cleanup):
@@ -360,6 +360,7 @@ void bench_supervise(struct bench_super *sv);
 struct bench_worker {
 	pid_t ppid;		/* the supervisor */
 	int fd;			/* the pipe to it */
+	int ack_fd;		/* a byte from it for each sample it recorded */
 	int lock_fd, state_fd;	/* the run's knob journal, or -1 (not root) */
 	unsigned point;		/* which point, in run order */
 	const char *scratch;	/* cow_opts.dir */

@@ -278,6 +278,7 @@ static int worker_main(int argc, char **argv, const char *spec)
 	 */
 	prctl(PR_SET_NAME, "cowbench");
 	fcntl(w.fd, F_SETFD, FD_CLOEXEC);
+	fcntl(w.ack_fd, F_SETFD, FD_CLOEXEC);
 	if (w.lock_fd >= 0) {
 		fcntl(w.lock_fd, F_SETFD, FD_CLOEXEC);
 		fcntl(w.state_fd, F_SETFD, FD_CLOEXEC);

@@ -176,6 +176,24 @@ static void test_crash(const char *scenario)
 	abort();
 }
 
+/*
+ * A sample up the pipe, then wait until the supervisor has recorded it:
+ * its results.json write and kernel log scan must not run beside the
+ * next sample's measured phase, and it must not fall behind.
+ */
+static void send_sample(const struct bench_worker *w, unsigned flags,
+			const struct cow_sample *s)
+{
+	char c;
+	ssize_t r;
+
+	if (cow_msg_send(COW_MSG_SAMPLE, COW_PHASE_CHECKS, flags, s))
+		return;
+	do
+		r = read(w->ack_fd, &c, 1);
+	while (r < 0 && errno == EINTR && !cow_interrupted);
+}
+
 static void worker_sample_init(struct cow_sample *s, const struct cow_run *r)
 {
 	cow_sample_init(s, r->sc->name);
@@ -185,10 +203,10 @@ static void worker_sample_init(struct cow_sample *s, const struct cow_run *r)
 int bench_worker_parse(const char *spec, struct bench_worker *w)
 {
 	char *end;
-	long v[5];
+	long v[6];
 	int i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		errno = 0;
 		v[i] = strtol(spec, &end, 10);
 		if (errno || end == spec || *end != ':' || v[i] < -1 ||
@@ -198,11 +216,13 @@ int bench_worker_parse(const char *spec, struct bench_worker *w)
 	}
 	w->ppid = (pid_t)v[0];
 	w->fd = (int)v[1];
-	w->lock_fd = (int)v[2];
-	w->state_fd = (int)v[3];
-	w->point = (unsigned)v[4];
+	w->ack_fd = (int)v[2];
+	w->lock_fd = (int)v[3];
+	w->state_fd = (int)v[4];
+	w->point = (unsigned)v[5];
 	w->scratch = spec;
-	return w->ppid > 0 && w->fd >= 0 && v[4] >= 0 && *spec ? 0 : -1;
+	return w->ppid > 0 && w->fd >= 0 && w->ack_fd >= 0 && v[5] >= 0 &&
+	       *spec ? 0 : -1;
 }
 
 int bench_worker_run(const struct bench_worker *w,
@@ -228,8 +248,7 @@ int bench_worker_run(const struct bench_worker *w,
 	    r.sc->prepare(&r, reason, sizeof(reason)) != COW_PASS) {
 		worker_sample_init(&s, &r);
 		cow_sample_verdict(&s, COW_SKIP, "%s", reason);
-		cow_msg_send(COW_MSG_SAMPLE, COW_PHASE_PREPARE,
-			     COW_MSG_PREPARE_SKIP, &s);
+		send_sample(w, COW_MSG_PREPARE_SKIP, &s);
 		cow_msg_send(COW_MSG_END, COW_PHASE_PREPARE, 0, NULL);
 		return 0;
 	}
@@ -243,8 +262,7 @@ int bench_worker_run(const struct bench_worker *w,
 		run_sample(&r, &s);
 		if (cow_interrupted)
 			break;
-		cow_msg_send(COW_MSG_SAMPLE, COW_PHASE_CHECKS,
-			     r.warmup ? COW_MSG_WARMUP : 0, &s);
+		send_sample(w, r.warmup ? COW_MSG_WARMUP : 0, &s);
 		/* A skip will not change with repetition. */
 		if (!r.warmup && s.verdict == COW_SKIP)
 			break;
@@ -346,7 +364,7 @@ static void write_results(struct bench_super *sv)
 struct watch {
 	struct point pt;
 	pid_t pid;
-	int rfd, pidfd;
+	int rfd, wfd, pidfd;	/* its messages, our acks, its exit */
 	enum cow_phase phase;
 	uint64_t deadline;	/* CLOCK_MONOTONIC ns */
 	uint64_t phase_start;	/* of the phase the limit is for */
@@ -356,7 +374,7 @@ struct watch {
 	size_t first;		/* res->n when it began */
 	unsigned recorded;
 	bool ended, exited, eof, bad;
-	int status;
+	int status;		/* once reaped */
 	char kline[160];
 };
 
@@ -462,6 +480,9 @@ static int read_msg(struct bench_super *sv, struct watch *w)
 		if (!sample_sane(&s, w->pt.sc->name))
 			goto bad;
 		on_sample(sv, w, &h, &s);
+		/* Recorded: the worker may go on (it may be gone: no matter). */
+		if (write(w->wfd, "", 1) < 0 && errno != EPIPE)
+			goto bad;
 		break;
 	case COW_MSG_END:
 		w->ended = true;
@@ -473,26 +494,32 @@ bad:
 	return -1;
 }
 
-static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd)
+static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
+			  int *wfd)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, dfl;
 	char *spec = NULL;
 	char **envp = NULL;
-	int p[2], lock_fd = -1, state_fd = -1, err;
+	int p[2], a[2], lock_fd = -1, state_fd = -1, err;
 	size_t n = 0, i;
 	pid_t pid = -1;
 
 	if (pipe2(p, O_CLOEXEC))
 		return -1;
+	if (pipe2(a, O_CLOEXEC)) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	cow_knobs_fds(&lock_fd, &state_fd);
 	while (environ[n])
 		n++;
 	envp = calloc(n + 2, sizeof(*envp));
 	if (!envp ||
-	    asprintf(&spec, "%s=%d:%d:%d:%d:%u:%s", BENCH_WORKER_ENV,
-		     (int)getpid(), p[1], lock_fd, state_fd, idx,
+	    asprintf(&spec, "%s=%d:%d:%d:%d:%d:%u:%s", BENCH_WORKER_ENV,
+		     (int)getpid(), p[1], a[0], lock_fd, state_fd, idx,
 		     sv->mo->o.dir) < 0) {
 		spec = NULL;
 		err = ENOMEM;
@@ -506,6 +533,7 @@ static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd)
 	posix_spawnattr_init(&at);
 	/* dup2 onto itself: the worker keeps the descriptor (no CLOEXEC). */
 	posix_spawn_file_actions_adddup2(&fa, p[1], p[1]);
+	posix_spawn_file_actions_adddup2(&fa, a[0], a[0]);
 	if (lock_fd >= 0) {
 		/* Held by the worker too: a next start waits for it to die. */
 		posix_spawn_file_actions_adddup2(&fa, lock_fd, lock_fd);
@@ -516,6 +544,7 @@ static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd)
 	sigaddset(&dfl, SIGINT);
 	sigaddset(&dfl, SIGTERM);
 	sigaddset(&dfl, SIGHUP);
+	sigaddset(&dfl, SIGPIPE);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &dfl);
 	posix_spawnattr_setpgroup(&at, 0);
@@ -531,11 +560,14 @@ out:
 	free(spec);
 	free(envp);
 	close(p[1]);
+	close(a[0]);
 	if (err) {
 		close(p[0]);
+		close(a[1]);
 		errno = err;
 		return -1;
 	}
+	*wfd = a[1];
 	/* Only this end: a full pipe must block the worker, not fail it. */
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	*rfd = p[0];
@@ -567,7 +599,8 @@ static void watch_worker(struct bench_super *sv, struct watch *w,
 			{ .fd = w->eof ? -1 : w->rfd, .events = POLLIN },
 			{ .fd = w->pidfd, .events = POLLIN },
 		};
-		struct timespec ts, *tsp = NULL;
+		struct timespec ts;
+		siginfo_t si;
 		uint64_t now, left;
 		int r;
 
@@ -584,18 +617,23 @@ static void watch_worker(struct bench_super *sv, struct watch *w,
 			left = NO_PIDFD_POLL_MS * 1000000ull;
 		ts.tv_sec = left / 1000000000ull;
 		ts.tv_nsec = left % 1000000000ull;
-		tsp = &ts;
-		r = ppoll(pfd, 2, tsp, waitmask);
+		r = ppoll(pfd, 2, &ts, waitmask);
 		if (r < 0 && errno != EINTR)
 			return;
+		/* One at a time: a signal gets in at the next ppoll(). */
 		if (r > 0 && (pfd[0].revents & (POLLIN | POLLHUP)))
-			while (read_msg(sv, w) > 0)
-				;
+			read_msg(sv, w);
 		if (w->bad)
 			return;
 		if (w->pidfd >= 0 && !(pfd[1].revents & POLLIN))
 			continue;
-		if (waitpid(w->pid, &w->status, WNOHANG) == w->pid) {
+		/*
+		 * Not reaped yet: until it is, its pid (its group's id) cannot
+		 * name another process, so the group kill after is safe.
+		 */
+		si.si_pid = 0;
+		if (!waitid(P_PID, w->pid, &si, WEXITED | WNOHANG | WNOWAIT) &&
+		    si.si_pid == w->pid) {
 			w->exited = true;
 			/* What it sent before it went. */
 			while (!w->eof && read_msg(sv, w) > 0)
@@ -644,7 +682,7 @@ static void point_fail(struct bench_super *sv, struct watch *w,
 static void supervise_point(struct bench_super *sv, unsigned idx,
 			    const sigset_t *waitmask)
 {
-	struct watch w = { .rfd = -1, .pidfd = -1 };
+	struct watch w = { .rfd = -1, .wfd = -1, .pidfd = -1 };
 	unsigned done0 = sv->done;
 	char what[96];
 	struct cow_sample s;
@@ -658,7 +696,7 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	w.phase = COW_PHASE_PREPARE;
 	mark = cow_knobs_mark();
 
-	w.pid = spawn_worker(sv, idx, &w.rfd);
+	w.pid = spawn_worker(sv, idx, &w.rfd, &w.wfd);
 	if (w.pid < 0) {
 		err = errno;
 		point_fail(sv, &w, "cannot start a harness worker: %s",
@@ -680,12 +718,11 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 
 	/* Its group (samples, workload children) goes with it, always. */
 	kill(-w.pid, SIGKILL);
-	if (!w.exited) {
-		kill(w.pid, SIGKILL);
-		reap(w.pid, &w.status);
-	}
+	kill(w.pid, SIGKILL);
+	reap(w.pid, &w.status);
 	live_worker = 0;
 	close(w.rfd);
+	close(w.wfd);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
 	cow_knobs_undo_since(mark);
@@ -732,6 +769,8 @@ void bench_supervise(struct bench_super *sv)
 	unsigned idx;
 
 	cow_fork_forbidden = true;
+	/* An ack to a worker just dead must not kill the run. */
+	signal(SIGPIPE, SIG_IGN);
 	if (!atexit_done && !atexit(kill_live_worker))
 		atexit_done = true;
 	sigemptyset(&block);

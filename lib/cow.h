@@ -771,11 +771,12 @@ struct cow_run {
 #define COW_F_CHILDREN		(1u << 2)	/* forks --children at once */
 
 /*
- * prepare and cleanup run in the harness process, once per parameter
- * point (size x variant): knobs are set there, with cow_knob_set(), and
- * put back by the harness at exit.  Each sample runs in a forked process
- * of its own, so it may not change knobs, and what it changes in r->priv
- * is gone when it returns.
+ * prepare and cleanup run in the point's worker process (bench/supervise.c),
+ * once per parameter point (size x variant): knobs are set there, with
+ * cow_knob_set(), and put back by the supervisor when the worker is gone.
+ * Each sample runs in a process of its own forked from the worker, so it
+ * may not change knobs, and what it changes in r->priv is gone when it
+ * returns.
  */
 struct cow_scenario {
 	const char *name;
