@@ -327,14 +327,16 @@ enum main_action bench_parse_options(int argc, char **argv,
 /*
  * The default --sample-timeout, per phase (prepare, each sample, cleanup):
  * BASE + PER_UNIT s for each UNIT bytes (at least one) of the point's size,
- * 120 s up to 64M, 1020 s at 1G.  On this 2-core host the slowest phase
- * of a 64M point takes a few seconds (swap.loop's writes to disk, ksmd
- * merging); a TCG guest runs 5-10 times slower, and the limit leaves
- * several times that again, so that only a hang reaches it.
+ * begun: 90 s up to 16M, 180 s at 64M, 1980 s at 1G.  On this 2-core host
+ * the slowest phase of a 64M point, a ksm.cow sample (ksmd merging 16384
+ * pages), took 3.9 s, the slowest at 16M about 1 s; a TCG guest runs 5-10
+ * times slower, and the limit leaves at least 4 times that again (at 1G,
+ * where ksm.cow's sample grows to about a minute, 3 times), so that only
+ * a hang reaches it.
  */
 #define BENCH_TIMEOUT_BASE	60
-#define BENCH_TIMEOUT_PER_UNIT	60
-#define BENCH_TIMEOUT_UNIT	(64ull << 20)
+#define BENCH_TIMEOUT_PER_UNIT	30
+#define BENCH_TIMEOUT_UNIT	(16ull << 20)
 #define BENCH_TIMEOUT_MAX	604800		/* a week */
 unsigned bench_default_timeout(uint64_t size);
 unsigned bench_count_sizes(const struct cow_scenario *sc,

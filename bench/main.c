@@ -96,7 +96,7 @@ static void help(void)
 "      --sample-timeout SECONDS\n"
 "                      limit of each phase of a point (prepare, a sample,\n"
 "                      cleanup); past it the point FAILs and the run goes\n"
-"                      on (default 60 + 60 per 64M of the point's size)\n"
+"                      on (default 60 + 30 per 16M of the point's size)\n"
 "  -s, --size SIZE     region size: 4k, 64M, 1G (default 64M)\n"
 "  -v, --verbose       more detail on stderr\n"
 "  -V, --version       print the version\n"

@@ -551,7 +551,7 @@ static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
 				 POSIX_SPAWN_SETSIGMASK |
 				 POSIX_SPAWN_SETSIGDEF);
-	/* Unflushed stdio would be lost to the worker, not doubled: still. */
+	/* What the supervisor has printed comes before what the worker prints. */
 	fflush(NULL);
 	err = posix_spawn(&pid, "/proc/self/exe", &fa, &at, sv->argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
