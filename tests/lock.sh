@@ -15,6 +15,8 @@ command -v unshare >/dev/null 2>&1 || skip_all "no unshare(1) (util-linux)"
 unshare --mount --propagation private sh -c 'mount -t tmpfs tmpfs /run' \
 	2>/dev/null || skip_all "cannot make a mount namespace with its own /run"
 [ -d /sys/kernel/mm/ksm ] || skip_all "no /sys/kernel/mm/ksm (CONFIG_KSM)"
+[ -f /sys/kernel/mm/transparent_hugepage/enabled ] ||
+	skip_all "no transparent_hugepage/enabled (CONFIG_TRANSPARENT_HUGEPAGE)"
 
 plan 12
 
