@@ -55,6 +55,10 @@ static const struct key vm_keys[] = {
 	{ "vcpus", T_INT }, { "memory_mib", T_INT },
 	{ "qemu_version", T_STR }, { "kernel_release", T_STR },
 	{ "guest_release", T_STR }, { "guest_cpus", T_INT | T_NULL },
+};
+
+/* How the guest ended: vm-run since it brings partial results back. */
+static const struct key vm_end_keys[] = {
 	{ "outcome", T_STR }, { "finished", T_BOOL },
 	{ "console_first", T_STR | T_NULL },
 };
@@ -177,6 +181,10 @@ static void check_vm(struct json_object *vm, struct json_object *meta)
 		bad_input("meta.vm: %" PRId64 " vCPUs asked, the guest saw %" PRId64,
 			  json_object_get_int64(get(vm, "vcpus")),
 			  json_object_get_int64(get(vm, "guest_cpus")));
+	if (!get(vm, "outcome"))
+		return;
+	check_keys(vm, "meta.vm", vm_end_keys,
+		   sizeof(vm_end_keys) / sizeof(vm_end_keys[0]));
 	out = json_object_get_string(get(vm, "outcome"));
 	for (i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
 		if (!strcmp(out, outcomes[i]))
@@ -311,8 +319,8 @@ static void usage(FILE *f)
 	      "params.size, vmstat.pgfault, metrics.control_copies.  Only one of\n"
 	      "--expect-equal and --expect-at-least (the first FIELD >= the second).\n"
 	      "--expect-vm: the run has a meta.vm (scripts/vm-run); its shape is\n"
-	      "checked whenever it is there (outcome known, partial if the guest\n"
-	      "did not finish).\n",
+	      "checked whenever it is there (with an outcome: a known one, and\n"
+	      "partial if the guest did not finish).\n",
 	      f);
 }
 
