@@ -29,13 +29,16 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cow.h"
@@ -230,6 +233,8 @@ static void settle_state(int fd, pid_t pid, int nfail)
 	fsync(fd);
 }
 
+static void unlock_dir(void);
+
 /* Must stay async-signal-safe: it runs from atexit and from signal handlers. */
 void cow_knobs_restore(void)
 {
@@ -249,8 +254,7 @@ void cow_knobs_restore(void)
 	close(state_fd);
 	state_fd = -1;
 	/* Unlock last: until then nobody else may read a half-settled file. */
-	close(lock_fd);
-	lock_fd = -1;
+	unlock_dir();
 	nundo = 0;
 	owner = 0;
 	restoring = 0;
@@ -531,7 +535,118 @@ static bool lock_after_dead_run(int fd)
 	return false;
 }
 
-/* Leaves lock_fd locked and state_path set, or returns -1 with err. */
+/*
+ * The run lock the whole kernel sees.  The knobs are global, but a run in
+ * a chroot or a mount namespace of its own has a /run/cowbench of its own,
+ * so the state directory's flock alone let such a run take another's
+ * changed values for the originals.  A run therefore also binds a name in
+ * the abstract unix socket namespace: it belongs to the network namespace,
+ * which chroots and mount namespaces share, and the kernel frees it when
+ * the last descriptor closes, SIGKILL included.  A run in another network
+ * namespace (a container with a network of its own) has another abstract
+ * namespace and is not excluded (see cowbench(1)).  Not for the test
+ * suite's own state directories either: the knobs are the same.
+ */
+#define RUNLOCK_NAME	"cowbench-knobs"
+/* Connections nobody accepts wait in the backlog, each a pid query. */
+#define RUNLOCK_BACKLOG	128
+
+static int runlock_fd = -1;
+
+static socklen_t runlock_addr(struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	/* sun_path[0] stays '\0': the abstract namespace, no file. */
+	memcpy(a->sun_path + 1, RUNLOCK_NAME, sizeof(RUNLOCK_NAME) - 1);
+	return offsetof(struct sockaddr_un, sun_path) + sizeof(RUNLOCK_NAME);
+}
+
+/*
+ * The holder's pid as this pid namespace sees it (SO_PEERCRED of the
+ * listener): 0 if unknown (another pid namespace, a full backlog), -1 if
+ * nobody listens (it let go, or is between its bind and its listen).
+ */
+static pid_t runlock_holder(void)
+{
+	struct sockaddr_un a;
+	struct ucred cr;
+	socklen_t len = runlock_addr(&a), clen = sizeof(cr);
+	pid_t pid = 0;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&a, len))
+		pid = errno == ECONNREFUSED ? -1 : 0;
+	else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &clen))
+		pid = 0;
+	else
+		pid = cr.pid;
+	close(fd);
+	return pid;
+}
+
+/*
+ * Refuse rather than wait: a run that waited would start at a time
+ * nobody chose, behind a run that may never end.  A dead run's children
+ * keep the name until their parent-death signal has killed them (they
+ * share the socket as they share the flock): give them a moment.
+ */
+static int runlock_take(char *err, size_t elen)
+{
+	struct sockaddr_un a;
+	socklen_t len = runlock_addr(&a);
+	pid_t pid;
+	int fd, e, i;
+
+	for (i = 0;; i++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			snprintf(err, elen, "cannot create the run lock socket: %m");
+			return -1;
+		}
+		if (!bind(fd, (struct sockaddr *)&a, len)) {
+			/* Without listen() the lock holds; only the pid is lost. */
+			listen(fd, RUNLOCK_BACKLOG);
+			runlock_fd = fd;
+			return 0;
+		}
+		e = errno;
+		close(fd);
+		if (e != EADDRINUSE) {
+			snprintf(err, elen, "cannot take the run lock @%s: %s",
+				 RUNLOCK_NAME, strerror(e));
+			return -1;
+		}
+		pid = runlock_holder();
+		if (i < LOCK_WAIT_TRIES && (pid < 0 || run_dead(pid))) {
+			usleep(LOCK_WAIT_US);
+			continue;
+		}
+		if (pid > 0)
+			snprintf(err, elen,
+				 "another cowbench run (pid %d) is running",
+				 (int)pid);
+		else
+			snprintf(err, elen,
+				 "another cowbench run (pid unknown: another pid namespace) is running");
+		return -1;
+	}
+}
+
+static void runlock_release(void)
+{
+	if (runlock_fd >= 0)
+		close(runlock_fd);
+	runlock_fd = -1;
+}
+
+/*
+ * Leaves the run lock taken, lock_fd locked and state_path set, or
+ * returns -1 with err.
+ */
 static int lock_dir(const char *dir, char *err, size_t elen)
 {
 	char path[PATH_MAX];
@@ -543,9 +658,12 @@ static int lock_dir(const char *dir, char *err, size_t elen)
 		snprintf(err, elen, "state directory name too long: %s", dir);
 		return -1;
 	}
+	if (runlock_take(err, elen))
+		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(err, elen, "cannot open %s: %m", path);
+		runlock_release();
 		return -1;
 	}
 	/* The lock file itself stays: unlinking it would race other starts. */
@@ -564,16 +682,19 @@ static int lock_dir(const char *dir, char *err, size_t elen)
 			snprintf(err, elen, "cannot lock %s: %s", path,
 				 strerror(e));
 		close(fd);
+		runlock_release();
 		return -1;
 	}
 	lock_fd = fd;
 	return 0;
 }
 
+/* Async-signal-safe: cow_knobs_restore() calls it. */
 static void unlock_dir(void)
 {
 	close(lock_fd);
 	lock_fd = -1;
+	runlock_release();
 }
 
 const char *cow_undo_kind_name(enum cow_undo_kind kind)

@@ -57,6 +57,12 @@ static const struct key vm_keys[] = {
 	{ "guest_release", T_STR }, { "guest_cpus", T_INT | T_NULL },
 };
 
+/* How the guest ended: vm-run since it brings partial results back. */
+static const struct key vm_end_keys[] = {
+	{ "outcome", T_STR }, { "finished", T_BOOL },
+	{ "console_first", T_STR | T_NULL },
+};
+
 static const struct key uname_keys[] = {
 	{ "sysname", T_STR }, { "release", T_STR },
 	{ "version", T_STR }, { "machine", T_STR },
@@ -150,9 +156,14 @@ static struct json_object *get(struct json_object *o, const char *key)
 }
 
 /* What the host says it booted is what the guest says it ran. */
-static void check_vm(struct json_object *vm, struct json_object *uname)
+static void check_vm(struct json_object *vm, struct json_object *meta)
 {
-	const char *acc, *rel;
+	static const char *const outcomes[] = {
+		"complete", "oops", "stall", "panic", "timeout", "stopped",
+	};
+	struct json_object *uname = get(meta, "uname");
+	const char *acc, *rel, *out;
+	size_t i;
 
 	check_keys(vm, "meta.vm", vm_keys, sizeof(vm_keys) / sizeof(vm_keys[0]));
 	acc = json_object_get_string(get(vm, "accelerator"));
@@ -170,6 +181,24 @@ static void check_vm(struct json_object *vm, struct json_object *uname)
 		bad_input("meta.vm: %" PRId64 " vCPUs asked, the guest saw %" PRId64,
 			  json_object_get_int64(get(vm, "vcpus")),
 			  json_object_get_int64(get(vm, "guest_cpus")));
+	if (!get(vm, "outcome"))
+		return;
+	check_keys(vm, "meta.vm", vm_end_keys,
+		   sizeof(vm_end_keys) / sizeof(vm_end_keys[0]));
+	out = json_object_get_string(get(vm, "outcome"));
+	for (i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+		if (!strcmp(out, outcomes[i]))
+			break;
+	if (i == sizeof(outcomes) / sizeof(outcomes[0]))
+		bad_input("meta.vm: unknown outcome \"%s\"", out);
+	/* A guest that did not finish cannot have left complete results. */
+	if (!json_object_get_boolean(get(vm, "finished")) &&
+	    !json_object_get_boolean(get(meta, "partial")))
+		bad_input("meta.vm: the guest did not finish, but meta.partial is false");
+	if (!strcmp(out, "complete") &&
+	    (!json_object_get_boolean(get(vm, "finished")) ||
+	     !json_object_is_type(get(vm, "console_first"), json_type_null)))
+		bad_input("meta.vm: outcome complete, but unfinished or a console report");
 }
 
 static void check_meta(struct json_object *meta)
@@ -182,7 +211,7 @@ static void check_meta(struct json_object *meta)
 	check_keys(get(meta, "uname"), "meta.uname", uname_keys,
 		   sizeof(uname_keys) / sizeof(uname_keys[0]));
 	if (json_object_object_get_ex(meta, "vm", NULL))
-		check_vm(get(meta, "vm"), get(meta, "uname"));
+		check_vm(get(meta, "vm"), meta);
 	evs = get(meta, "events");
 	for (i = 0; i < json_object_array_length(evs); i++) {
 		snprintf(where, sizeof(where), "meta.events[%zu]", i);
@@ -290,7 +319,8 @@ static void usage(FILE *f)
 	      "params.size, vmstat.pgfault, metrics.control_copies.  Only one of\n"
 	      "--expect-equal and --expect-at-least (the first FIELD >= the second).\n"
 	      "--expect-vm: the run has a meta.vm (scripts/vm-run); its shape is\n"
-	      "checked whenever it is there.\n",
+	      "checked whenever it is there (with an outcome: a known one, and\n"
+	      "partial if the guest did not finish).\n",
 	      f);
 }
 

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -339,6 +340,56 @@ static void test_concurrent(void)
 }
 
 /*
+ * The knobs are the kernel's: a run with a state directory of its own
+ * (a chroot's /run, another COWBENCH_STATE_DIR) still excludes this one,
+ * by the run lock in the abstract socket namespace.
+ */
+static void test_other_state_dir(void)
+{
+	int up[2], down[2], status = 0;
+	char err[256] = "", c = 0, want[64], other[160];
+	pid_t pid;
+
+	snprintf(other, sizeof(other), "%s/other-run", dir);
+	if (pipe(up) || pipe(down) || mkdir(other, 0700)) {
+		perror("pipe/mkdir");
+		exit(99);
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		c = cow_knobs_init(other, err, sizeof(err)) ? 'f' : 'r';
+		if (write(up[1], &c, 1) != 1 || read(down[0], &c, 1) != 1)
+			_exit(1);
+		cow_knobs_restore();
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	tap_ok(read(up[0], &c, 1) == 1 && c == 'r',
+	       "a run with another state directory holds the run lock");
+	snprintf(want, sizeof(want), "another cowbench run (pid %d)", (int)pid);
+	tap_ok(cow_knobs_init(NULL, err, sizeof(err)) == -1 &&
+	       strstr(err, want) && !exists(state),
+	       "init in this state directory refused, nothing written: %s", err);
+	err[0] = '\0';
+	tap_ok(cow_knobs_recover_only(NULL, err, sizeof(err)) == -1 &&
+	       strstr(err, want), "recover_only refused too: %s", err);
+	c = 'x';
+	if (write(down[1], &c, 1) != 1 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	close(up[0]);
+	close(down[1]);
+	err[0] = '\0';
+	tap_ok(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	       cow_knobs_init(NULL, err, sizeof(err)) == 0,
+	       "init succeeds once the other run has ended %s", err);
+	cow_knobs_restore();
+	rmdir(other);
+}
+
+/*
  * A run killed with SIGKILL whose child still holds the lock for a
  * moment (a fork shares the locked file): the next start waits for it.
  */
@@ -369,6 +420,27 @@ static void test_dead_run_child(void)
 	       "recover_only waits for the dead run's child, then restores %s",
 	       err);
 	reset_knobs();
+}
+
+/*
+ * The run lock is the whole kernel's, fake knobs or not: under make -j
+ * this waits for the shell tests' cowbench runs as they wait for each
+ * other (tests/lib.sh serialize_knob_tests, the same file).  As root
+ * only, as there: no other user's test runs cowbench with knobs.
+ */
+static void serialize(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[PATH_MAX];
+	int fd;
+
+	if (geteuid())
+		return;
+	snprintf(path, sizeof(path), "%s/cowbench-knob-tests.lock",
+		 tmp && *tmp ? tmp : "/tmp");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd >= 0)
+		flock(fd, LOCK_EX);	/* held until exit */
 }
 
 static int rm_one(const char *path, const struct stat *sb, int flag,
@@ -414,6 +486,7 @@ int main(void)
 {
 	char err[256] = "", missing[160];
 
+	serialize();
 	strcpy(dir, "/tmp/cowbench-knobs-XXXXXX");
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
@@ -443,6 +516,7 @@ int main(void)
 	test_truncated();
 	test_failed_undo();
 	test_concurrent();
+	test_other_state_dir();
 	test_dead_run_child();
 
 	snprintf(missing, sizeof(missing), "%s/nothing", dir);
