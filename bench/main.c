@@ -426,6 +426,24 @@ static void run_point(struct cow_run *r, struct cow_results *res,
 	write_results(res, dir);
 }
 
+/* An instrument that reads wrong deserves a word; verbose: every one not ok. */
+static void selfcheck_warn(int verbose)
+{
+	char buf[160];
+	unsigned i;
+
+	for (i = 0; i < COW_INSTR_N; i++) {
+		const struct cow_instr_check *c = &cow_instruments.c[i];
+
+		if (c->state == COW_INSTR_OK ||
+		    (c->state != COW_INSTR_UNRELIABLE && !verbose))
+			continue;
+		cow_instr_describe(c, buf, sizeof(buf));
+		fprintf(stderr, "%s: instrument %s %s\n", prog,
+			cow_instr_name(i), buf);
+	}
+}
+
 static uint64_t max_point_size(const struct cow_scenario *sc,
 			       const struct cow_opts *o)
 {
@@ -547,6 +565,14 @@ int main(int argc, char **argv)
 	if (mo.o.verbose && cow_taskstats_probe())
 		fprintf(stderr, "%s: kernel_wpcopy unavailable: %s\n", prog,
 			cow_taskstats_probe());
+	/*
+	 * The instruments check themselves once, after delay accounting is
+	 * on (wpcopy) and before any scenario; sample processes forked from
+	 * here inherit the verdicts in cow_instruments.
+	 */
+	cow_selfcheck_run(&cow_instruments);
+	res.instruments = &cow_instruments;
+	selfcheck_warn(mo.o.verbose);
 	/* Where this run's kernel log begins. */
 	if (cow_kmsg_open(&kmsg) && mo.o.verbose)
 		fprintf(stderr, "%s: kernel warnings not checked: /dev/kmsg %s\n",
