@@ -113,9 +113,32 @@ char *bench_ksm_region(struct cow_sample *s, size_t len, unsigned ndistinct);
 void bench_ksm_fill(char *buf, size_t len, unsigned ndistinct);
 /* First page not holding bench_ksm_fill()'s content, or -1. */
 ssize_t bench_ksm_verify(const char *buf, size_t len, unsigned ndistinct);
-/* Pages merged as k, and into how many distinct pages; or -errno. */
-ssize_t bench_ksm_count(const char *buf, size_t len, enum bench_ksm_kind k,
-			size_t *distinct);
+/*
+ * Two witnesses of which pages of a region are merged as k, each read
+ * only where the run's self-check did not find it unreliable:
+ * - pfns: pages whose PFN says so - shared with another page of the
+ *   region (a private region shares a page only through KSM), or the
+ *   zero page's PFN (found by the self-check);
+ * - flags: pages /proc/kpageflags reads as KPF_KSM or KPF_ZERO_PAGE.
+ * -1 for a witness not read, with the reason in why.
+ */
+struct bench_ksm_seen {
+	ssize_t pfns, flags;
+	size_t pfns_into, flags_into;	/* distinct pages they map */
+	bool flags_checked;		/* kpageflags passed the self-check */
+	char why[160];
+};
+/* 0, or -errno when the region's pagemap cannot be read. */
+int bench_ksm_look(const char *buf, size_t len, enum bench_ksm_kind k,
+		   struct bench_ksm_seen *seen);
+/*
+ * The count to go by: the PFNs' (the mapping itself), else the flags',
+ * else -1.  distinct (may be NULL) gets the pages they map.
+ */
+ssize_t bench_ksm_count(const struct bench_ksm_seen *seen, size_t *distinct);
+/* "kpageflags 4096 KSM (into 16), PFNs 0 shared": both readings, for reasons. */
+const char *bench_ksm_seen_str(const struct bench_ksm_seen *seen,
+			       enum bench_ksm_kind k, char *buf, size_t len);
 /*
  * Run ksmd until every page is merged as k, then stop it.  The time
  * from start to the kernel's count saying so goes to *ns.  False with
@@ -125,6 +148,8 @@ bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 		     enum bench_ksm_kind k, uint64_t *ns, size_t *distinct);
 /* Every KSM knob back as it was before prepare(), ksmd first. */
 void bench_ksm_cleanup(struct cow_run *r);
+/* /proc/self/ksm_merging_pages (5.19+), or -1. */
+int64_t bench_ksm_merging_pages(void);
 /* /sys/kernel/mm/ksm/full_scans, or -1. */
 int64_t bench_ksm_full_scans(void);
 

@@ -699,6 +699,12 @@ void cow_kmsg_close(struct cow_kmsg *k);
  * count that grows with each read, so no two reads of a page agree.
  */
 #define COW_FAKE_PFN_UNSTABLE_ENV	"COWBENCH_FAKE_PFN_UNSTABLE"
+/*
+ * Test-only: "1" makes ksm.merge leave out its MADV_UNMERGEABLE, as a
+ * kernel whose unmerge does nothing would: the FAIL a broken unmerge
+ * must give, on a kernel whose unmerge works.
+ */
+#define COW_FAKE_NO_UNMERGE_ENV		"COWBENCH_FAKE_NO_UNMERGE"
 
 /*
  * The instruments a verdict may rest on.  Each is checked once, at the
