@@ -282,7 +282,7 @@ static void run_sample(struct cow_run *r, struct cow_sample *s)
 	pid_t pid;
 
 	if (!sh) {
-		cow_sample_verdict(s, COW_FAIL, "no memory for a sample");
+		cow_sample_fail(s, COW_EV_HARNESS, "no memory for a sample");
 		return;
 	}
 	*sh = *s;
@@ -292,9 +292,10 @@ static void run_sample(struct cow_run *r, struct cow_sample *s)
 		_exit(0);
 	}
 	if (pid < 0)
-		cow_sample_verdict(sh, COW_FAIL, "fork: %s", strerror(errno));
+		cow_sample_fail(sh, COW_EV_HARNESS, "fork: %s",
+		                strerror(errno));
 	else if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(sh, COW_FAIL, "sample process: %s", why);
+		cow_sample_fail(sh, COW_EV_HARNESS, "sample process: %s", why);
 	*s = *sh;
 	cow_shared_free(sh, sizeof(*s));
 }
@@ -348,6 +349,9 @@ static void kmsg_fail(struct cow_sample *s, char *pending)
 		snprintf(s->kernel_log, sizeof(s->kernel_log), "%s", pending);
 		snprintf(old, sizeof(old), "%s",
 			 s->verdict == COW_FAIL ? s->reason : "");
+		/* An earlier FAIL's evidence (data, counts) stays the stronger. */
+		if (s->verdict != COW_FAIL)
+			s->evidence = COW_EV_KERNEL_LOG;
 		s->verdict = COW_FAIL;
 		n = snprintf(s->reason, sizeof(s->reason), "kernel: %.*s",
 			     (int)sizeof(s->reason) - 9, pending);
