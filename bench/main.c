@@ -350,7 +350,7 @@ static void kmsg_fail(struct cow_sample *s, char *pending)
 		snprintf(old, sizeof(old), "%s",
 			 s->verdict == COW_FAIL ? s->reason : "");
 		/* An earlier FAIL's evidence (data, counts) stays the stronger. */
-		if (s->verdict != COW_FAIL)
+		if (s->verdict != COW_FAIL || s->evidence == COW_EV_NONE)
 			s->evidence = COW_EV_KERNEL_LOG;
 		s->verdict = COW_FAIL;
 		n = snprintf(s->reason, sizeof(s->reason), "kernel: %.*s",
