@@ -114,16 +114,18 @@ void bench_ksm_fill(char *buf, size_t len, unsigned ndistinct);
 /* First page not holding bench_ksm_fill()'s content, or -1. */
 ssize_t bench_ksm_verify(const char *buf, size_t len, unsigned ndistinct);
 /*
- * Two witnesses of which pages of a region are merged as k, each read
- * only where the run's self-check did not find it unreliable:
+ * Witnesses of which pages of a region are merged as k, each read only
+ * where the run's self-check did not find it unreliable:
  * - pfns: pages whose PFN says so - shared with another page of the
  *   region (a private region shares a page only through KSM), or the
  *   zero page's PFN (found by the self-check);
- * - flags: pages /proc/kpageflags reads as KPF_KSM or KPF_ZERO_PAGE.
+ * - flags: pages /proc/kpageflags reads as KPF_KSM or KPF_ZERO_PAGE;
+ * - smaps: the KSM: line of the region's /proc/self/smaps entry, in
+ *   pages (KSM pages only; 6.7+), which needs no PFN.
  * -1 for a witness not read, with the reason in why.
  */
 struct bench_ksm_seen {
-	ssize_t pfns, flags;
+	ssize_t pfns, flags, smaps;
 	size_t pfns_into, flags_into;	/* distinct pages they map */
 	bool flags_checked;		/* kpageflags passed the self-check */
 	char why[160];
@@ -133,7 +135,8 @@ int bench_ksm_look(const char *buf, size_t len, enum bench_ksm_kind k,
 		   struct bench_ksm_seen *seen);
 /*
  * The count to go by: the PFNs' (the mapping itself), else the flags',
- * else -1.  distinct (may be NULL) gets the pages they map.
+ * else smaps', else -1.  distinct (may be NULL) gets the pages they map
+ * (0: not known).
  */
 ssize_t bench_ksm_count(const struct bench_ksm_seen *seen, size_t *distinct);
 /* "kpageflags 4096 KSM (into 16), PFNs 0 shared": both readings, for reasons. */
@@ -148,8 +151,6 @@ bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 		     enum bench_ksm_kind k, uint64_t *ns, size_t *distinct);
 /* Every KSM knob back as it was before prepare(), ksmd first. */
 void bench_ksm_cleanup(struct cow_run *r);
-/* /proc/self/ksm_merging_pages (5.19+), or -1. */
-int64_t bench_ksm_merging_pages(void);
 /* /sys/kernel/mm/ksm/full_scans, or -1. */
 int64_t bench_ksm_full_scans(void);
 

@@ -177,9 +177,11 @@ int bench_ksm_look(const char *buf, size_t len, enum bench_ksm_kind k,
 	size_t n = len / cow_page_size, i;
 	uint64_t *pm, *pfn;
 	int err;
+	int64_t kb = k == BENCH_KSM ? cow_smaps_kb(buf, "KSM") : -1;
 
 	memset(seen, 0, sizeof(*seen));
 	seen->pfns = seen->flags = -1;
+	seen->smaps = kb >= 0 ? (ssize_t)(kb * 1024 / cow_page_size) : -1;
 	seen->flags_checked = cow_instruments.c[fi].state == COW_INSTR_OK;
 	if (!cow_instr_trusted(COW_INSTR_PAGEMAP_PFN, seen->why,
 			       sizeof(seen->why)))
@@ -210,25 +212,37 @@ int bench_ksm_look(const char *buf, size_t len, enum bench_ksm_kind k,
 
 ssize_t bench_ksm_count(const struct bench_ksm_seen *seen, size_t *distinct)
 {
-	bool pfns = seen->pfns >= 0;
+	size_t d = 0;
+	ssize_t n;
 
+	if (seen->pfns >= 0) {
+		n = seen->pfns;
+		d = seen->pfns_into;
+	} else if (seen->flags >= 0) {
+		n = seen->flags;
+		d = seen->flags_into;
+	} else {
+		n = seen->smaps;
+	}
 	if (distinct)
-		*distinct = pfns ? seen->pfns_into : seen->flags_into;
-	return pfns ? seen->pfns : seen->flags;
+		*distinct = d;
+	return n;
 }
 
 const char *bench_ksm_seen_str(const struct bench_ksm_seen *seen,
 			       enum bench_ksm_kind k, char *buf, size_t len)
 {
-	char f[48] = "not read", p[48] = "not read";
+	char f[48] = "not read", p[48] = "not read", m[48] = "";
 
+	if (seen->smaps >= 0)
+		snprintf(m, sizeof(m), ", smaps %zd KSM", seen->smaps);
 	if (seen->flags >= 0)
 		snprintf(f, sizeof(f), "%zd %s", seen->flags,
 			 k == BENCH_KSM ? "KSM" : "ZERO_PAGE");
 	if (seen->pfns >= 0)
 		snprintf(p, sizeof(p), "%zd %s", seen->pfns,
 			 k == BENCH_KSM ? "sharing a PFN" : "at the zero PFN");
-	snprintf(buf, len, "kpageflags %s, PFNs %s", f, p);
+	snprintf(buf, len, "kpageflags %s, PFNs %s%s", f, p, m);
 	return buf;
 }
 
@@ -261,11 +275,6 @@ static int64_t merged_hint(enum bench_ksm_kind k)
 	       proc_self_num("/proc/self/ksm_stat", "ksm_zero_pages");
 }
 
-int64_t bench_ksm_merging_pages(void)
-{
-	return merged_hint(BENCH_KSM);
-}
-
 static void ksmd(struct cow_sample *s, bool on)
 {
 	int r = cow_knob_write_registered(KSM_RUN, on ? "1" : "0");
@@ -291,7 +300,7 @@ bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 	ssize_t got = 0;
 	unsigned polls = 0;
 	int64_t hint;
-	char both[96];
+	char both[128];
 	int err;
 
 	*ns = 0;
@@ -324,9 +333,9 @@ bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 	err = bench_ksm_look(buf, len, k, &seen);
 	got = err ? err : bench_ksm_count(&seen, distinct);
 	if (!err && got < 0) {
+		/* The process's count is right while ksmd merges. */
 		hint = merged_hint(k);
 		got = hint >= 0 ? (ssize_t)hint : -1;
-		*distinct = 0;
 	}
 	if (err)
 		cow_sample_verdict(s, COW_SKIP, "pagemap: %s", strerror(-err));
