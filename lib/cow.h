@@ -743,7 +743,9 @@ struct cow_selfcheck {
 
 /*
  * What the scenarios consult (cow_instr_trusted()).  Zeroed, that is
- * "not checked", until the run sets it from cow_selfcheck_run().
+ * "not checked", until the run sets it from cow_selfcheck_run(); every
+ * process that runs samples must hold the run's copy (forked sample
+ * processes inherit it; a spawned worker must be handed the struct).
  */
 extern struct cow_selfcheck cow_instruments;
 
