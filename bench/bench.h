@@ -121,7 +121,7 @@ ssize_t bench_ksm_verify(const char *buf, size_t len, unsigned ndistinct);
  *   zero page's PFN (found by the self-check);
  * - flags: pages /proc/kpageflags reads as KPF_KSM or KPF_ZERO_PAGE;
  * - smaps: the KSM: line of the region's /proc/self/smaps entry, in
- *   pages (KSM pages only; 6.7+), which needs no PFN.
+ *   pages (KSM pages only; 6.6+, 8b47933544a6), which needs no PFN.
  * -1 for a witness not read, with the reason in why.
  */
 struct bench_ksm_seen {

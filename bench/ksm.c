@@ -190,6 +190,7 @@ static void zero_pages_sample(struct cow_run *r, struct cow_sample *s)
 {
 	cow_run_kind(r, s, BENCH_KSM_ZERO, 0, false);
 }
+
 /*
  * After MADV_UNMERGEABLE no page of the region may be merged.  Three
  * witnesses, each read where the run trusts it (bench_ksm_look()):
@@ -205,7 +206,7 @@ static void zero_pages_sample(struct cow_run *r, struct cow_sample *s)
  * - smaps says so: FAIL on counts, every reading shown;
  * - only the flags say so, and smaps says none: the flags are alone
  *   against two witnesses: SKIP naming kpageflags_ksm;
- * - only the flags, no smaps line (before 6.7): FAIL, evidence
+ * - only the flags, no smaps line (before 6.6): FAIL, evidence
  *   "instrument", every reading shown, if the flags passed the
  *   self-check (they read a fresh page right, and a SKIP would hide the
  *   half-done unmerge); SKIP naming them if it could not check them.
