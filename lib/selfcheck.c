@@ -144,7 +144,7 @@ static void *map_pages(size_t n)
 	return p;
 }
 
-/* Present, a PFN we may see, and the same PFN twice: 0, else the state. */
+/* Present, a PFN we may see, the same twice: the PFN, else 0 and the state. */
 static uint64_t check_pfn(struct cow_selfcheck *sc, const char *page)
 {
 	uint64_t e[2];
