@@ -175,6 +175,7 @@ int bench_ksm_look(const char *buf, size_t len, enum bench_ksm_kind k,
 	enum cow_instr fi = k == BENCH_KSM ? COW_INSTR_KPF_KSM :
 			    COW_INSTR_KPF_ZERO_PAGE;
 	size_t n = len / cow_page_size, i;
+	const char *hidden;
 	uint64_t *pm, *pfn;
 	int err;
 	int64_t kb = k == BENCH_KSM ? cow_smaps_kb(buf, "KSM") : -1;
@@ -186,6 +187,11 @@ int bench_ksm_look(const char *buf, size_t len, enum bench_ksm_kind k,
 	if (!cow_instr_trusted(COW_INSTR_PAGEMAP_PFN, seen->why,
 			       sizeof(seen->why)))
 		return 0;
+	/* Hidden PFNs read as 0: no page would seem shared. */
+	if (!cow_pagemap_pfns_visible(&hidden)) {
+		snprintf(seen->why, sizeof(seen->why), "%s", hidden);
+		return 0;
+	}
 	pm = malloc(n * sizeof(*pm));
 	pfn = malloc(n * sizeof(*pfn));
 	err = pm && pfn ? cow_pagemap_read(buf, n, pm) : -ENOMEM;
