@@ -113,9 +113,35 @@ char *bench_ksm_region(struct cow_sample *s, size_t len, unsigned ndistinct);
 void bench_ksm_fill(char *buf, size_t len, unsigned ndistinct);
 /* First page not holding bench_ksm_fill()'s content, or -1. */
 ssize_t bench_ksm_verify(const char *buf, size_t len, unsigned ndistinct);
-/* Pages merged as k, and into how many distinct pages; or -errno. */
-ssize_t bench_ksm_count(const char *buf, size_t len, enum bench_ksm_kind k,
-			size_t *distinct);
+/*
+ * Witnesses of which pages of a region are merged as k, each read only
+ * where the run's self-check did not find it unreliable:
+ * - pfns: pages whose PFN says so - shared with another page of the
+ *   region (a private region shares a page only through KSM), or the
+ *   zero page's PFN (found by the self-check);
+ * - flags: pages /proc/kpageflags reads as KPF_KSM or KPF_ZERO_PAGE;
+ * - smaps: the KSM: line of the region's /proc/self/smaps entry, in
+ *   pages (KSM pages only; 6.6+, 8b47933544a6), which needs no PFN.
+ * -1 for a witness not read, with the reason in why.
+ */
+struct bench_ksm_seen {
+	ssize_t pfns, flags, smaps;
+	size_t pfns_into, flags_into;	/* distinct pages they map */
+	bool flags_checked;		/* kpageflags passed the self-check */
+	char why[160];
+};
+/* 0, or -errno when the region's pagemap cannot be read. */
+int bench_ksm_look(const char *buf, size_t len, enum bench_ksm_kind k,
+		   struct bench_ksm_seen *seen);
+/*
+ * The count to go by: the PFNs' (the mapping itself), else the flags',
+ * else smaps', else -1.  distinct (may be NULL) gets the pages they map
+ * (0: not known).
+ */
+ssize_t bench_ksm_count(const struct bench_ksm_seen *seen, size_t *distinct);
+/* "kpageflags 4096 KSM (into 16), PFNs 0 shared": both readings, for reasons. */
+const char *bench_ksm_seen_str(const struct bench_ksm_seen *seen,
+			       enum bench_ksm_kind k, char *buf, size_t len);
 /*
  * Run ksmd until every page is merged as k, then stop it.  The time
  * from start to the kernel's count saying so goes to *ns.  False with
@@ -324,6 +350,8 @@ enum main_action bench_parse_options(int argc, char **argv,
 /* supervise.c: the process that owns the run, and its workers */
 /* In a worker's environment: "PPID:FD:ACKFD:LOCKFD:STATEFD:POINT:SCRATCH". */
 #define BENCH_WORKER_ENV	"COWBENCH_WORKER"
+/* Set for the process that runs the instruments' self-check: its pipe. */
+#define BENCH_SELFCHECK_ENV	"COWBENCH_SELFCHECK_FD"
 /*
  * The default --sample-timeout, per phase (prepare, each sample, cleanup):
  * BASE + PER_UNIT s for each UNIT bytes (at least one) of the point's size,
@@ -358,6 +386,10 @@ struct bench_super {
 };
 /* Every point of the run, each in a worker of its own; never forks. */
 void bench_supervise(struct bench_super *sv);
+/* The self-check, in a process spawned for it (it forks; we may not). */
+void bench_selfcheck(struct cow_selfcheck *out);
+/* That process: check, write the result on the pipe in $COWBENCH_SELFCHECK_FD. */
+int bench_selfcheck_child(const char *fd);
 
 struct bench_worker {
 	pid_t ppid;		/* the supervisor */

@@ -58,18 +58,18 @@ bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 	h->pid = -1;
 	h->go = -1;
 	if (pipe2(go, O_CLOEXEC)) {
-		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "pipe: %s", strerror(errno));
 		return false;
 	}
 	if (pipe2(ready, O_CLOEXEC)) {
-		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "pipe: %s", strerror(errno));
 		close(go[0]);
 		close(go[1]);
 		return false;
 	}
 	h->pid = cow_fork();
 	if (h->pid < 0) {
-		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
 		close(go[0]);
 		close(go[1]);
 		close(ready[0]);
@@ -90,7 +90,7 @@ bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 	started = read(ready[0], &c, 1) == 1;
 	close(ready[0]);
 	if (!started) {
-		cow_sample_verdict(s, COW_FAIL, "the child did not start");
+		cow_sample_fail(s, COW_EV_HARNESS, "the child did not start");
 		kill(h->pid, SIGKILL);
 		bench_holder_finish(h, s);
 		return false;
@@ -107,9 +107,9 @@ void bench_holder_finish(struct bench_holder *h, struct cow_sample *s)
 	close(h->go);
 	h->go = -1;
 	if (cow_wait(h->pid, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL,
-				   "the child's view changed or it died: %s",
-				   why);
+		cow_sample_fail(s, COW_EV_DATA,
+				"the child's view changed or it died: %s",
+				why);
 	h->pid = -1;
 }
 
@@ -175,8 +175,8 @@ bool bench_setup(struct cow_run *r, struct cow_sample *s,
 		return false;
 	f->m = cow_meas_new(f->buf, f->len);
 	if (!f->m) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		cow_region_free(f->buf, f->len);
 		return false;
 	}
@@ -197,9 +197,9 @@ void bench_check_region(struct cow_sample *s, const char *who,
 	ssize_t bad = cow_region_verify(buf, len, seed);
 
 	if (bad >= 0)
-		cow_sample_verdict(s, COW_FAIL,
-				   "%s: page %zd does not hold its own data",
-				   who, bad);
+		cow_sample_fail(s, COW_EV_DATA,
+				"%s: page %zd does not hold its own data",
+				who, bad);
 }
 
 void bench_classify(const char *data, size_t npages, uint64_t seed_old,
@@ -225,13 +225,13 @@ void bench_check_seen(struct cow_sample *s, const char *who,
 		      const struct bench_seen *seen, bool old_only)
 {
 	if (seen->other)
-		cow_sample_verdict(s, COW_FAIL,
-				   "%s: %zu pages hold neither the old nor the new data (first: page %zd)",
-				   who, seen->other, seen->first_other);
+		cow_sample_fail(s, COW_EV_DATA,
+				"%s: %zu pages hold neither the old nor the new data (first: page %zd)",
+				who, seen->other, seen->first_other);
 	else if (old_only && seen->new)
-		cow_sample_verdict(s, COW_FAIL,
-				   "%s: %zu pages hold data written after the splice",
-				   who, seen->new);
+		cow_sample_fail(s, COW_EV_DATA,
+				"%s: %zu pages hold data written after the splice",
+				who, seen->new);
 }
 
 int bench_turn_open(struct bench_turn *t, struct cow_sample *s)
@@ -239,7 +239,7 @@ int bench_turn_open(struct bench_turn *t, struct cow_sample *s)
 	t->ready[0] = t->ready[1] = t->go[0] = t->go[1] = -1;
 	if (!pipe2(t->ready, O_CLOEXEC) && !pipe2(t->go, O_CLOEXEC))
 		return 0;
-	cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+	cow_sample_fail(s, COW_EV_HARNESS, "pipe: %s", strerror(errno));
 	bench_turn_close(t);
 	return -1;
 }

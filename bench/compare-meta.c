@@ -22,7 +22,7 @@ static bool volatile_key(const char *k)
 		"knobs.ksm.pages_unshared", "knobs.ksm.pages_volatile",
 		"knobs.ksm.general_profit", "knobs.ksm.ksm_zero_pages",
 		"knobs.ksm.pages_skipped", "knobs.ksm.stable_node_chains",
-		"knobs.ksm.stable_node_dups",
+		"knobs.ksm.stable_node_dups", "instruments_check_us",
 	};
 	size_t i;
 
@@ -212,6 +212,37 @@ static void drift_warning(struct cmp *c, struct cmp_other *o)
 	free(ch);
 }
 
+/*
+ * One warning per instrument the self-checks of the runs judged
+ * differently (meta.instruments, listed above with the other meta): a
+ * count or a verdict resting on it can differ for that reason alone.
+ */
+static void instrument_warnings(struct cmp *c)
+{
+	const char *prefix = "instruments.";
+	size_t i, r, pl = strlen(prefix);
+
+	for (i = 0; i < c->ndiffs; i++) {
+		const struct cmp_meta_diff *d = &c->diffs[i];
+		char *list = NULL, *old;
+
+		if (strncmp(d->key, prefix, pl))
+			continue;
+		for (r = 0; r < c->nruns; r++) {
+			old = list;
+			if (asprintf(&list, "%s%s%c %s", old ? old : "",
+				     old ? ", " : "", c->runs[r].letter,
+				     d->val[r] ? d->val[r] : "not recorded") < 0)
+				cmp_die("out of memory");
+			free(old);
+		}
+		warn(c, "instrument %s read differently in the runs (%s): "
+		     "counts and verdicts resting on it may differ for that "
+		     "reason, not the kernel's", d->key + pl, list);
+		free(list);
+	}
+}
+
 void cmp_warnings(struct cmp *c)
 {
 	bool knobs = false, hw = false, tool = false;
@@ -235,6 +266,7 @@ void cmp_warnings(struct cmp *c)
 	if (hw)
 		warn(c, "the runs were made on different hardware: timings "
 		     "are not comparable");
+	instrument_warnings(c);
 	for (r = 0; r < c->nruns; r++)
 		if (c->runs[r].r.partial)
 			warn(c, "run %c is partial (interrupted): points it did "

@@ -68,7 +68,7 @@ static void many_sample(struct cow_run *r, struct cow_sample *s)
 	per = f.npages / n;
 	kids = calloc(n, sizeof(*kids));
 	if (!kids) {
-		cow_sample_verdict(s, COW_FAIL, "out of memory");
+		cow_sample_fail(s, COW_EV_HARNESS, "out of memory");
 		goto free_setup;
 	}
 	if (!per) {
@@ -78,7 +78,7 @@ static void many_sample(struct cow_run *r, struct cow_sample *s)
 	}
 	if (pipe2(start, O_CLOEXEC) || pipe2(done, O_CLOEXEC) ||
 	    pipe2(ex, O_CLOEXEC)) {
-		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "pipe: %s", strerror(errno));
 		goto close_pipes;
 	}
 	for (i = 0; i < n; i++) {
@@ -102,8 +102,8 @@ static void many_sample(struct cow_run *r, struct cow_sample *s)
 		}
 	}
 	if (started < n) {
-		cow_sample_verdict(s, COW_FAIL, "could not start %u children",
-				   n);
+		cow_sample_fail(s, COW_EV_HARNESS,
+				"could not start %u children", n);
 	} else {
 		/*
 		 * Children start their accounting before blocking on start.
@@ -118,13 +118,13 @@ static void many_sample(struct cow_run *r, struct cow_sample *s)
 				break;
 		cow_meas_stop(f.m);
 		if (i < n)
-			cow_sample_verdict(s, COW_FAIL, "a child died");
+			cow_sample_fail(s, COW_EV_DATA, "a child died");
 	}
 	close_fd(&start[1]);
 	close_fd(&ex[1]);
 	for (i = 0; i < started; i++)
 		if (cow_wait(kids[i].pid, why, sizeof(why)))
-			cow_sample_verdict(s, COW_FAIL, "child %u: %s", i, why);
+			cow_sample_fail(s, COW_EV_DATA, "child %u: %s", i, why);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT);
 	if (s->verdict != COW_FAIL) {
 		for (i = 0; i < n; i++)

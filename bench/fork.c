@@ -40,7 +40,7 @@ static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 	cow_meas_require_all(f.m);
 	pid = cow_fork();
 	if (pid < 0) {
-		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
 		goto free_setup;
 	}
 	if (pid == 0) {
@@ -50,7 +50,7 @@ static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 		_exit(cow_region_verify(f.buf, f.len, SEED_CHILD) < 0 ? 0 : 3);
 	}
 	if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL, "writer %s", why);
+		cow_sample_fail(s, COW_EV_DATA, "writer %s", why);
 	bench_check_region(s, "parent after the child wrote", f.buf, f.len,
 		     SEED_PARENT);
 	cow_meas_to_sample(f.m, s, f.npages);
@@ -101,13 +101,13 @@ static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
 	cow_meas_require_none(f.m);
 	pid = cow_fork();
 	if (pid < 0) {
-		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
 		goto free_setup;
 	}
 	if (pid == 0)
 		_exit(0);
 	if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL, "child %s", why);
+		cow_sample_fail(s, COW_EV_DATA, "child %s", why);
 	bench_check_region(s, "parent before writing", f.buf, f.len, SEED_PARENT);
 	cow_meas_start(f.m);
 	cow_region_fill(f.buf, f.len, SEED_PARENT2);
@@ -186,7 +186,7 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 		return;
 	cow_meas_require_none(f.m);
 	if (pipe2(pfd, O_CLOEXEC)) {
-		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "pipe: %s", strerror(errno));
 		goto free_setup;
 	}
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
@@ -198,7 +198,7 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 	pid = fork();
 	if (pid < 0) {
 		cow_meas_stop(f.m);
-		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		goto free_setup;
@@ -223,7 +223,7 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 	if (!exec_done)
 		window = f.npages;
 	if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL, "exec'd child %s", why);
+		cow_sample_fail(s, COW_EV_HARNESS, "exec'd child %s", why);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
 	cow_meas_to_sample(f.m, s, f.npages);
 	/* Required copies are an upper bound: the old mm may go first. */
@@ -233,7 +233,7 @@ static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 
 	/* Same resident size, no writes: what posix_spawn's vfork saves. */
 	if (time_spawn(path, true, &fork_ns) || time_spawn(path, false, &spawn_ns)) {
-		cow_sample_verdict(s, COW_FAIL, "spawning %s failed", path);
+		cow_sample_fail(s, COW_EV_HARNESS, "spawning %s failed", path);
 	} else {
 		cow_sample_metric(s, "fork_exec_ns", (double)fork_ns);
 		cow_sample_metric(s, "posix_spawn_ns", (double)spawn_ns);
@@ -263,7 +263,7 @@ static void latency_sample(struct cow_run *r, struct cow_sample *s)
 	i = bench_fork_loop(LATENCY_FORKS, why, sizeof(why));
 	cow_meas_stop(f.m);
 	if (i < LATENCY_FORKS)
-		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", i, why);
+		cow_sample_fail(s, COW_EV_HARNESS, "fork %u: %s", i, why);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT);
 	cow_meas_to_sample(f.m, s, LATENCY_FORKS);
 	bench_teardown(&f);

@@ -85,7 +85,7 @@ static int timed_forks(struct cow_meas *m, struct cow_sample *s,
 	cow_meas_stop(m);
 	if (n == FIXED_FORKS)
 		return 0;
-	cow_sample_verdict(s, COW_FAIL, "%s fork %u: %s", what, n, why);
+	cow_sample_fail(s, COW_EV_HARNESS, "%s fork %u: %s", what, n, why);
 	return -1;
 }
 
@@ -134,8 +134,8 @@ static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 	mr = cow_meas_new(buf, len);
 	cm = cow_meas_new(buf, len);
 	if (!mu || !mr || !cm) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto out;
 	}
 	cow_meas_require_none(mu);
@@ -143,8 +143,8 @@ static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 	if (timed_forks(mu, s, "unregistered"))
 		goto out;
 	if (dontfork && madvise(buf, len, MADV_DONTFORK)) {
-		cow_sample_verdict(s, COW_FAIL, "MADV_DONTFORK: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "MADV_DONTFORK: %s",
+				strerror(errno));
 		goto out;
 	}
 	if (ring_register(&ring, buf, len, why, sizeof(why))) {
@@ -156,8 +156,8 @@ static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 	if (timed_forks(mr, s, "registered") ||
 	    bench_fork_copies(cm, NULL, NULL, &d, why, sizeof(why))) {
 		if (s->verdict != COW_FAIL)
-			cow_sample_verdict(s, COW_FAIL, "counting fork: %s",
-					   why);
+			cow_sample_fail(s, COW_EV_HARNESS, "counting fork: %s",
+					why);
 		goto unregister;
 	}
 	bench_check_region(s, "parent", buf, len, SEED_PARENT);
@@ -282,8 +282,8 @@ static void read_fixed_race_sample(struct cow_run *r, struct cow_sample *s)
 	}
 	rc.m = cow_meas_new(rc.buf, rc.len);
 	if (!rc.m) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto exit_ring;
 	}
 	cow_meas_require_none(rc.m);

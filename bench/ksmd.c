@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ksmd.c - driving ksmd for the KSM workloads: its knobs, merging a
- * sample's region, and seeing from kpageflags that it really merged.
+ * sample's region, and seeing that it really merged: by PFN identity and
+ * by kpageflags, each where the run's self-check trusts it (selfcheck.c).
  *
  * prepare() saves and sets the knobs (run=0, a fast scan rate); the
  * sample process then switches run on and off through
@@ -102,34 +103,153 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* By kpageflags: KPF_KSM, or KPF_ZERO_PAGE. */
-ssize_t bench_ksm_count(const char *buf, size_t len, enum bench_ksm_kind k,
-			size_t *distinct)
+/* Sorted in place: the distinct values among v[0..n). */
+static size_t distinct_sorted(uint64_t *v, size_t n)
 {
-	size_t n = len / cow_page_size, i, hit = 0, d = 0;
+	size_t i, d = 0;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++)
+		d += !i || v[i] != v[i - 1];
+	return d;
+}
+
+/*
+ * Pages whose PFN another page of the region maps too (KSM), or that map
+ * the zero page.  pfn[] is sorted on return.
+ */
+static void look_pfns(uint64_t *pfn, size_t n, enum bench_ksm_kind k,
+		      struct bench_ksm_seen *seen)
+{
+	uint64_t zero = cow_instruments.zero_pfn;
+	size_t i, j, hit = 0, into = 0;
+
+	if (k == BENCH_KSM_ZERO) {
+		if (!zero)
+			return;
+		for (i = 0; i < n; i++)
+			hit += pfn[i] == zero;
+		seen->pfns = (ssize_t)hit;
+		seen->pfns_into = hit > 0;
+		return;
+	}
+	qsort(pfn, n, sizeof(*pfn), cmp_u64);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && pfn[j] == pfn[i]; j++)
+			;
+		if (pfn[i] && j - i > 1) {
+			hit += j - i;
+			into++;
+		}
+	}
+	seen->pfns = (ssize_t)hit;
+	seen->pfns_into = into;
+}
+
+/* Pages kpageflags reads as k; pfn[] is overwritten. */
+static int look_flags(uint64_t *pfn, size_t n, enum bench_ksm_kind k,
+		      struct bench_ksm_seen *seen)
+{
 	int bit = k == BENCH_KSM ? COW_KPF_KSM : COW_KPF_ZERO_PAGE;
-	uint64_t *pm, fl;
+	size_t i, hit = 0;
+	uint64_t fl;
 	int err;
 
-	pm = malloc(n * sizeof(*pm));
-	if (!pm)
-		return -ENOMEM;
-	err = cow_pagemap_read(buf, n, pm);
-	for (i = 0; !err && i < n; i++) {
-		if (!cow_pm_pfn(pm[i]))
+	for (i = 0; i < n; i++) {
+		if (!pfn[i])
 			continue;
-		err = cow_kpageflags(cow_pm_pfn(pm[i]), &fl);
-		if (!err && (fl & (1ull << bit)))
-			pm[hit++] = cow_pm_pfn(pm[i]);
+		err = cow_kpageflags(pfn[i], &fl);
+		if (err)
+			return err;
+		if (fl & (1ull << bit))
+			pfn[hit++] = pfn[i];
 	}
-	if (!err) {
-		qsort(pm, hit, sizeof(*pm), cmp_u64);
-		for (i = 0; i < hit; i++)
-			d += !i || pm[i] != pm[i - 1];
-		*distinct = d;
+	seen->flags = (ssize_t)hit;
+	seen->flags_into = distinct_sorted(pfn, hit);
+	return 0;
+}
+
+int bench_ksm_look(const char *buf, size_t len, enum bench_ksm_kind k,
+		   struct bench_ksm_seen *seen)
+{
+	enum cow_instr fi = k == BENCH_KSM ? COW_INSTR_KPF_KSM :
+			    COW_INSTR_KPF_ZERO_PAGE;
+	size_t n = len / cow_page_size, i;
+	const char *hidden;
+	uint64_t *pm, *pfn;
+	int err;
+	int64_t kb = k == BENCH_KSM ? cow_smaps_kb(buf, "KSM") : -1;
+
+	memset(seen, 0, sizeof(*seen));
+	seen->pfns = seen->flags = -1;
+	seen->smaps = kb >= 0 ? (ssize_t)(kb * 1024 / cow_page_size) : -1;
+	seen->flags_checked = cow_instruments.c[fi].state == COW_INSTR_OK;
+	if (!cow_instr_trusted(COW_INSTR_PAGEMAP_PFN, seen->why,
+			       sizeof(seen->why)))
+		return 0;
+	/* Hidden PFNs read as 0: no page would seem shared. */
+	if (!cow_pagemap_pfns_visible(&hidden)) {
+		snprintf(seen->why, sizeof(seen->why), "%s", hidden);
+		return 0;
 	}
+	pm = malloc(n * sizeof(*pm));
+	pfn = malloc(n * sizeof(*pfn));
+	err = pm && pfn ? cow_pagemap_read(buf, n, pm) : -ENOMEM;
+	for (i = 0; !err && i < n; i++)
+		pfn[i] = cow_pm_pfn(pm[i]);
+	if (!err && cow_instr_trusted(fi, seen->why, sizeof(seen->why))) {
+		int ferr = look_flags(pfn, n, k, seen);
+
+		if (ferr)
+			snprintf(seen->why, sizeof(seen->why),
+				 "/proc/kpageflags: %s", strerror(-ferr));
+		for (i = 0; i < n; i++)
+			pfn[i] = cow_pm_pfn(pm[i]);
+	}
+	if (!err)
+		look_pfns(pfn, n, k, seen);
+	if (!err && seen->pfns < 0 && !seen->why[0])
+		snprintf(seen->why, sizeof(seen->why),
+			 "the zero page's PFN is not known");
+	free(pfn);
 	free(pm);
-	return err ? err : (ssize_t)hit;
+	return err;
+}
+
+ssize_t bench_ksm_count(const struct bench_ksm_seen *seen, size_t *distinct)
+{
+	size_t d = 0;
+	ssize_t n;
+
+	if (seen->pfns >= 0) {
+		n = seen->pfns;
+		d = seen->pfns_into;
+	} else if (seen->flags >= 0) {
+		n = seen->flags;
+		d = seen->flags_into;
+	} else {
+		n = seen->smaps;
+	}
+	if (distinct)
+		*distinct = d;
+	return n;
+}
+
+const char *bench_ksm_seen_str(const struct bench_ksm_seen *seen,
+			       enum bench_ksm_kind k, char *buf, size_t len)
+{
+	char f[48] = "not read", p[48] = "not read", m[48] = "";
+
+	if (seen->smaps >= 0)
+		snprintf(m, sizeof(m), ", smaps %zd KSM", seen->smaps);
+	if (seen->flags >= 0)
+		snprintf(f, sizeof(f), "%zd %s", seen->flags,
+			 k == BENCH_KSM ? "KSM" : "ZERO_PAGE");
+	if (seen->pfns >= 0)
+		snprintf(p, sizeof(p), "%zd %s", seen->pfns,
+			 k == BENCH_KSM ? "sharing a PFN" : "at the zero PFN");
+	snprintf(buf, len, "kpageflags %s, PFNs %s%s", f, p, m);
+	return buf;
 }
 
 /* A number from a /proc/self file: the file's value, or the "key N" line's. */
@@ -165,21 +285,29 @@ static void ksmd(struct cow_sample *s, bool on)
 {
 	int r = cow_knob_write_registered(KSM_RUN, on ? "1" : "0");
 
-	if (r)
-		cow_sample_verdict(s, on ? COW_SKIP : COW_FAIL,
-				   "cannot %s ksmd: %s", on ? "start" : "stop",
+	if (r && on)
+		cow_sample_verdict(s, COW_SKIP, "cannot start ksmd: %s",
 				   strerror(-r));
+	else if (r)
+		cow_sample_fail(s, COW_EV_HARNESS, "cannot stop ksmd: %s",
+				strerror(-r));
 }
 
-/* The per-process count decides when to look; kpageflags decides. */
+/*
+ * The per-process count decides when to look; the pages decide: by PFN
+ * identity and kpageflags, which must agree where both are read.
+ */
 bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 		     enum bench_ksm_kind k, uint64_t *ns, size_t *distinct)
 {
 	size_t npages = len / cow_page_size;
+	struct bench_ksm_seen seen;
 	uint64_t t0, now = 0;
 	ssize_t got = 0;
 	unsigned polls = 0;
 	int64_t hint;
+	char both[128];
+	int err;
 
 	*ns = 0;
 	ksmd(s, true);
@@ -194,8 +322,10 @@ bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 		/* No hint on this kernel: look at the pages now and then. */
 		if (hint >= (int64_t)npages ||
 		    (hint < 0 && !(++polls % KSM_CHECK_EVERY))) {
-			got = bench_ksm_count(buf, len, k, distinct);
-			if (got == (ssize_t)npages)
+			got = bench_ksm_look(buf, len, k, &seen) ? -1 :
+			      bench_ksm_count(&seen, distinct);
+			/* Neither witness: the process's count must do. */
+			if (got == (ssize_t)npages || got < 0)
 				break;
 		}
 		if (now - t0 > KSM_TIMEOUT_NS)
@@ -206,10 +336,24 @@ bool bench_ksm_merge(struct cow_sample *s, const char *buf, size_t len,
 	if (!*ns)
 		*ns = now - t0;
 	/* run=0 returned after ksmd's last batch: this is what stays. */
-	got = bench_ksm_count(buf, len, k, distinct);
-	if (got < 0)
-		cow_sample_verdict(s, COW_SKIP, "kpageflags: %s",
-				   strerror((int)-got));
+	err = bench_ksm_look(buf, len, k, &seen);
+	got = err ? err : bench_ksm_count(&seen, distinct);
+	if (!err && got < 0) {
+		/* The process's count is right while ksmd merges. */
+		hint = merged_hint(k);
+		got = hint >= 0 ? (ssize_t)hint : -1;
+	}
+	if (err)
+		cow_sample_verdict(s, COW_SKIP, "pagemap: %s", strerror(-err));
+	else if (got < 0)
+		cow_sample_verdict(s, COW_SKIP,
+				   "no way to see what ksmd merged: %s",
+				   seen.why);
+	else if (seen.pfns >= 0 && seen.flags >= 0 && seen.pfns != seen.flags)
+		cow_sample_verdict(s, COW_SKIP,
+				   "after the merge the instruments disagree: %s",
+				   bench_ksm_seen_str(&seen, k, both,
+						      sizeof(both)));
 	else if (got != (ssize_t)npages)
 		cow_sample_verdict(s, COW_SKIP,
 				   "ksmd merged %zd of %zu pages into %s within %llu s",

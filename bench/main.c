@@ -249,6 +249,24 @@ static void default_out(char *buf, size_t len)
 	snprintf(buf, len, "results/%s/%s/%s", host, u.release, ts);
 }
 
+/* An instrument that reads wrong deserves a word; verbose: every one not ok. */
+static void selfcheck_warn(int verbose)
+{
+	char buf[160];
+	unsigned i;
+
+	for (i = 0; i < COW_INSTR_N; i++) {
+		const struct cow_instr_check *c = &cow_instruments.c[i];
+
+		if (c->state == COW_INSTR_OK ||
+		    (c->state != COW_INSTR_UNRELIABLE && !verbose))
+			continue;
+		cow_instr_describe(c, buf, sizeof(buf));
+		fprintf(stderr, "%s: instrument %s %s\n", prog,
+			cow_instr_name(i), buf);
+	}
+}
+
 /*
  * A worker: one point of the run its supervisor (the parent, which set
  * $COWBENCH_WORKER) is making, from the same command line; see
@@ -319,6 +337,8 @@ int main(int argc, char **argv)
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return cow_compare_main(argc - 1, argv + 1);
+	if (getenv(BENCH_SELFCHECK_ENV))
+		return bench_selfcheck_child(getenv(BENCH_SELFCHECK_ENV));
 	if (getenv(BENCH_WORKER_ENV))
 		return worker_main(argc, argv, getenv(BENCH_WORKER_ENV));
 	/*
@@ -419,6 +439,14 @@ int main(int argc, char **argv)
 	if (mo.o.verbose && cow_taskstats_probe())
 		fprintf(stderr, "%s: kernel_wpcopy unavailable: %s\n", prog,
 			cow_taskstats_probe());
+	/*
+	 * The instruments check themselves once, after delay accounting is
+	 * on (wpcopy) and before any scenario, in a process of their own;
+	 * every worker is handed the verdicts in cow_instruments.
+	 */
+	bench_selfcheck(&cow_instruments);
+	res.instruments = &cow_instruments;
+	selfcheck_warn(mo.o.verbose);
 	/* Where this run's kernel log begins. */
 	if (cow_kmsg_open(&kmsg) && mo.o.verbose)
 		fprintf(stderr, "%s: kernel warnings not checked: /dev/kmsg %s\n",

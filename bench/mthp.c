@@ -105,8 +105,8 @@ static void mthp_sample(struct cow_run *r, struct cow_sample *s)
 	shared = cow_meas_new(buf, len);
 	after = cow_meas_new(buf, len);
 	if (!shared || !after) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto free;
 	}
 	cow_meas_require_none(shared);

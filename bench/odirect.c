@@ -85,8 +85,8 @@ static void fork_race_sample(struct cow_run *r, struct cow_sample *s)
 		goto close_fd;
 	rc.m = cow_meas_new(rc.buf, rc.len);
 	if (!rc.m) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto free_buf;
 	}
 	cow_meas_require_none(rc.m);
@@ -110,8 +110,8 @@ static int timed_read(int fd, char *buf, size_t len, struct cow_meas *m,
 	err = read_direct(fd, buf, len, READ_CHUNK, NULL);
 	cow_meas_stop(m);
 	if (err)
-		cow_sample_verdict(s, COW_FAIL, "O_DIRECT pread: %s",
-				   strerror(-err));
+		cow_sample_fail(s, COW_EV_HARNESS, "O_DIRECT pread: %s",
+				strerror(-err));
 	return err;
 }
 
@@ -139,7 +139,8 @@ static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 	mb = cow_meas_new(buf, len);
 	ms = cow_meas_new(buf, len);
 	if (!mb || !ms) {
-		cow_sample_verdict(s, COW_FAIL, "setup: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "setup: %s",
+		                strerror(errno));
 		goto out;
 	}
 	cow_meas_require_none(mb);

@@ -126,8 +126,8 @@ int bench_scratch_open(struct cow_run *r, struct cow_sample *s)
 	int fd = open(r->priv, O_RDONLY | O_DIRECT | O_CLOEXEC);
 
 	if (fd < 0)
-		cow_sample_verdict(s, COW_FAIL, "open %s O_DIRECT: %s",
-				   (char *)r->priv, strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "open %s O_DIRECT: %s",
+				(char *)r->priv, strerror(errno));
 	return fd;
 }
 
@@ -288,13 +288,14 @@ void bench_race_run(struct bench_race *rc, struct cow_sample *s)
 
 	rc->s = s;
 	if (!cm) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		return;
 	}
 	for (i = 0; i < RACE_IDLE_FORKS; i++) {
 		if (race_fork(rc, cm, false, why, sizeof(why))) {
-			cow_sample_verdict(s, COW_FAIL, "idle fork: %s", why);
+			cow_sample_fail(s, COW_EV_HARNESS, "idle fork: %s",
+			                why);
 			goto out;
 		}
 	}
@@ -302,8 +303,8 @@ void bench_race_run(struct bench_race *rc, struct cow_sample *s)
 	err = pthread_create(&io, NULL, race_io, rc);
 	if (err) {
 		cow_meas_stop(rc->m);
-		cow_sample_verdict(s, COW_FAIL, "pthread_create: %s",
-				   strerror(err));
+		cow_sample_fail(s, COW_EV_HARNESS, "pthread_create: %s",
+				strerror(err));
 		goto out;
 	}
 	while (!atomic_load(&rc->io_done) && rc->forks_io < RACE_MAX_FORKS)
@@ -312,9 +313,9 @@ void bench_race_run(struct bench_race *rc, struct cow_sample *s)
 	pthread_join(io, NULL);
 	cow_meas_stop(rc->m);
 	if (why[0])
-		cow_sample_verdict(s, COW_FAIL, "fork during I/O: %s", why);
+		cow_sample_fail(s, COW_EV_HARNESS, "fork during I/O: %s", why);
 	if (rc->io_failed)
-		cow_sample_verdict(s, COW_FAIL, "I/O: %s", rc->io_why);
+		cow_sample_fail(s, COW_EV_HARNESS, "I/O: %s", rc->io_why);
 out:
 	cow_meas_free(cm);
 }

@@ -91,7 +91,7 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 	double *tmp = calloc(n + 1, sizeof(double));
 	char params[128], copied[24], req[24], extra[24], kern[24];
 	char s_nsop[24], s_cv[16], s_flt[16];
-	const char *verdict = "skip", *reason = "";
+	const char *verdict = "skip", *reason = "", *evidence = NULL;
 	double nsop, flt, mean = 0, var = 0, cv;
 	size_t i, k = 0;
 
@@ -101,6 +101,7 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 		if (g[i]->verdict == COW_FAIL && strcmp(verdict, "fail")) {
 			verdict = "fail";
 			reason = g[i]->reason;
+			evidence = cow_evidence_name(g[i]->evidence);
 		} else if (g[i]->verdict == COW_PASS && !strcmp(verdict, "skip")) {
 			verdict = "pass";
 		} else if (g[i]->verdict == COW_SKIP && !*reason) {
@@ -136,9 +137,41 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 	fprintf(f, "%-*s %-*s %3zu %10s %5s %6s %7s %7s %6s %7s %s\n",
 		sw, g[0]->scenario, pw, params, n, s_nsop, s_cv, s_flt, copied,
 		req, extra, kern, verdict);
-	if (strcmp(verdict, "pass") && *reason)
+	/* What a FAIL rests on: "fail (data)" is COW, "(instrument)" a reading. */
+	if (evidence && *reason)
+		fprintf(f, "    %s (%s): %s\n", verdict, evidence, reason);
+	else if (strcmp(verdict, "pass") && *reason)
 		fprintf(f, "    %s: %s\n", verdict, reason);
 	free(tmp);
+}
+
+/*
+ * Every instrument the self-check did not find ok, so that no reader
+ * takes a verdict for more than its instruments allow: from the run
+ * itself, or from meta.instruments of a results file read back.
+ */
+static void instruments_footer(FILE *f, const struct cow_results *r)
+{
+	const char *prefix = "instruments.";
+	size_t i, pl = strlen(prefix);
+	char buf[160];
+
+	if (r->instruments && r->instruments->ran) {
+		for (i = 0; i < COW_INSTR_N; i++) {
+			if (r->instruments->c[i].state == COW_INSTR_OK)
+				continue;
+			cow_instr_describe(&r->instruments->c[i], buf,
+					   sizeof(buf));
+			fprintf(f, "instrument %s: %s\n", cow_instr_name(i),
+				buf);
+		}
+		return;
+	}
+	for (i = 0; i < r->nmeta; i++)
+		if (!strncmp(r->meta[i].key, prefix, pl) &&
+		    strcmp(r->meta[i].val, "ok"))
+			fprintf(f, "instrument %s: %s\n", r->meta[i].key + pl,
+				r->meta[i].val);
 }
 
 static void cat_file(FILE *f, const char *dir, const char *name)
@@ -200,6 +233,7 @@ void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 		}
 		summary_line(f, g, n, sw, pw);
 	}
+	instruments_footer(f, r);
 	fprintf(f, "results: %s/results.json%s\n", dir,
 		r->partial ? " (partial)" : "");
 free_arrays:

@@ -136,7 +136,7 @@ static void run_sample(struct cow_run *r, struct cow_sample *s)
 	pid_t pid;
 
 	if (!sh) {
-		cow_sample_verdict(s, COW_FAIL, "no memory for a sample");
+		cow_sample_fail(s, COW_EV_HARNESS, "no memory for a sample");
 		return;
 	}
 	*sh = *s;
@@ -146,21 +146,111 @@ static void run_sample(struct cow_run *r, struct cow_sample *s)
 		_exit(0);
 	}
 	if (pid < 0)
-		cow_sample_verdict(sh, COW_FAIL, "fork: %s", strerror(errno));
+		cow_sample_fail(sh, COW_EV_HARNESS, "fork: %s",
+				strerror(errno));
 	else if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(sh, COW_FAIL, "sample process: %s", why);
+		cow_sample_fail(sh, COW_EV_HARNESS, "sample process: %s", why);
 	*s = *sh;
 	cow_shared_free(sh, sizeof(*s));
 }
 
 /*
- * Checks every worker makes before its point, on its own: the place for
- * instrument self-checks that need to fork (the supervisor may not).
- * Their results go up the pipe like a sample would; none yet.
+ * Before its point a worker learns what the run's self-check found of the
+ * instruments: the supervisor writes it down the ack pipe right after the
+ * spawn, before any ack.  Its scenarios consult cow_instruments.
  */
 static void worker_startup_checks(const struct bench_worker *w)
 {
-	(void)w;
+	char *p = (char *)&cow_instruments;
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < sizeof(cow_instruments)) {
+		r = read(w->ack_fd, p + got, sizeof(cow_instruments) - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got != sizeof(cow_instruments))
+		cow_selfcheck_none(&cow_instruments,
+				   "not handed to the worker");
+}
+
+/* ---- the self-check, in a process of its own ---------------------------- */
+
+int bench_selfcheck_child(const char *fd)
+{
+	struct cow_selfcheck sc;
+	char *end;
+	long n = strtol(fd, &end, 10);
+
+	if (*end || n < 0 || n > INT_MAX)
+		return COW_EXIT_USAGE;
+	prctl(PR_SET_NAME, "cowbench");
+	cow_selfcheck_run(&sc);
+	return write((int)n, &sc, sizeof(sc)) == (ssize_t)sizeof(sc) ? 0 : 1;
+}
+
+/*
+ * The self-check forks once (a COW for taskstats to count), and the
+ * supervisor never forks: so it runs in a process spawned like a worker,
+ * which sends the plain result back on a pipe.
+ */
+void bench_selfcheck(struct cow_selfcheck *out)
+{
+	posix_spawn_file_actions_t fa;
+	char *spec = NULL, **envp = NULL, *argv[] = { "cowbench", NULL };
+	char *p = (char *)out;
+	size_t n = 0, i, got = 0;
+	int pfd[2], err = 0, status;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		cow_selfcheck_none(out, strerror(errno));
+		return;
+	}
+	while (environ[n])
+		n++;
+	envp = calloc(n + 2, sizeof(*envp));
+	if (!envp || asprintf(&spec, "%s=%d", BENCH_SELFCHECK_ENV,
+			      pfd[1]) < 0) {
+		spec = NULL;
+		err = ENOMEM;
+	} else {
+		for (i = 0; i < n; i++)
+			envp[i] = environ[i];
+		envp[n] = spec;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, pfd[1], pfd[1]);
+		fflush(NULL);
+		err = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv,
+				  envp);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	free(spec);
+	free(envp);
+	close(pfd[1]);
+	if (err) {
+		close(pfd[0]);
+		cow_selfcheck_none(out, strerror(err));
+		return;
+	}
+	while (got < sizeof(*out)) {
+		r = read(pfd[0], p + got, sizeof(*out) - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got != sizeof(*out))
+		cow_selfcheck_none(out, "its process ended without a result");
 }
 
 /* Test-only: the worker of the scenario named aborts, as a harness whose
@@ -342,6 +432,9 @@ static void kmsg_fail(struct cow_sample *s, char *pending)
 		snprintf(s->kernel_log, sizeof(s->kernel_log), "%s", pending);
 		snprintf(old, sizeof(old), "%s",
 			 s->verdict == COW_FAIL ? s->reason : "");
+		/* An earlier FAIL's evidence (data, counts) stays the stronger. */
+		if (s->verdict != COW_FAIL || s->evidence == COW_EV_NONE)
+			s->evidence = COW_EV_KERNEL_LOG;
 		s->verdict = COW_FAIL;
 		n = snprintf(s->reason, sizeof(s->reason), "kernel: %.*s",
 			     (int)sizeof(s->reason) - 9, pending);
@@ -390,7 +483,8 @@ static bool sample_sane(struct cow_sample *s, const char *scenario)
 	TERM_STR(s->kernel_log);
 	TERM_STR(s->kernel_wpcopy_reason);
 	if (s->nparams > COW_MAX_PARAMS || s->nmetrics > COW_MAX_METRICS ||
-	    (unsigned)s->verdict > COW_FAIL || strcmp(s->scenario, scenario))
+	    (unsigned)s->verdict > COW_FAIL ||
+	    (unsigned)s->evidence >= COW_EV_N || strcmp(s->scenario, scenario))
 		return false;
 	for (i = 0; i < COW_MAX_PARAMS; i++) {
 		TERM_STR(s->params[i].key);
@@ -669,6 +763,8 @@ static void point_fail(struct bench_super *sv, struct watch *w,
 					     (double)w->pt.variant);
 	}
 	s.verdict = COW_FAIL;
+	/* Timed out or died: the sample's own checks never ran. */
+	s.evidence = COW_EV_HARNESS;
 	va_start(ap, fmt);
 	vsnprintf(s.reason, sizeof(s.reason), fmt, ap);
 	va_end(ap);
@@ -706,6 +802,10 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	live_mark = mark;
 	live_worker = w.pid;
 	w.pidfd = open_pidfd(w.pid);
+	/* Read by worker_startup_checks(); a pipe holds it whole. */
+	if (write(w.wfd, &cow_instruments, sizeof(cow_instruments)) < 0)
+		fprintf(stderr, "cowbench: handing the self-check to a worker: %s\n",
+			strerror(errno));
 	limit_phase(&w, COW_PHASE_PREPARE);
 	watch_worker(sv, &w, waitmask);
 	limit_phase(&w, w.phase);

@@ -219,8 +219,8 @@ static void swap_cow_sample(struct cow_run *r, struct cow_sample *s)
 	m = cow_meas_new(buf, len);
 	rd = cow_meas_new(NULL, 0);
 	if (!m || !rd) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto free;
 	}
 	if (!swapped_all(s, page_out(buf, len), npages))
@@ -231,7 +231,7 @@ static void swap_cow_sample(struct cow_run *r, struct cow_sample *s)
 	read_all(buf, len);
 	cow_meas_stop(rd);
 	if (cow_region_verify(buf, len, SEED_PARENT) >= 0) {
-		cow_sample_verdict(s, COW_FAIL, "data changed by swapping");
+		cow_sample_fail(s, COW_EV_DATA, "data changed by swapping");
 		goto finish;
 	}
 	cow_warm_free_memory(len);
@@ -313,7 +313,7 @@ static bool loop_once(struct cow_sample *s, char *buf, size_t len,
 	add_faults(t, ms[2]);
 	cow_meas_add(tot, ms[2]);
 	if (cow_region_verify(buf, len, seed) >= 0) {
-		cow_sample_verdict(s, COW_FAIL, "data lost in the loop");
+		cow_sample_fail(s, COW_EV_DATA, "data lost in the loop");
 		return false;
 	}
 	return true;
@@ -343,8 +343,8 @@ static void loop_sample(struct cow_run *r, struct cow_sample *s)
 	ms[1] = cow_meas_new(NULL, 0);
 	ms[2] = cow_meas_new(buf, len);
 	if (!tot || !ms[0] || !ms[1] || !ms[2]) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto free;
 	}
 	cow_meas_require_none(ms[2]);

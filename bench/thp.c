@@ -77,9 +77,9 @@ static void check_parent(struct cow_sample *s, const char *buf, size_t len,
 	}
 	bad = bench_verify_stride(buf, len, stride, SEED_PARENT, SEED_PARENT2);
 	if (bad >= 0)
-		cow_sample_verdict(s, COW_FAIL,
-				   "parent: page %zd does not hold its own data",
-				   bad);
+		cow_sample_fail(s, COW_EV_DATA,
+				"parent: page %zd does not hold its own data",
+				bad);
 }
 
 /*
@@ -114,8 +114,8 @@ static void fork_write_sample(struct cow_run *r, struct cow_sample *s)
 		return;
 	m = cow_meas_new(buf, len);
 	if (!m) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto free_buf;
 	}
 	cow_warm_free_memory(len);
@@ -235,7 +235,7 @@ static bool collapse(struct cow_sample *s, char *buf, size_t len)
 	}
 	/* A collapse copies every page: it must copy the data too. */
 	if (cow_region_verify(buf, len, SEED_PARENT) >= 0) {
-		cow_sample_verdict(s, COW_FAIL, "MADV_COLLAPSE lost data");
+		cow_sample_fail(s, COW_EV_DATA, "MADV_COLLAPSE lost data");
 		return false;
 	}
 	cow_sample_metric(s, "collapse_ns_per_page",
@@ -267,8 +267,8 @@ static void collapse_sample(struct cow_run *r, struct cow_sample *s)
 		return;
 	m = cow_meas_new(buf, len);
 	if (!m) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto free_buf;
 	}
 	if (when == COLLAPSE_BEFORE_FORK && !collapse(s, buf, len))
@@ -311,8 +311,8 @@ static bool time_forks(struct cow_sample *s, size_t len, enum cow_backing b,
 		return false;
 	m = cow_meas_new(buf, len);
 	if (!m) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		cow_region_free(buf, len);
 		return false;
 	}
@@ -323,7 +323,7 @@ static bool time_forks(struct cow_sample *s, size_t len, enum cow_backing b,
 	n = bench_fork_loop(LATENCY_FORKS, why, sizeof(why));
 	cow_meas_stop(m);
 	if (n < LATENCY_FORKS)
-		cow_sample_verdict(s, COW_FAIL, "fork %u: %s", n, why);
+		cow_sample_fail(s, COW_EV_HARNESS, "fork %u: %s", n, why);
 	bench_check_region(s, "parent after the forks", buf, len, SEED_PARENT);
 	cow_region_free(buf, len);
 	*out = m;

@@ -111,14 +111,14 @@ static int stream_phase(struct stream *st, struct cow_meas *m,
 	/* Allocated and faulted in here, not on the reader's clock. */
 	st->in = cow_region_alloc(st->len, COW_BACK_SMALL);
 	if (!st->in) {
-		cow_sample_verdict(s, COW_FAIL, "reader: out of memory");
+		cow_sample_fail(s, COW_EV_HARNESS, "reader: out of memory");
 		return -1;
 	}
 	memset(st->in, 0, st->len);
 	err = pthread_create(&rd, NULL, stream_reader, st);
 	if (err) {
-		cow_sample_verdict(s, COW_FAIL, "pthread_create: %s",
-				   strerror(err));
+		cow_sample_fail(s, COW_EV_HARNESS, "pthread_create: %s",
+				strerror(err));
 		cow_region_free(st->in, st->len);
 		return -1;
 	}
@@ -132,18 +132,18 @@ static int stream_phase(struct stream *st, struct cow_meas *m,
 	cow_meas_stop(m);
 	cow_region_free(st->in, st->len);
 	if (k < st->rounds) {
-		cow_sample_verdict(s, COW_FAIL, "%s, round %u: %s",
-				   st->use_vmsplice ? "vmsplice" : "write", k,
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "%s, round %u: %s",
+				st->use_vmsplice ? "vmsplice" : "write", k,
+				strerror(errno));
 		return -1;
 	}
 	if (st->why[0])
-		cow_sample_verdict(s, COW_FAIL, "%s", st->why);
+		cow_sample_fail(s, COW_EV_HARNESS, "%s", st->why);
 	if (st->other)
-		cow_sample_verdict(s, COW_FAIL,
-				   "%s: the reader got %zu pages of no round or an old one",
-				   st->use_vmsplice ? "vmsplice" : "write",
-				   st->other);
+		cow_sample_fail(s, COW_EV_DATA,
+				"%s: the reader got %zu pages of no round or an old one",
+				st->use_vmsplice ? "vmsplice" : "write",
+				st->other);
 	return s->verdict == COW_FAIL ? -1 : 0;
 }
 
@@ -170,7 +170,7 @@ static void throughput_sample(struct cow_run *r, struct cow_sample *s)
 	int cap;
 
 	if (bench_pipe_big(st.fd)) {
-		cow_sample_verdict(s, COW_FAIL, "pipe: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "pipe: %s", strerror(errno));
 		return;
 	}
 	cap = fcntl(st.fd[0], F_GETPIPE_SZ);
@@ -183,8 +183,8 @@ static void throughput_sample(struct cow_run *r, struct cow_sample *s)
 	mv = cow_meas_new(st.buf, st.len);
 	mw = cow_meas_new(st.buf, st.len);
 	if (!mv || !mw) {
-		cow_sample_verdict(s, COW_FAIL, "cow_meas_new: %s",
-				   strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
+				strerror(errno));
 		goto out;
 	}
 	cow_meas_require_none(mv);

@@ -113,8 +113,8 @@ static int pipes_splice(struct pipes *p, const char *buf, size_t len,
 			continue;
 		}
 		if (n <= 0) {
-			cow_sample_verdict(s, COW_FAIL, "vmsplice: %s",
-					   n ? strerror(errno) : "spliced 0");
+			cow_sample_fail(s, COW_EV_HARNESS, "vmsplice: %s",
+					n ? strerror(errno) : "spliced 0");
 			return -1;
 		}
 		p->bytes[i] += (size_t)n;
@@ -199,7 +199,7 @@ static void report_pipe_view(struct cow_sample *s, struct vs *v,
 
 	if (pipes_classify(&v->p, v->f.len, SEED_PARENT, seed_new, &seen, why,
 			   sizeof(why))) {
-		cow_sample_verdict(s, COW_FAIL, "%s", why);
+		cow_sample_fail(s, COW_EV_DATA, "%s", why);
 		return;
 	}
 	cow_sample_metric(s, "pipe_old_pages", (double)seen.old);
@@ -252,7 +252,7 @@ static void shared_write_sample(struct cow_run *r, struct cow_sample *s)
 		goto out;
 	pid = cow_fork();
 	if (pid < 0) {
-		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
 		goto close_turn;
 	}
 	if (pid == 0) {
@@ -263,8 +263,8 @@ static void shared_write_sample(struct cow_run *r, struct cow_sample *s)
 	}
 	if (bench_turn_wait_ready(&t) ||
 	    pipes_splice(&v.p, v.f.buf, v.f.len, s)) {
-		cow_sample_verdict(s, COW_FAIL,
-				   "child did not start, or vmsplice failed");
+		cow_sample_fail(s, COW_EV_HARNESS,
+				"child did not start, or vmsplice failed");
 		kill(pid, SIGKILL);
 	} else {
 		cow_meas_start(v.f.m);
@@ -274,8 +274,8 @@ static void shared_write_sample(struct cow_run *r, struct cow_sample *s)
 			kill(pid, SIGKILL);
 	}
 	if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL,
-				   "child's view changed or it died: %s", why);
+		cow_sample_fail(s, COW_EV_DATA,
+				"child's view changed or it died: %s", why);
 	bench_check_region(s, "parent", v.f.buf, v.f.len, SEED_PARENT2);
 	if (s->verdict != COW_FAIL)
 		report_pipe_view(s, &v, SEED_PARENT2);
@@ -355,7 +355,7 @@ static void leak_sample(struct cow_run *r, struct cow_sample *s)
 
 	cow_sample_param_str(s, "case", leak_names[c]);
 	if (!lv) {
-		cow_sample_verdict(s, COW_FAIL, "out of memory");
+		cow_sample_fail(s, COW_EV_HARNESS, "out of memory");
 		return;
 	}
 	if (!vs_setup(r, s, &v))
@@ -367,7 +367,7 @@ static void leak_sample(struct cow_run *r, struct cow_sample *s)
 		goto close_turn;
 	pid = cow_fork();
 	if (pid < 0) {
-		cow_sample_verdict(s, COW_FAIL, "fork: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
 		goto close_turn;
 	}
 	if (pid == 0) {
@@ -381,25 +381,26 @@ static void leak_sample(struct cow_run *r, struct cow_sample *s)
 		goto close_turn;
 	}
 	if (bench_turn_wait_ready(&t)) {
-		cow_sample_verdict(s, COW_FAIL, "child did not get ready");
+		cow_sample_fail(s, COW_EV_HARNESS, "child did not get ready");
 	} else if (c == LEAK_CHILD_SPLICE) {
 		cow_meas_start(v.f.m);
 		cow_region_fill(v.f.buf, v.f.len, SEED_PARENT2);
 		cow_meas_stop(v.f.m);
 		bench_check_region(s, "parent", v.f.buf, v.f.len, SEED_PARENT2);
 	} else if (munmap(v.f.buf, v.f.len)) {
-		cow_sample_verdict(s, COW_FAIL, "munmap: %s", strerror(errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "munmap: %s",
+		                strerror(errno));
 	}
 	if (bench_turn_go(&t))
 		kill(pid, SIGKILL);
 	if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL, "child: %s", why);
+		cow_sample_fail(s, COW_EV_DATA, "child: %s", why);
 	if (c != LEAK_CHILD_SPLICE && s->verdict != COW_FAIL &&
 	    pipes_classify(&v.p, v.f.len, SEED_PARENT, seed_new, &lv->seen,
 			   lv->why, sizeof(lv->why)))
 		lv->failed = true;
 	if (lv->failed)
-		cow_sample_verdict(s, COW_FAIL, "%s", lv->why);
+		cow_sample_fail(s, COW_EV_DATA, "%s", lv->why);
 	else if (s->verdict != COW_FAIL)
 		bench_check_seen(s, "pipe after the unmap and the write",
 				 &lv->seen, true);

@@ -401,6 +401,22 @@ struct cow_kv {
 	double num;
 };
 
+/*
+ * What a FAIL rests on, so that a reader can tell "COW broke" from "a
+ * /proc file lied" (results.json: "evidence", null unless a FAIL).
+ */
+enum cow_evidence {
+	COW_EV_NONE = 0,	/* not a FAIL, or a FAIL that did not say */
+	COW_EV_DATA,		/* a side's view of memory, a pipe's or a file's data */
+	COW_EV_COUNTS,		/* PFNs or a kernel counter the semantics contradict */
+	COW_EV_INSTRUMENT,	/* one /proc reading alone, with no second way */
+	COW_EV_KERNEL_LOG,	/* the kernel warned during the sample */
+	COW_EV_HARNESS,		/* the harness could not run the sample */
+	COW_EV_N
+};
+/* "data", "counts", ...; NULL for COW_EV_NONE. */
+const char *cow_evidence_name(enum cow_evidence e);
+
 struct cow_sample {
 	char scenario[COW_NAME_LEN];
 	struct cow_kv params[COW_MAX_PARAMS];
@@ -426,6 +442,7 @@ struct cow_sample {
 	unsigned nmetrics;
 	enum cow_verdict verdict;
 	char reason[160];
+	enum cow_evidence evidence;	/* of a FAIL: what its reason rests on */
 	/* What the kernel warned of during the sample ("" if nothing). */
 	char kernel_log[160];
 };
@@ -438,6 +455,12 @@ void cow_sample_metric(struct cow_sample *s, const char *key, double v);
 void cow_sample_verdict(struct cow_sample *s, enum cow_verdict v,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* COW_FAIL with the evidence it rests on; the first FAIL's reason stays. */
+void cow_sample_fail(struct cow_sample *s, enum cow_evidence ev,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct cow_selfcheck;
 
 /* One meta entry read back, flattened: "uname.release", "knobs.thp.enabled". */
 struct cow_meta_kv {
@@ -455,6 +478,8 @@ struct cow_results {
 	/* Where kernel warnings were read from, or why they were not. */
 	char kernel_log[128];
 	char knobs_json[8192];	/* filled by cow_results_collect_meta() */
+	/* The run's self-check (meta.instruments), NULL if it did not run. */
+	const struct cow_selfcheck *instruments;
 	/* Filled by cow_results_read() only: every meta scalar, in file order. */
 	struct cow_meta_kv *meta;
 	size_t nmeta;
@@ -741,6 +766,96 @@ int cow_kmsg_open(struct cow_kmsg *k);
  */
 int cow_kmsg_scan(struct cow_kmsg *k, char *line, size_t llen);
 void cow_kmsg_close(struct cow_kmsg *k);
+
+/* ---- selfcheck.c: instruments that check themselves --------------------- */
+
+/*
+ * Test-only: "1" makes cow_kpageflags() report every anonymous page as
+ * KSM, as 6.12's stable_page_flags() does (mapping & PAGE_MAPPING_KSM,
+ * which is ANON|MOVABLE, is true for every anonymous folio).
+ */
+#define COW_FAKE_KPF_KSM_ENV		"COWBENCH_FAKE_KPF_KSM"
+/*
+ * Test-only: "1" makes cow_pagemap_read() shift every present PFN by a
+ * count that grows with each read, so no two reads of a page agree.
+ */
+#define COW_FAKE_PFN_UNSTABLE_ENV	"COWBENCH_FAKE_PFN_UNSTABLE"
+/*
+ * Test-only: "1" makes ksm.merge leave out its MADV_UNMERGEABLE, as a
+ * kernel whose unmerge does nothing would: the FAIL a broken unmerge
+ * must give, on a kernel whose unmerge works.
+ */
+#define COW_FAKE_NO_UNMERGE_ENV		"COWBENCH_FAKE_NO_UNMERGE"
+
+/*
+ * The instruments a verdict may rest on.  Each is checked once, at the
+ * start of a run, on pages whose state the harness knows.
+ */
+enum cow_instr {
+	COW_INSTR_PAGEMAP_PFN,		/* PFNs present, stable */
+	COW_INSTR_PAGEMAP_SWAP,		/* pagemap's swapped bit */
+	COW_INSTR_KPF_KSM,		/* a fresh anonymous page is not KSM */
+	COW_INSTR_KPF_THP,		/* a verified THP reads THP, head, tail */
+	COW_INSTR_KPF_ZERO_PAGE,	/* the zero page reads ZERO_PAGE */
+	COW_INSTR_WPCOPY,		/* taskstats wpcopy: one COW is 1 */
+	COW_INSTR_VMSTAT,		/* /proc/vmstat pgfault moves */
+	COW_INSTR_N
+};
+
+enum cow_instr_state {
+	COW_INSTR_NOT_CHECKED = 0,	/* no way to check it cheaply here */
+	COW_INSTR_OK,
+	COW_INSTR_UNRELIABLE,		/* it reads, but reads wrong */
+	COW_INSTR_UNAVAILABLE,		/* it cannot be read here */
+};
+
+struct cow_instr_check {
+	enum cow_instr_state state;
+	char reason[120];
+};
+
+/* Plain data: it can be copied to another process as it is. */
+struct cow_selfcheck {
+	bool ran;
+	struct cow_instr_check c[COW_INSTR_N];
+	uint64_t zero_pfn;		/* the zero page's PFN, 0 if unknown */
+	uint64_t ns;			/* what the self-check took */
+};
+
+/*
+ * What the scenarios consult (cow_instr_trusted()).  Zeroed, that is
+ * "not checked", until the run sets it from cow_selfcheck_run(); every
+ * process that runs samples must hold the run's copy (forked sample
+ * processes inherit it; a spawned worker must be handed the struct).
+ */
+extern struct cow_selfcheck cow_instruments;
+/* Every instrument "not checked", the reason naming why the check did not run. */
+void cow_selfcheck_none(struct cow_selfcheck *sc, const char *why);
+
+/*
+ * Check every instrument on pages of its own and fill out.  May fork
+ * (the wpcopy check); changes no knob (kernel.task_delayacct must be on
+ * already for wpcopy); a few ms.  Call outside any timed region.
+ */
+void cow_selfcheck_run(struct cow_selfcheck *out);
+/* "pagemap_pfn", "kpageflags_ksm", ...: the key in meta.instruments. */
+const char *cow_instr_name(enum cow_instr i);
+/* "ok", "unreliable: a fresh anonymous page reads KSM", ... */
+void cow_instr_describe(const struct cow_instr_check *c, char *buf,
+			size_t len);
+/*
+ * Whether a reading of i may decide a verdict: true unless the self-check
+ * found it unreliable (not checked and unavailable are the callers' own
+ * business: an unavailable reading fails on its own), and for the
+ * kpageflags ones, which are looked up by PFN, pagemap_pfn as well.  If
+ * not, why gets "kpageflags_ksm unreliable: <reason>".
+ */
+bool cow_instr_trusted(enum cow_instr i, char *why, size_t len);
+/*
+ * The value of field ("KSM", "AnonHugePages") in kB of the /proc/self/smaps
+ * entry that contains addr, or -1 (no such field, or smaps unreadable).
+ */
+int64_t cow_smaps_kb(const void *addr, const char *field);
 
 /* ---- the scenario interface (bench/) ------------------------------------ */
 

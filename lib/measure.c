@@ -100,6 +100,9 @@ static void wpcopy_begin(struct cow_meas *m)
 	const char *why = cow_taskstats_probe();
 	int err;
 
+	if (!cow_instr_trusted(COW_INSTR_WPCOPY, m->kernel_wpcopy_reason,
+			       sizeof(m->kernel_wpcopy_reason)))
+		return;
 	if (why) {
 		snprintf(m->kernel_wpcopy_reason,
 			 sizeof(m->kernel_wpcopy_reason), "%s", why);
@@ -154,24 +157,20 @@ void cow_meas_start(struct cow_meas *m)
 	cow_phase_mark(COW_PHASE_MEASURED);
 	reset_results(m);
 	pretouch_stack();
-	if (m->npages) {
-		if (!cow_pagemap_pfns_visible(&why)) {
-			snprintf(m->acct_reason, sizeof(m->acct_reason),
-				 "%s", why);
-		} else {
-			err = cow_pagemap_read(m->addr, m->npages,
-					       m->pm_before);
-			if (err)
-				snprintf(m->acct_reason,
-					 sizeof(m->acct_reason),
-					 "pagemap: %s", strerror(-err));
-			else
-				m->accounted = true;
-		}
-	} else {
+	if (!m->npages)
 		snprintf(m->acct_reason, sizeof(m->acct_reason),
 			 "no range tracked");
-	}
+	/* A PFN that moves by itself would count as a copy. */
+	else if (!cow_instr_trusted(COW_INSTR_PAGEMAP_PFN, m->acct_reason,
+				    sizeof(m->acct_reason)))
+		m->accounted = false;
+	else if (!cow_pagemap_pfns_visible(&why))
+		snprintf(m->acct_reason, sizeof(m->acct_reason), "%s", why);
+	else if ((err = cow_pagemap_read(m->addr, m->npages, m->pm_before)))
+		snprintf(m->acct_reason, sizeof(m->acct_reason),
+			 "pagemap: %s", strerror(-err));
+	else
+		m->accounted = true;
 	cow_events_open(&m->ev);
 	wpcopy_begin(m);
 	/* Last before the clock: the netlink setup above is not counted. */

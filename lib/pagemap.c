@@ -32,6 +32,47 @@ static int pagemap_fd(void)
 	return pm_fd;
 }
 
+/*
+ * The test-only fakes (cow.h): read once, and only looked at when set, so
+ * that a run without them takes no other path.
+ */
+static bool fake_on(const char *env, int *cache)
+{
+	if (*cache < 0) {
+		const char *v = getenv(env);
+
+		*cache = v && !strcmp(v, "1");
+	}
+	return *cache;
+}
+
+static bool fake_pfn_unstable(void)
+{
+	static int on = -1;
+
+	return fake_on(COW_FAKE_PFN_UNSTABLE_ENV, &on);
+}
+
+static bool fake_kpf_ksm(void)
+{
+	static int on = -1;
+
+	return fake_on(COW_FAKE_KPF_KSM_ENV, &on);
+}
+
+/* Every other read sees each PFN's neighbour: no two reads agree. */
+static void unsettle_pfns(uint64_t *entries, size_t npages)
+{
+	static unsigned reads;
+	size_t i;
+
+	if (!(++reads & 1))
+		return;
+	for (i = 0; i < npages; i++)
+		if (cow_pm_pfn(entries[i]))
+			entries[i] ^= 1;
+}
+
 int cow_pagemap_read(const void *addr, size_t npages, uint64_t *entries)
 {
 	off_t off = (off_t)((uintptr_t)addr / cow_page_size) * 8;
@@ -52,6 +93,8 @@ int cow_pagemap_read(const void *addr, size_t npages, uint64_t *entries)
 			return -EIO;
 		got += (size_t)n;
 	}
+	if (fake_pfn_unstable())
+		unsettle_pfns(entries, npages);
 	return 0;
 }
 
@@ -103,6 +146,9 @@ int cow_kpageflags(uint64_t pfn, uint64_t *flags)
 	n = pread(fd, flags, 8, (off_t)(pfn * 8));
 	if (n != 8)
 		return n < 0 ? -errno : -EIO;
+	/* 6.12's lie: mapping & (ANON|MOVABLE) is true of every anon page. */
+	if (fake_kpf_ksm() && (*flags & (1ull << COW_KPF_ANON)))
+		*flags |= 1ull << COW_KPF_KSM;
 	return 0;
 }
 
@@ -125,8 +171,21 @@ bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 	size_t npages = len / cow_page_size, i, bad = 0, first_bad = 0;
 	uint64_t e, fl;
 	const char *why = NULL;
+	char distrust[160];
 	int err;
 
+	/*
+	 * Flags looked up by PFN are only as good as both readings.  Small
+	 * pages are certain without them (MADV_NOHUGEPAGE), as for a reader
+	 * who may not see PFNs; anything larger must be seen.
+	 */
+	if (!cow_instr_trusted(COW_INSTR_KPF_THP, distrust, sizeof(distrust))) {
+		if (b == COW_BACK_SMALL)
+			return true;
+		snprintf(reason, rlen, "cannot check for %s: %s",
+			 backing_name(b), distrust);
+		return false;
+	}
 	for (i = 0; i < npages; i++) {
 		const char *bad_here = NULL;
 		bool large, thp;
@@ -221,6 +280,8 @@ bool cow_folio_size_check(const void *addr, size_t len, size_t folio_size,
 	size_t i;
 	int err;
 
+	if (!cow_instr_trusted(COW_INSTR_KPF_THP, reason, rlen))
+		return false;
 	if (!nfp || len % folio_size || (uintptr_t)addr % folio_size) {
 		snprintf(reason, rlen, "%zu bytes at %p cannot be %zu KiB folios",
 			 len, addr, folio_size >> 10);

@@ -222,8 +222,23 @@ static int rd_sample(struct rd *rd, struct json_object *o, struct cow_sample *s)
 		return -1;
 	for (s->verdict = COW_PASS; s->verdict <= COW_FAIL; s->verdict++)
 		if (!strcmp(buf, cow_verdict_name(s->verdict)))
+			break;
+	if (s->verdict > COW_FAIL)
+		return rd_fail(rd, "%s: unknown verdict \"%s\"", rd->where, buf);
+	/* Newer still: a FAIL's evidence, null for every other verdict. */
+	if (!json_object_object_get_ex(o, "evidence", NULL))
+		return 0;
+	if (rd_str(rd, o, "evidence", true, buf, sizeof(buf), false))
+		return -1;
+	if (!buf[0])
+		return 0;
+	if (s->verdict != COW_FAIL)
+		return rd_fail(rd, "%s: \"evidence\" of a sample that did not fail",
+			       rd->where);
+	for (s->evidence = COW_EV_DATA; s->evidence < COW_EV_N; s->evidence++)
+		if (!strcmp(buf, cow_evidence_name(s->evidence)))
 			return 0;
-	return rd_fail(rd, "%s: unknown verdict \"%s\"", rd->where, buf);
+	return rd_fail(rd, "%s: unknown evidence \"%s\"", rd->where, buf);
 }
 
 static int meta_push(struct cow_results *r, const char *key, const char *val)

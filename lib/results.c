@@ -119,17 +119,50 @@ void cow_sample_metric(struct cow_sample *s, const char *key, double v)
  * first reason stays: the first thing that went wrong is the cause, later
  * ones are usually its consequences.
  */
+static bool verdict_set(struct cow_sample *s, enum cow_verdict v,
+			const char *fmt, va_list ap)
+{
+	if (v < s->verdict || (v == s->verdict && s->reason[0]))
+		return false;
+	s->verdict = v;
+	s->evidence = COW_EV_NONE;
+	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+	return true;
+}
+
 void cow_sample_verdict(struct cow_sample *s, enum cow_verdict v,
 			const char *fmt, ...)
 {
 	va_list ap;
 
-	if (v < s->verdict || (v == s->verdict && s->reason[0]))
-		return;
-	s->verdict = v;
 	va_start(ap, fmt);
-	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+	verdict_set(s, v, fmt, ap);
 	va_end(ap);
+}
+
+/* The evidence goes with the reason: both are the first FAIL's. */
+void cow_sample_fail(struct cow_sample *s, enum cow_evidence ev,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (verdict_set(s, COW_FAIL, fmt, ap))
+		s->evidence = ev;
+	va_end(ap);
+}
+
+static const char *const evidence_names[COW_EV_N] = {
+	[COW_EV_DATA] = "data",
+	[COW_EV_COUNTS] = "counts",
+	[COW_EV_INSTRUMENT] = "instrument",
+	[COW_EV_KERNEL_LOG] = "kernel_log",
+	[COW_EV_HARNESS] = "harness",
+};
+
+const char *cow_evidence_name(enum cow_evidence e)
+{
+	return (unsigned)e < COW_EV_N ? evidence_names[e] : NULL;
 }
 
 /* ---- the results set ---------------------------------------------------- */
@@ -268,7 +301,23 @@ static struct json_object *sample_json(const struct cow_sample *s)
 	add(o, "metrics", jkv(s->metrics, s->nmetrics));
 	add(o, "verdict", json_object_new_string(cow_verdict_name(s->verdict)));
 	add(o, "reason", json_object_new_string(s->reason));
+	add(o, "evidence", s->verdict == COW_FAIL ?
+	    jstr_or_null(cow_evidence_name(s->evidence)) : NULL);
 	add(o, "kernel_log", jstr_or_null(s->kernel_log));
+	return o;
+}
+
+/* One state string an instrument: "ok", "unreliable: <why>"... */
+static struct json_object *instruments_json(const struct cow_selfcheck *sc)
+{
+	struct json_object *o = json_object_new_object();
+	char buf[160];
+	unsigned i;
+
+	for (i = 0; i < COW_INSTR_N; i++) {
+		cow_instr_describe(&sc->c[i], buf, sizeof(buf));
+		add(o, cow_instr_name(i), json_object_new_string(buf));
+	}
 	return o;
 }
 
@@ -300,6 +349,11 @@ static struct json_object *meta_json(const struct cow_results *r)
 	add(m, "partial", json_object_new_boolean(r->partial));
 	if (r->kernel_log[0])
 		add(m, "kernel_log", json_object_new_string(r->kernel_log));
+	if (r->instruments && r->instruments->ran) {
+		add(m, "instruments", instruments_json(r->instruments));
+		add(m, "instruments_check_us",
+		    json_object_new_int64((int64_t)(r->instruments->ns / 1000)));
+	}
 	return m;
 }
 

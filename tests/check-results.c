@@ -201,6 +201,37 @@ static void check_vm(struct json_object *vm, struct json_object *meta)
 		bad_input("meta.vm: outcome complete, but unfinished or a console report");
 }
 
+/* A self-checked instrument's state: "ok", or "<state>: <reason>". */
+static bool instrument_state_ok(const char *st)
+{
+	static const char *const with_reason[] = {
+		"unreliable: ", "unavailable: ", "not checked: ",
+	};
+	size_t i, l;
+
+	if (!strcmp(st, "ok"))
+		return true;
+	for (i = 0; i < sizeof(with_reason) / sizeof(with_reason[0]); i++) {
+		l = strlen(with_reason[i]);
+		if (!strncmp(st, with_reason[i], l) && st[l])
+			return true;
+	}
+	return false;
+}
+
+static void check_instruments(struct json_object *ins)
+{
+	if (!json_object_is_type(ins, json_type_object))
+		bad_input("meta.instruments is not an object");
+	json_object_object_foreach(ins, k, v) {
+		if (!json_object_is_type(v, json_type_string))
+			bad_input("meta.instruments.%s is not a string", k);
+		if (!instrument_state_ok(json_object_get_string(v)))
+			bad_input("meta.instruments.%s: \"%s\" is not ok, or unreliable, unavailable or not checked with a reason",
+				  k, json_object_get_string(v));
+	}
+}
+
 static void check_meta(struct json_object *meta)
 {
 	struct json_object *evs;
@@ -212,6 +243,9 @@ static void check_meta(struct json_object *meta)
 		   sizeof(uname_keys) / sizeof(uname_keys[0]));
 	if (json_object_object_get_ex(meta, "vm", NULL))
 		check_vm(get(meta, "vm"), meta);
+	/* Newer than the rest, and absent where the self-check did not run. */
+	if (json_object_object_get_ex(meta, "instruments", NULL))
+		check_instruments(get(meta, "instruments"));
 	evs = get(meta, "events");
 	for (i = 0; i < json_object_array_length(evs); i++) {
 		snprintf(where, sizeof(where), "meta.events[%zu]", i);
@@ -249,6 +283,24 @@ static void check_sample(struct json_object *s, size_t idx,
 	    strncmp(json_object_get_string(get(s, "reason")), "kernel: ", 8)))
 		bad_input("%s: kernel_log set but not failed with \"kernel: \"",
 			  where);
+	/* What a FAIL rests on: null for the other verdicts (newer key). */
+	if (json_object_object_get_ex(s, "evidence", &v) && v) {
+		static const char *const ev[] = {
+			"data", "counts", "instrument", "kernel_log", "harness",
+		};
+
+		if (!json_object_is_type(v, json_type_string))
+			bad_input("%s: evidence is not a string", where);
+		if (strcmp(verdict, "fail"))
+			bad_input("%s: evidence set on a sample that did not fail",
+				  where);
+		for (i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+			if (!strcmp(json_object_get_string(v), ev[i]))
+				break;
+		if (i == sizeof(ev) / sizeof(ev[0]))
+			bad_input("%s: unknown evidence \"%s\"", where,
+				  json_object_get_string(v));
+	}
 	v = get(s, "events");
 	n = json_object_array_length(meta_events);
 	if ((size_t)json_object_object_length(v) != n)
@@ -313,6 +365,7 @@ static void usage(FILE *f)
 	      "         [--expect-at-least FIELD,FIELD]\n"
 	      "         [--expect-value FIELD=N] [--expect-verdict pass|skip|fail]\n"
 	      "         [--min-samples N] [--print FIELD] [--expect-vm]\n"
+	      "         [--expect-evidence EV] [--expect-instrument NAME=STATE]\n"
 	      "Expectations apply to the non-skip samples of the scenario (NAME may be\n"
 	      "a glob) whose params.KEY is VALUE; --expect-verdict looks at skipped ones\n"
 	      "too.  A null value never meets an expectation.  FIELD may name a member:\n"
@@ -320,7 +373,11 @@ static void usage(FILE *f)
 	      "--expect-equal and --expect-at-least (the first FIELD >= the second).\n"
 	      "--expect-vm: the run has a meta.vm (scripts/vm-run); its shape is\n"
 	      "checked whenever it is there (with an outcome: a known one, and\n"
-	      "partial if the guest did not finish).\n",
+	      "partial if the guest did not finish).\n"
+	      "--expect-evidence EV: every selected FAIL rests on EV (data, counts,\n"
+	      "instrument, kernel_log, harness).  --expect-instrument NAME=STATE\n"
+	      "(repeatable): meta.instruments.NAME is STATE (ok, unreliable,\n"
+	      "unavailable, not checked), with or without its reason.\n",
 	      f);
 }
 
@@ -458,6 +515,25 @@ static long long number_arg(const char *opt, const char *s)
 	return v;
 }
 
+/* NAME=STATE: meta.instruments.NAME is STATE ("ok") or "STATE: reason". */
+static void expect_instrument(struct json_object *meta, const char *arg)
+{
+	const char *eq = strchr(arg, '='), *st = eq + 1, *got = NULL;
+	struct json_object *ins, *v;
+	char name[64];
+	size_t sl = strlen(st);
+
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	if (json_object_object_get_ex(meta, "instruments", &ins) &&
+	    json_object_object_get_ex(ins, name, &v))
+		got = json_object_get_string(v);
+	if (got && !strncmp(got, st, sl) && (!got[sl] || got[sl] == ':'))
+		return;
+	fprintf(stderr, "check-results: %s: meta.instruments.%s is %s, expected %s\n",
+		file, name, got ? got : "absent", st);
+	failed = true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -473,11 +549,15 @@ int main(int argc, char **argv)
 		{ "expect-at-least", required_argument, NULL, 'a' },
 		{ "expect-value", required_argument, NULL, 'x' },
 		{ "expect-vm", no_argument, NULL, 'M' },
+		{ "expect-evidence", required_argument, NULL, 'E' },
+		{ "expect-instrument", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scenario = NULL, *verdict = NULL, *print = NULL;
 	const char *param = NULL, *equal = NULL, *value = NULL;
+	const char *evidence = NULL, *instruments[16];
+	size_t ninstruments = 0;
 	bool at_least = false;
 	char eq_a[128], eq_b[128], val_f[128];
 	long long val_n = 0;
@@ -542,6 +622,18 @@ int main(int argc, char **argv)
 		case 'M':
 			want_vm = true;
 			break;
+		case 'E':
+			evidence = optarg;
+			break;
+		case 'I':
+			split_arg("--expect-instrument", optarg, '=');
+			if (ninstruments == sizeof(instruments) /
+					    sizeof(instruments[0])) {
+				fprintf(stderr, "check-results: too many --expect-instrument\n");
+				return 2;
+			}
+			instruments[ninstruments++] = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -566,6 +658,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "check-results: %s: no meta.vm\n", file);
 		failed = true;
 	}
+	for (i = 0; i < ninstruments; i++)
+		expect_instrument(meta, instruments[i]);
 	if (!json_object_object_get_ex(root, "samples", &samples) ||
 	    !json_object_is_type(samples, json_type_array))
 		bad_input("no \"samples\" array");
@@ -586,6 +680,14 @@ int main(int argc, char **argv)
 		matched++;
 		if (verdict && strcmp(v, verdict))
 			expect_fail(s, "verdict %s, expected %s: %s", v, verdict,
+				    json_object_get_string(get(s, "reason")));
+		if (evidence && !strcmp(v, "fail") &&
+		    (!get(s, "evidence") ||
+		     strcmp(json_object_get_string(get(s, "evidence")), evidence)))
+			expect_fail(s, "evidence %s, expected %s: %s",
+				    get(s, "evidence") ?
+				    json_object_get_string(get(s, "evidence")) :
+				    "null", evidence,
 				    json_object_get_string(get(s, "reason")));
 		/* a skipped sample has nothing to check, unless skips are wanted */
 		if (!strcmp(v, "skip") && !(verdict && !strcmp(verdict, "skip")))

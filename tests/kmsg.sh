@@ -58,7 +58,7 @@ ok $? "$n samples failed with \"kernel: $line\""
 k=$(cr --print kernel_log | grep -cxF "$line")
 [ "$k" -eq "$n" ]
 ok $? "kernel_log holds the line on each of them ($k)"
-grep -q "fail: kernel: $line" "$scratch/stdout"
+grep -q "fail (kernel_log): kernel: $line" "$scratch/stdout"
 ok $? "the summary gives the kernel's line as the reason"
 
 # Without the test switch, a userspace record is not the kernel's.

@@ -69,11 +69,11 @@ ok $? "and complete, not partial"
 r=$(reason fork.child-write)
 [ "$r" = "timed out after 2 s in phase measured" ]
 ok $? "fork.child-write: one FAIL, \"$r\""
-cr --scenario fork.child-write --expect-verdict fail >/dev/null
-ok $? "its verdict is fail"
+cr --scenario fork.child-write --expect-verdict fail --expect-evidence harness >/dev/null
+ok $? "its verdict is fail, on the evidence harness"
 cr --scenario fork.latency --expect-verdict pass --min-samples 2 >/dev/null
 ok $? "fork.latency after it still ran, and passed twice"
-grep -q 'fail: timed out after 2 s in phase measured' "$out.stdout"
+grep -q 'fail (harness): timed out after 2 s in phase measured' "$out.stdout"
 ok $? "the summary gives the reason"
 none_left
 ok $? "no process of the run is left${left:+: $left}"
