@@ -182,8 +182,20 @@ static const struct cow_scenario **select_scenarios(int argc, char **argv)
 static void no_aslr(char **argv)
 {
 	int pers = personality(0xffffffff);
+	const char *name;
 
-	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE) || getenv(NO_ASLR_ENV))
+	if (getenv(NO_ASLR_ENV)) {
+		/*
+		 * The re-exec named the task "exe" (the last component of
+		 * /proc/self/exe): give it back the name it was started
+		 * under, for ps and top, and for kernels that tell the
+		 * processes under test by name (scripts/patches/broken).
+		 */
+		name = strrchr(argv[0], '/');
+		prctl(PR_SET_NAME, name ? name + 1 : argv[0], 0, 0, 0);
+		return;
+	}
+	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE))
 		return;
 	if (personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
 		return;
