@@ -527,35 +527,104 @@ close_fd:
 	close(f.fd);
 }
 
+/* Pages of the probe read that must each count as a FOLL_PIN. */
+#define PIN_PROBE_PAGES		16
+
+/* A /proc/vmstat counter, or -1 where this kernel has none. */
+static int64_t vmstat_value(const char *key)
+{
+	char name[64];
+	long long v;
+	int64_t ret = -1;
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", name, &v) == 2)
+		if (!strcmp(name, key)) {
+			ret = v;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Whether an O_DIRECT read pins its pages with FOLL_PIN, the pin that
+ * fork() must honour (nr_foll_pin_acquired, since 5.7, counts a pin a
+ * page).  Block O_DIRECT took plain references (FOLL_GET) before 6.5,
+ * and a fork may share such a page: open(2) leaves O_DIRECT I/O across
+ * fork() into a private buffer undefined, so such a kernel is a SKIP
+ * here, not a FAIL.  Other pins at the same moment only add, so the
+ * best of three reads decides.  1 pinned, 0 not, 2 no counter;
+ * -errno when the read failed.
+ */
+static int pin_probe(int fd, char *buf, int64_t *delta)
+{
+	size_t len = PIN_PROBE_PAGES * cow_page_size;
+	int64_t a, b;
+	int i;
+
+	*delta = 0;
+	for (i = 0; i < 3; i++) {
+		a = vmstat_value("nr_foll_pin_acquired");
+		if (pread(fd, buf, len, 0) != (ssize_t)len)
+			return errno ? -errno : -EIO;
+		b = vmstat_value("nr_foll_pin_acquired");
+		if (a < 0 || b < 0)
+			return 2;
+		if (b - a > *delta)
+			*delta = b - a;
+		if (*delta >= PIN_PROBE_PAGES)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The scratch file, and whether this filesystem takes an O_DIRECT read
- * of half a page and this kernel native AIO: SKIP with the reason if not.
+ * of half a page, O_DIRECT pins here and this kernel has native AIO:
+ * SKIP with the reason if not.
  */
 static enum cow_verdict inflight_prepare(struct cow_run *r, char *reason,
 					 size_t len)
 {
 	enum cow_verdict v = bench_scratch_create(r, SEED_FILE, reason, len);
+	size_t plen = PIN_PROBE_PAGES * cow_page_size;
 	aio_context_t ctx = 0;
-	char *page = NULL;
+	char *buf = NULL;
+	int64_t delta;
 	ssize_t n = -1;
-	int fd, err;
+	int fd, err, pinned = 2;
 
 	if (v != COW_PASS)
 		return v;
 	fd = open(r->priv, O_RDONLY | O_DIRECT | O_CLOEXEC);
-	page = cow_region_alloc(cow_page_size, COW_BACK_SMALL);
-	if (fd >= 0 && page)
-		n = pread(fd, page, cow_page_size / 2, 0);
+	buf = cow_region_alloc(plen, COW_BACK_SMALL);
+	if (fd >= 0 && buf)
+		n = pread(fd, buf, cow_page_size / 2, 0);
 	err = n < 0 ? errno : 0;
+	/* The file is at least 16 pages: r->size is at least 1M. */
+	if (!err && r->size >= plen) {
+		pinned = pin_probe(fd, buf, &delta);
+		if (pinned < 0)
+			err = -pinned;
+	}
 	if (fd >= 0)
 		close(fd);
-	if (page)
-		cow_region_free(page, cow_page_size);
+	if (buf)
+		cow_region_free(buf, plen);
 	if (err) {
 		snprintf(reason, len,
 			 "O_DIRECT read of half a page in %s: %s", r->opts->dir,
 			 err == EINVAL ? "refused (block size above it)" :
 					 strerror(err));
+		goto skip;
+	}
+	if (!pinned) {
+		snprintf(reason, len,
+			 "O_DIRECT reads do not FOLL_PIN here (nr_foll_pin_acquired +%lld for %u pages): fork may share their pages, as open(2) allows",
+			 (long long)delta, PIN_PROBE_PAGES);
 		goto skip;
 	}
 	err = aio_setup(INFL_PAGES, &ctx);
