@@ -189,17 +189,22 @@ close_fd:
  * are pinned and the bios are on their way.  A pread() in another thread
  * gives no such order (a fork that wins the race finds no pin), so it is
  * not used here; odirect.fork-race keeps that form.
- */
-/*
+ *
  * Pages read per fork, each page a read of its own first half.  They are
  * one small window, refilled before each fork and read from the next
  * INFL_PAGES pages of the file: a small process forks fast, and a fork
  * that outlasts the reads overlaps nothing (under TCG a fork of 16M
  * populated took 3 ms, longer than most reads).
  */
-#define INFL_PAGES		64
-/* Forks per sample, at most; one per INFL_PAGES pages of the size. */
-#define INFL_FORKS		64
+#define INFL_PAGES		256
+/*
+ * Forks per sample, each reading the next INFL_PAGES pages of the file
+ * (from its start again at its end).  Under TCG a read lands within
+ * microseconds of host time, while a fork takes milliseconds: a planted
+ * bug there lost the data of 11 pages in one sample of 16 forks and none
+ * in the next, hence twice as many.
+ */
+#define INFL_FORKS		32
 /* What the second half of each page holds before the parent's write. */
 #define SEED_HALF_OLD		SEED_CHILD
 
@@ -360,9 +365,9 @@ static void infl_check_parent(struct infl *f)
 }
 
 /*
- * One fork with INFL_PAGES reads in flight: submit, fork, write the
- * second halves (last submitted first: those are likeliest still in
- * flight), see which reads are still out, reap the rest, release the
+ * One fork with INFL_PAGES reads in flight: submit, fork, see which
+ * reads are still out, write the second halves (last submitted first:
+ * those are likeliest still in flight), reap the rest, release the
  * child.  0, or -1 with f->why.
  */
 static int infl_once(struct infl *f, size_t first)
@@ -403,8 +408,7 @@ static int infl_once(struct infl *f, size_t first)
 		snprintf(f->why, sizeof(f->why), "fork: %s", strerror(errno));
 		goto reap;
 	}
-	for (i = first + INFL_PAGES; i-- > first;)
-		cow_page_mark(infl_page(f, i) + f->half, SEED_PARENT2 ^ i);
+	/* The reads the fork overlapped: those not done when it returned. */
 	n = infl_reap(f, 0, left, true);
 	if (n >= 0) {
 		left -= n;
@@ -413,6 +417,8 @@ static int infl_once(struct infl *f, size_t first)
 		f->inflight += (size_t)left;
 		f->overlapped += left > 0;
 	}
+	for (i = first + INFL_PAGES; i-- > first;)
+		cow_page_mark(infl_page(f, i) + f->half, SEED_PARENT2 ^ i);
 	while (n >= 0 && left > 0) {
 		n = infl_reap(f, 1, left, false);
 		if (n > 0)
@@ -463,22 +469,21 @@ out:
  * write, and the read lands in a page only the child maps.  Parent
  * copies are required at most for each page written (a read done before
  * the fork left its page unpinned and shared), an upper bound.  ns/ops:
- * the forks.  A sample where no read was still in flight after the
- * parent's writes tested nothing: SKIP.
+ * the forks.  A sample where no read was still in flight when a fork
+ * returned tested nothing: SKIP.
  */
 static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 {
 	size_t win = INFL_PAGES * cow_page_size;
-	unsigned nforks = (unsigned)(r->size / win), i;
+	size_t nwin = r->size / win;
+	unsigned i;
 	struct infl f = { .ctx = 0, .half = cow_page_size / 2,
 			  .first_read_lost = -1, .first_write_lost = -1 };
 	const char *hidden = NULL;
 	struct cow_meas *m = NULL;
 	int err;
 
-	if (nforks > INFL_FORKS)
-		nforks = INFL_FORKS;
-	if (!nforks) {
+	if (!nwin) {
 		cow_sample_verdict(s, COW_SKIP, "size below %u pages",
 				   INFL_PAGES);
 		return;
@@ -500,8 +505,8 @@ static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 	}
 	cow_warm_free_memory(win);
 	cow_meas_start(m);
-	for (i = 0; i < nforks && !cow_interrupted; i++)
-		if (infl_once(&f, (size_t)i * INFL_PAGES) || f.why[0])
+	for (i = 0; i < INFL_FORKS && !cow_interrupted; i++)
+		if (infl_once(&f, (i % nwin) * INFL_PAGES) || f.why[0])
 			break;
 	cow_meas_stop(m);
 	if (f.why[0])
