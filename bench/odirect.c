@@ -5,7 +5,8 @@
  * on a page shared by COW must be unshared first, and a fork while the
  * pin is held must copy the page into the child, not the parent, or the
  * data lands in a page the parent no longer maps (the O_DIRECT-vs-fork
- * data loss).  The file is the parameter point's scratch file in --dir.
+ * data loss, which odirect.fork-inflight provokes).  The file is the
+ * parameter point's scratch file in --dir.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,7 +73,9 @@ static int race_pass(struct bench_race *rc, char *why, size_t len)
  * (GUP unshares it first): those are the required copies, an upper bound;
  * a copy of any other page is extra.  Reported besides: fork latency
  * during the I/O against idle, and the pages each fork copied into the
- * child (those pinned by in-flight reads).
+ * child (those pinned by in-flight reads).  The parent writes no page
+ * while a read into it is in flight, so a fork that shares a pinned page
+ * loses nothing here: odirect.fork-inflight is the data check for that.
  */
 static void fork_race_sample(struct cow_run *r, struct cow_sample *s)
 {
