@@ -137,7 +137,8 @@ static int fixed_rw(struct io_uring *ring, bool write, int fd, char *addr,
 
 /* What the fixed-buffer I/O after the forks saw of the parent's pages. */
 struct fixed_io {
-	size_t stale, lost;		/* pages: written out old, read missed */
+	size_t stale;		/* pages WRITE_FIXED sent without the write */
+	size_t lost;		/* pages READ_FIXED did not fill */
 	ssize_t first_stale, first_lost;
 };
 
@@ -435,7 +436,7 @@ close_fd:
 
 const struct cow_scenario cow_sc_iouring_fork_fixed = {
 	.name = "iouring.fork-fixed",
-	.desc = "fork with a registered fixed buffer vs not (copies; fixed I/O after)",
+	.desc = "fork with a fixed buffer registered vs not; fixed I/O after",
 	.flags = COW_F_SWEEP_SIZE,
 	.nvariants = fixed_nvariants,
 	.prepare = fixed_prepare,

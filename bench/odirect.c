@@ -219,9 +219,9 @@ struct infl_shared {
 	uint64_t pm_parent[INFL_PAGES];	/* just before the fork */
 	uint64_t pm_child[INFL_PAGES];	/* the child's, just after it */
 	uint64_t pm_after[INFL_PAGES];	/* the parent's after the reads */
-	size_t child_saw_write;		/* pages showing the parent's write */
+	size_t child_saw_write;		/* pages with the parent's write */
 	size_t child_other;		/* pages holding neither pattern */
-	ssize_t child_first;		/* the first page of either, or -1 */
+	ssize_t child_first;		/* the first of either, or -1 */
 };
 
 struct infl {
@@ -676,7 +676,8 @@ static enum cow_verdict inflight_prepare(struct cow_run *r, char *reason,
 	}
 	err = aio_setup(INFL_PAGES, &ctx);
 	if (err) {
-		snprintf(reason, len, "io_setup: %s (fs.aio-max-nr, CONFIG_AIO)",
+		snprintf(reason, len,
+			 "io_setup: %s (fs.aio-max-nr, CONFIG_AIO)",
 			 strerror(-err));
 		goto skip;
 	}
@@ -699,7 +700,7 @@ const struct cow_scenario cow_sc_odirect_fork_race = {
 
 const struct cow_scenario cow_sc_odirect_fork_inflight = {
 	.name = "odirect.fork-inflight",
-	.desc = "fork with O_DIRECT reads in flight, parent writes (data must land)",
+	.desc = "fork with O_DIRECT reads in flight, parent writes (data lands)",
 	.prepare = inflight_prepare,
 	.sample = fork_inflight_sample,
 	.cleanup = odirect_cleanup,
