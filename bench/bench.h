@@ -39,6 +39,7 @@ extern const struct cow_scenario cow_sc_vmsplice_throughput;
 
 /* odirect.c */
 extern const struct cow_scenario cow_sc_odirect_fork_race;
+extern const struct cow_scenario cow_sc_odirect_fork_inflight;
 extern const struct cow_scenario cow_sc_odirect_read_into_shared;
 
 #ifdef HAVE_LIBURING

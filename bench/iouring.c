@@ -105,11 +105,126 @@ static void fork_copies_to_sample(struct cow_sample *s,
 	s->copies_missing = (int64_t)(child->both - child->differ);
 }
 
+/* Bytes a fixed-buffer I/O of the data check moves at a time. */
+#define CHECK_CHUNK		(1ul << 20)
+
+/* One fixed-buffer op on buffer 0 and its completion: bytes or -errno. */
+static int fixed_rw(struct io_uring *ring, bool write, int fd, char *addr,
+		    unsigned len)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	int err;
+
+	if (!sqe)
+		return -EBUSY;
+	if (write)
+		io_uring_prep_write_fixed(sqe, fd, addr, len, 0, 0);
+	else
+		io_uring_prep_read_fixed(sqe, fd, addr, len, 0, 0);
+	err = io_uring_submit(ring);
+	if (err < 0)
+		return err;
+	do
+		err = io_uring_wait_cqe(ring, &cqe);
+	while (err == -EINTR);
+	if (err)
+		return err;
+	err = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return err;
+}
+
+/* What the fixed-buffer I/O after the forks saw of the parent's pages. */
+struct fixed_io {
+	size_t stale;		/* pages WRITE_FIXED sent without the write */
+	size_t lost;		/* pages READ_FIXED did not fill */
+	ssize_t first_stale, first_lost;
+};
+
+/*
+ * The data consequence of the forks: the parent writes its registered
+ * buffer, then WRITE_FIXEDs it, chunk by chunk, into a memfd and reads
+ * that back (the I/O must carry the parent's new data), and READ_FIXEDs
+ * a known pattern from the memfd into it (the data must land in the
+ * parent's pages).  Fixed-buffer I/O goes through the pages pinned at
+ * registration, not the parent's page tables: if a fork shared them, the
+ * parent's write moved its pages off the pinned ones and both checks
+ * miss.  -1 with why when the I/O itself failed.
+ */
+static int fixed_io_check(struct io_uring *ring, char *buf, size_t len,
+			  struct fixed_io *fi, char *why, size_t wlen)
+{
+	size_t off, n, i, pg;
+	char *bounce;
+	int fd, err = 0;
+
+	fi->stale = fi->lost = 0;
+	fi->first_stale = fi->first_lost = -1;
+	fd = memfd_create("cowbench-fixed", MFD_CLOEXEC);
+	bounce = cow_region_alloc(CHECK_CHUNK, COW_BACK_SMALL);
+	if (fd < 0 || !bounce) {
+		snprintf(why, wlen, "data check setup: %s", strerror(errno));
+		err = -1;
+		goto out;
+	}
+	cow_region_fill(buf, len, SEED_PARENT2);
+	for (off = 0; off < len && !err; off += n) {
+		n = len - off < CHECK_CHUNK ? len - off : CHECK_CHUNK;
+		pg = off / cow_page_size;
+		err = fixed_rw(ring, true, fd, buf + off, (unsigned)n);
+		if (err == (int)n)
+			err = pread(fd, bounce, n, 0) == (ssize_t)n ? 0 : -EIO;
+		else if (err >= 0)
+			err = -EIO;
+		if (err) {
+			snprintf(why, wlen, "WRITE_FIXED after fork: %s",
+				 strerror(-err));
+			break;
+		}
+		for (i = 0; i < n / cow_page_size; i++) {
+			if (!cow_page_marked(bounce + i * cow_page_size,
+					     SEED_PARENT2 ^ (pg + i)) &&
+			    !fi->stale++)
+				fi->first_stale = (ssize_t)(pg + i);
+			cow_page_mark(bounce + i * cow_page_size,
+				      SEED_FILE ^ (pg + i));
+		}
+		err = pwrite(fd, bounce, n, 0) == (ssize_t)n ? 0 : -EIO;
+		if (!err)
+			err = fixed_rw(ring, false, fd, buf + off, (unsigned)n);
+		if (err == (int)n)
+			err = 0;
+		else if (err >= 0)
+			err = -EIO;
+		if (err) {
+			snprintf(why, wlen, "READ_FIXED after fork: %s",
+				 strerror(-err));
+			break;
+		}
+		for (i = 0; i < n / cow_page_size; i++)
+			if (!cow_page_marked(buf + off + i * cow_page_size,
+					     SEED_FILE ^ (pg + i)) &&
+			    !fi->lost++)
+				fi->first_lost = (ssize_t)(pg + i);
+	}
+	err = err ? -1 : 0;
+out:
+	if (bounce)
+		cow_region_free(bounce, CHECK_CHUNK);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 /*
  * iouring.fork-fixed - fork latency of a populated region, unregistered
  * and then registered as a fixed buffer, in the same sample; the pages
  * copied into a child at fork (its PFNs against the parent's); variant
- * dontfork marks the region MADV_DONTFORK before registering it.
+ * dontfork marks the region MADV_DONTFORK before registering it.  Then,
+ * untimed, the data check of fixed_io_check(): the parent's writes and
+ * its fixed-buffer I/O must meet in the same pages.  A registered page
+ * the child maps at its parent's PFN is a copy missing (counts).
  */
 static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 {
@@ -118,6 +233,7 @@ static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 	struct cow_meas *mu = NULL, *mr = NULL, *cm = NULL;
 	struct io_uring ring;
 	struct cow_pm_diff d;
+	struct fixed_io fi;
 	char why[160];
 	char *buf;
 	double nu, nr;
@@ -161,8 +277,19 @@ static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 		goto unregister;
 	}
 	bench_check_region(s, "parent", buf, len, SEED_PARENT);
+	if (fixed_io_check(&ring, buf, len, &fi, why, sizeof(why)))
+		cow_sample_verdict(s, COW_FAIL, "%s", why);
+	if (fi.stale || fi.lost)
+		cow_sample_verdict(s, COW_FAIL,
+				   "data: fixed-buffer I/O after fork missed the parent's pages: WRITE_FIXED sent old data of %zu (page %zd first), READ_FIXED lost %zu",
+				   fi.stale, fi.first_stale, fi.lost);
 	cow_meas_to_sample(mr, s, FIXED_FORKS);
 	fork_copies_to_sample(s, mr, &d);
+	if (s->copies_missing > 0)
+		cow_sample_verdict(s, COW_FAIL,
+				   "counts: fork shared %lld of %lld registered pages with the child instead of copying them",
+				   (long long)s->copies_missing,
+				   (long long)s->pages_required);
 	nu = (double)(mu->t_stop - mu->t_start) / FIXED_FORKS;
 	nr = (double)(mr->t_stop - mr->t_start) / FIXED_FORKS;
 	cow_sample_metric(s, "fork_ns_unregistered", nu);
@@ -175,6 +302,8 @@ static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 		cow_sample_metric(s, "parent_pages_moved",
 				  (double)mr->pages_copied);
 	}
+	cow_sample_metric(s, "io_write_stale_pages", (double)fi.stale);
+	cow_sample_metric(s, "io_read_lost_pages", (double)fi.lost);
 unregister:
 	io_uring_unregister_buffers(&ring);
 out:
@@ -307,7 +436,7 @@ close_fd:
 
 const struct cow_scenario cow_sc_iouring_fork_fixed = {
 	.name = "iouring.fork-fixed",
-	.desc = "fork with a registered fixed buffer vs not (copies into child)",
+	.desc = "fork with a fixed buffer registered vs not; fixed I/O after",
 	.flags = COW_F_SWEEP_SIZE,
 	.nvariants = fixed_nvariants,
 	.prepare = fixed_prepare,

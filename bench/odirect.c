@@ -5,12 +5,16 @@
  * on a page shared by COW must be unshared first, and a fork while the
  * pin is held must copy the page into the child, not the parent, or the
  * data lands in a page the parent no longer maps (the O_DIRECT-vs-fork
- * data loss).  The file is the parameter point's scratch file in --dir.
+ * data loss, which odirect.fork-inflight provokes).  The file is the
+ * parameter point's scratch file in --dir.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/aio_abi.h>
 
 #include "bench.h"
 
@@ -69,7 +73,9 @@ static int race_pass(struct bench_race *rc, char *why, size_t len)
  * (GUP unshares it first): those are the required copies, an upper bound;
  * a copy of any other page is extra.  Reported besides: fork latency
  * during the I/O against idle, and the pages each fork copied into the
- * child (those pinned by in-flight reads).
+ * child (those pinned by in-flight reads).  The parent writes no page
+ * while a read into it is in flight, so a fork that shares a pinned page
+ * loses nothing here: odirect.fork-inflight is the data check for that.
  */
 static void fork_race_sample(struct cow_run *r, struct cow_sample *s)
 {
@@ -178,11 +184,526 @@ close_fd:
 	close(fd);
 }
 
+/* ---- odirect.fork-inflight ---------------------------------------------- */
+
+/*
+ * Reads in flight across a fork need the reads submitted before the fork
+ * and still running after it, and the parent writing meanwhile.  Native
+ * AIO gives the first for certain: io_submit() returns once the pages
+ * are pinned and the bios are on their way.  A pread() in another thread
+ * gives no such order (a fork that wins the race finds no pin), so it is
+ * not used here; odirect.fork-race keeps that form.
+ *
+ * Pages read per fork, each page a read of its own first half.  They are
+ * one small window, refilled before each fork and read from the next
+ * INFL_PAGES pages of the file: a small process forks fast, and a fork
+ * that outlasts the reads overlaps nothing (under TCG a fork of 16M
+ * populated took 3 ms, longer than most reads).
+ */
+#define INFL_PAGES		256
+/*
+ * Forks per sample, each reading the next INFL_PAGES pages of the file
+ * (from its start again at its end): at least INFL_FORKS, then on until
+ * INFL_OVERLAPS of them overlapped a read, at most INFL_FORKS_MAX.  On
+ * this host nearly every fork overlaps; under TCG a read lands within
+ * microseconds of host time while a fork takes milliseconds, and 2 to 6
+ * forks in 100 overlapped on a stock kernel.
+ */
+#define INFL_FORKS		32
+#define INFL_OVERLAPS		8
+#define INFL_FORKS_MAX		256
+/* What the second half of each page holds before the parent's write. */
+#define SEED_HALF_OLD		SEED_CHILD
+
+/* What one fork's child reports back, in memory it does not COW. */
+struct infl_shared {
+	uint64_t pm_parent[INFL_PAGES];	/* just before the fork */
+	uint64_t pm_child[INFL_PAGES];	/* the child's, just after it */
+	uint64_t pm_after[INFL_PAGES];	/* the parent's after the reads */
+	size_t child_saw_write;		/* pages with the parent's write */
+	size_t child_other;		/* pages holding neither pattern */
+	ssize_t child_first;		/* the first of either, or -1 */
+};
+
+struct infl {
+	int fd;
+	aio_context_t ctx;
+	char *buf;			/* the window */
+	size_t half;
+	size_t first;			/* the file page at its start */
+	struct infl_shared *sh;
+	struct iocb cb[INFL_PAGES];
+	struct iocb *cbp[INFL_PAGES];
+	struct io_event ev[INFL_PAGES];
+
+	unsigned forks, overlapped;
+	size_t inflight, child_copies, moved;
+	size_t reads_lost, writes_lost, child_saw_write;
+	ssize_t first_read_lost, first_write_lost;
+	uint64_t fork_ns;
+	char why[128];
+};
+
+/* The window's page that holds file page i this fork. */
+static char *infl_page(const struct infl *f, size_t i)
+{
+	return f->buf + (i - f->first) * cow_page_size;
+}
+
+/* glibc has no wrappers for the native AIO calls. */
+static int aio_setup(unsigned nr, aio_context_t *ctx)
+{
+	return syscall(SYS_io_setup, nr, ctx) ? -errno : 0;
+}
+
+static void aio_destroy(aio_context_t ctx)
+{
+	/* Waits for the reads still in flight. */
+	syscall(SYS_io_destroy, ctx);
+}
+
+/*
+ * Reap events: at least min, without waiting when nowait.  The number
+ * reaped, or -1 with why (an error, or a read that came back short).
+ */
+static long infl_reap(struct infl *f, long min, long max, bool nowait)
+{
+	struct timespec zero = { 0, 0 };
+	long n, i;
+
+	do
+		n = syscall(SYS_io_getevents, f->ctx, min, max, f->ev,
+			    nowait ? &zero : NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		snprintf(f->why, sizeof(f->why), "io_getevents: %s",
+			 strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (f->ev[i].res == (__s64)f->half)
+			continue;
+		snprintf(f->why, sizeof(f->why), "O_DIRECT AIO read: %s",
+			 f->ev[i].res < 0 ? strerror((int)-f->ev[i].res) :
+					    "short read");
+		return -1;
+	}
+	return n;
+}
+
+/* Submit the reads of file pages [first, first + INFL_PAGES); how many went. */
+static long infl_submit(struct infl *f)
+{
+	size_t first = f->first;
+	long done = 0, n;
+	unsigned i;
+
+	for (i = 0; i < INFL_PAGES; i++) {
+		struct iocb *cb = &f->cb[i];
+
+		memset(cb, 0, sizeof(*cb));
+		cb->aio_lio_opcode = IOCB_CMD_PREAD;
+		cb->aio_fildes = (__u32)f->fd;
+		cb->aio_buf = (__u64)(uintptr_t)infl_page(f, first + i);
+		cb->aio_nbytes = f->half;
+		cb->aio_offset = (__s64)((first + i) * cow_page_size);
+		f->cbp[i] = cb;
+	}
+	while (done < INFL_PAGES) {
+		n = syscall(SYS_io_submit, f->ctx, INFL_PAGES - done,
+			    f->cbp + done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(f->why, sizeof(f->why), "io_submit: %s",
+				 n < 0 ? strerror(errno) : "nothing taken");
+			break;
+		}
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * The child: its PFNs at once (the copies fork made), then, released
+ * after the parent wrote, whether it sees that write.  It must not: the
+ * second halves must still hold what they held at the fork.  Its first
+ * halves are not judged, as the read may have landed before the fork.
+ */
+static void __attribute__((noreturn)) infl_child(struct infl *f, int go)
+{
+	struct infl_shared *sh = f->sh;
+	size_t i, first = f->first;
+	char c;
+
+	if (cow_pagemap_read(f->buf, INFL_PAGES, sh->pm_child))
+		memset(sh->pm_child, 0, sizeof(sh->pm_child));
+	while (read(go, &c, 1) < 0 && errno == EINTR)
+		;
+	for (i = 0; i < INFL_PAGES; i++) {
+		const char *h = infl_page(f, first + i) + f->half;
+
+		if (cow_page_marked(h, SEED_HALF_OLD ^ (first + i)))
+			continue;
+		if (cow_page_marked(h, SEED_PARENT2 ^ (first + i)))
+			sh->child_saw_write++;
+		else
+			sh->child_other++;
+		if (sh->child_first < 0)
+			sh->child_first = (ssize_t)(first + i);
+	}
+	_exit(0);
+}
+
+/* The parent's pages after every read came back: its data, and the file's. */
+static void infl_check_parent(struct infl *f)
+{
+	size_t i;
+
+	for (i = f->first; i < f->first + INFL_PAGES; i++) {
+		const char *p = infl_page(f, i);
+
+		if (!cow_page_marked(p, SEED_FILE ^ i) && !f->reads_lost++)
+			f->first_read_lost = (ssize_t)i;
+		if (!cow_page_marked(p + f->half, SEED_PARENT2 ^ i) &&
+		    !f->writes_lost++)
+			f->first_write_lost = (ssize_t)i;
+	}
+}
+
+/*
+ * One fork with INFL_PAGES reads in flight: submit, fork, see which
+ * reads are still out, write the second halves (last submitted first:
+ * those are likeliest still in flight), reap the rest, release the
+ * child.  0, or -1 with f->why.
+ */
+static int infl_once(struct infl *f, size_t first)
+{
+	struct cow_pm_diff d, dp;
+	long sub, left, n;
+	int go[2], ret = -1;
+	uint64_t t0, t1;
+	size_t i;
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC)) {
+		snprintf(f->why, sizeof(f->why), "pipe: %s", strerror(errno));
+		return -1;
+	}
+	f->sh->child_saw_write = f->sh->child_other = 0;
+	f->sh->child_first = -1;
+	/* The window is the parent's alone again: no copies here. */
+	f->first = first;
+	for (i = first; i < first + INFL_PAGES; i++) {
+		cow_page_mark(infl_page(f, i), SEED_PARENT ^ i);
+		cow_page_mark(infl_page(f, i) + f->half, SEED_HALF_OLD ^ i);
+	}
+	sub = infl_submit(f);
+	left = sub;
+	if (sub < INFL_PAGES)
+		goto reap;
+	if (cow_pagemap_read(f->buf, INFL_PAGES, f->sh->pm_parent))
+		memset(f->sh->pm_parent, 0, sizeof(f->sh->pm_parent));
+	t0 = cow_now_ns();
+	pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		infl_child(f, go[0]);
+	}
+	t1 = cow_now_ns();
+	if (pid < 0) {
+		snprintf(f->why, sizeof(f->why), "fork: %s", strerror(errno));
+		goto reap;
+	}
+	/* The reads the fork overlapped: those not done when it returned. */
+	n = infl_reap(f, 0, left, true);
+	if (n >= 0) {
+		left -= n;
+		f->forks++;
+		f->fork_ns += t1 - t0;
+		f->inflight += (size_t)left;
+		f->overlapped += left > 0;
+	}
+	for (i = first + INFL_PAGES; i-- > first;)
+		cow_page_mark(infl_page(f, i) + f->half, SEED_PARENT2 ^ i);
+	while (n >= 0 && left > 0) {
+		n = infl_reap(f, 1, left, false);
+		if (n > 0)
+			left -= n;
+	}
+	/* The parent's pages its writes moved, with the child still there. */
+	if (n >= 0 && cow_pagemap_read(f->buf, INFL_PAGES, f->sh->pm_after))
+		memset(f->sh->pm_after, 0, sizeof(f->sh->pm_after));
+	close(go[1]);
+	go[1] = -1;
+	if (cow_wait(pid, f->why, sizeof(f->why)) || n < 0)
+		goto out;
+	cow_pagemap_diff(f->sh->pm_parent, f->sh->pm_child, INFL_PAGES, NULL,
+			 &d);
+	cow_pagemap_diff(f->sh->pm_parent, f->sh->pm_after, INFL_PAGES, NULL,
+			 &dp);
+	f->child_copies += d.differ;
+	f->moved += dp.differ;
+	f->child_saw_write += f->sh->child_saw_write + f->sh->child_other;
+	if (f->sh->child_first >= 0)
+		snprintf(f->why, sizeof(f->why),
+			 "data: the child saw the parent's later write in %zu pages (%zu hold neither), page %zd first",
+			 f->sh->child_saw_write, f->sh->child_other,
+			 f->sh->child_first);
+	infl_check_parent(f);
+	ret = 0;
+	goto out;
+reap:
+	/* Nothing may still write into the region once it is freed. */
+	while (left > 0 && (n = infl_reap(f, 1, left, false)) > 0)
+		left -= n;
+out:
+	close(go[0]);
+	if (go[1] >= 0)
+		close(go[1]);
+	return ret;
+}
+
+/*
+ * odirect.fork-inflight - O_DIRECT reads (native AIO) of the first half
+ * of each of INFL_PAGES pages are in flight when the parent forks; the
+ * parent then writes the second half of each.  The reads' pages are
+ * pinned, so the fork must copy them into the child and leave the
+ * parent's where they are: the file's data lands in the parent's first
+ * halves, the parent's writes stay in its second halves, and the child
+ * sees neither write (its second halves keep what they held).  A kernel
+ * that shares a pinned page at fork moves the parent's page on its
+ * write, and the read lands in a page only the child maps.  Parent
+ * copies are required at most for each page written (a read done before
+ * the fork left its page unpinned and shared), an upper bound.  ns/ops:
+ * the forks.  A sample where no read was still in flight when a fork
+ * returned tested nothing: SKIP.
+ */
+static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
+{
+	size_t win = INFL_PAGES * cow_page_size;
+	size_t nwin = r->size / win;
+	unsigned i;
+	struct infl f = { .ctx = 0, .half = cow_page_size / 2,
+			  .first_read_lost = -1, .first_write_lost = -1 };
+	const char *hidden = NULL;
+	struct cow_meas *m = NULL;
+	int err;
+
+	if (!nwin) {
+		cow_sample_verdict(s, COW_SKIP, "size below %u pages",
+				   INFL_PAGES);
+		return;
+	}
+	f.fd = bench_scratch_open(r, s);
+	if (f.fd < 0)
+		return;
+	f.buf = bench_region(s, win, COW_BACK_SMALL, SEED_PARENT);
+	if (!f.buf)
+		goto close_fd;
+	f.sh = cow_shared_alloc(sizeof(*f.sh));
+	/* Time and counters; the window's copies are counted fork by fork. */
+	m = cow_meas_new(NULL, 0);
+	err = aio_setup(INFL_PAGES, &f.ctx);
+	if (!f.sh || !m || err) {
+		cow_sample_verdict(s, COW_FAIL, "setup: %s",
+				   strerror(err ? -err : errno));
+		goto out;
+	}
+	cow_warm_free_memory(win);
+	cow_meas_start(m);
+	for (i = 0; i < INFL_FORKS_MAX && !cow_interrupted; i++) {
+		if (i >= INFL_FORKS && f.overlapped >= INFL_OVERLAPS)
+			break;
+		if (infl_once(&f, (i % nwin) * INFL_PAGES) || f.why[0])
+			break;
+		/* Data lost is the verdict: no need to go on. */
+		if (f.reads_lost || f.writes_lost)
+			break;
+	}
+	cow_meas_stop(m);
+	if (f.why[0])
+		cow_sample_verdict(s, COW_FAIL, "%s", f.why);
+	if (f.reads_lost)
+		cow_sample_verdict(s, COW_FAIL,
+				   "data: %zu O_DIRECT reads in flight at fork missed the parent (page %zd holds its old data)",
+				   f.reads_lost, f.first_read_lost);
+	if (f.writes_lost)
+		cow_sample_verdict(s, COW_FAIL,
+				   "data: the parent lost its write to %zu pages (page %zd first)",
+				   f.writes_lost, f.first_write_lost);
+	if (!f.overlapped)
+		cow_sample_verdict(s, COW_SKIP,
+				   "no fork overlapped a read in flight in %u tries",
+				   f.forks);
+	m->pages_written = (int64_t)f.forks * INFL_PAGES;
+	cow_meas_to_sample(m, s, f.forks);
+	s->ns = f.fork_ns;
+	if (cow_pagemap_pfns_visible(&hidden)) {
+		/*
+		 * Each page written while a child lived may need a copy: an
+		 * upper bound, as a page whose read was still in flight at
+		 * the fork stays the parent's (copies_missing null).
+		 */
+		s->pages_copied = (int64_t)f.moved;
+		s->pages_required = s->pages_written;
+		s->extra_copies = 0;
+		s->copies_missing = -1;
+		if (f.forks)
+			cow_sample_metric(s, "child_copies_per_fork",
+					  (double)f.child_copies / f.forks);
+	} else if (!s->reason[0]) {
+		snprintf(s->reason, sizeof(s->reason),
+			 "copies not counted: %s", hidden);
+	}
+	cow_sample_metric(s, "forks", f.forks);
+	cow_sample_metric(s, "overlap_rate",
+			  f.forks ? (double)f.overlapped / f.forks : 0);
+	cow_sample_metric(s, "inflight_pages_per_fork",
+			  f.forks ? (double)f.inflight / f.forks : 0);
+	cow_sample_metric(s, "reads_lost", (double)f.reads_lost);
+	cow_sample_metric(s, "writes_lost", (double)f.writes_lost);
+	cow_sample_metric(s, "child_saw_write", (double)f.child_saw_write);
+out:
+	if (f.ctx)
+		aio_destroy(f.ctx);
+	cow_meas_free(m);
+	if (f.sh)
+		cow_shared_free(f.sh, sizeof(*f.sh));
+	cow_region_free(f.buf, win);
+close_fd:
+	close(f.fd);
+}
+
+/* Pages of the probe read that must each count as a FOLL_PIN. */
+#define PIN_PROBE_PAGES		16
+
+/* A /proc/vmstat counter, or -1 where this kernel has none. */
+static int64_t vmstat_value(const char *key)
+{
+	char name[64];
+	long long v;
+	int64_t ret = -1;
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", name, &v) == 2)
+		if (!strcmp(name, key)) {
+			ret = v;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Whether an O_DIRECT read pins its pages with FOLL_PIN, the pin that
+ * fork() must honour (nr_foll_pin_acquired, since 5.7, counts a pin a
+ * page).  Block O_DIRECT took plain references (FOLL_GET) before 6.5,
+ * and a fork may share such a page: open(2) leaves O_DIRECT I/O across
+ * fork() into a private buffer undefined, so such a kernel is a SKIP
+ * here, not a FAIL.  Other pins at the same moment only add, so the
+ * best of three reads decides.  1 pinned, 0 not, 2 no counter;
+ * -errno when the read failed.
+ */
+static int pin_probe(int fd, char *buf, int64_t *delta)
+{
+	size_t len = PIN_PROBE_PAGES * cow_page_size;
+	int64_t a, b;
+	int i;
+
+	*delta = 0;
+	for (i = 0; i < 3; i++) {
+		a = vmstat_value("nr_foll_pin_acquired");
+		if (pread(fd, buf, len, 0) != (ssize_t)len)
+			return errno ? -errno : -EIO;
+		b = vmstat_value("nr_foll_pin_acquired");
+		if (a < 0 || b < 0)
+			return 2;
+		if (b - a > *delta)
+			*delta = b - a;
+		if (*delta >= PIN_PROBE_PAGES)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The scratch file, and whether this filesystem takes an O_DIRECT read
+ * of half a page, O_DIRECT pins here and this kernel has native AIO:
+ * SKIP with the reason if not.
+ */
+static enum cow_verdict inflight_prepare(struct cow_run *r, char *reason,
+					 size_t len)
+{
+	enum cow_verdict v = bench_scratch_create(r, SEED_FILE, reason, len);
+	size_t plen = PIN_PROBE_PAGES * cow_page_size;
+	aio_context_t ctx = 0;
+	char *buf = NULL;
+	int64_t delta;
+	ssize_t n = -1;
+	int fd, err, pinned = 2;
+
+	if (v != COW_PASS)
+		return v;
+	fd = open(r->priv, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	buf = cow_region_alloc(plen, COW_BACK_SMALL);
+	if (fd >= 0 && buf)
+		n = pread(fd, buf, cow_page_size / 2, 0);
+	err = n < 0 ? errno : 0;
+	/* The file is at least 16 pages: r->size is at least 1M. */
+	if (!err && r->size >= plen) {
+		pinned = pin_probe(fd, buf, &delta);
+		if (pinned < 0)
+			err = -pinned;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (buf)
+		cow_region_free(buf, plen);
+	if (err) {
+		snprintf(reason, len,
+			 "O_DIRECT read of half a page in %s: %s", r->opts->dir,
+			 err == EINVAL ? "refused (block size above it)" :
+					 strerror(err));
+		goto skip;
+	}
+	if (!pinned) {
+		snprintf(reason, len,
+			 "O_DIRECT reads do not FOLL_PIN here (nr_foll_pin_acquired +%lld for %u pages): fork may share their pages, as open(2) allows",
+			 (long long)delta, PIN_PROBE_PAGES);
+		goto skip;
+	}
+	err = aio_setup(INFL_PAGES, &ctx);
+	if (err) {
+		snprintf(reason, len,
+			 "io_setup: %s (fs.aio-max-nr, CONFIG_AIO)",
+			 strerror(-err));
+		goto skip;
+	}
+	aio_destroy(ctx);
+	return COW_PASS;
+skip:
+	/* No cleanup() follows a prepare() that did not pass. */
+	bench_scratch_remove(r);
+	return COW_SKIP;
+}
+
 const struct cow_scenario cow_sc_odirect_fork_race = {
 	.name = "odirect.fork-race",
 	.desc = "O_DIRECT reads while another thread forks (data must land)",
 	.prepare = odirect_prepare,
 	.sample = fork_race_sample,
+	.cleanup = odirect_cleanup,
+	.scratch_bytes = bench_scratch_bytes,
+};
+
+const struct cow_scenario cow_sc_odirect_fork_inflight = {
+	.name = "odirect.fork-inflight",
+	.desc = "fork with O_DIRECT reads in flight, parent writes (data lands)",
+	.prepare = inflight_prepare,
+	.sample = fork_inflight_sample,
 	.cleanup = odirect_cleanup,
 	.scratch_bytes = bench_scratch_bytes,
 };

@@ -28,6 +28,7 @@ const struct cow_scenario *const cow_scenarios[] = {
 	&cow_sc_vmsplice_leak,
 	&cow_sc_vmsplice_throughput,
 	&cow_sc_odirect_fork_race,
+	&cow_sc_odirect_fork_inflight,
 	&cow_sc_odirect_read_into_shared,
 #ifdef HAVE_LIBURING
 	&cow_sc_iouring_fork_fixed,

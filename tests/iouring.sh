@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # iouring.sh - the io_uring scenarios at a small size: fork copies every
 # registered page into the child (none with MADV_DONTFORK) and leaves the
-# parent's pages in place, and READ_FIXED data lands in the parent while
+# parent's pages in place, so that fixed-buffer I/O after the forks meets
+# the parent's own writes, and READ_FIXED data lands in the parent while
 # it forks.
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
@@ -22,7 +23,7 @@ if cr --scenario 'iouring.*' --expect-verdict skip 2>/dev/null; then
 	skip_all "io_uring refused here: $(cr --scenario iouring.fork-fixed --print reason | head -1)"
 fi
 
-plan 9
+plan 11
 ok $rc "cowbench iouring.* exits 0 (rc $rc)"
 [ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
 
@@ -41,6 +42,11 @@ awk '$1 == "dontfork" { n++; if ($2 != 0) bad = 1 } END { exit bad || n != 3 }' 
 ok $? "with MADV_DONTFORK fork copies none"
 awk '{ n++; if ($3 != 0) bad = 1 } END { exit bad || n != 6 }' "$scratch/fixed"
 ok $? "the parent's registered pages never move (0 extra copies)"
+cr --scenario iouring.fork-fixed --param madvise=none --expect-value copies_missing=0
+ok $? "no registered page is shared with the child (copies_missing 0)"
+cr --scenario iouring.fork-fixed --expect-value metrics.io_write_stale_pages=0 &&
+	cr --scenario iouring.fork-fixed --expect-value metrics.io_read_lost_pages=0
+ok $? "WRITE_FIXED and READ_FIXED after the forks met the parent's own pages (data check ran)"
 ratio=$(cr --scenario iouring.fork-fixed --print metrics.registered_over_unregistered | head -1)
 [ -n "$ratio" ] && [ "$ratio" != null ]
 ok $? "the registered/unregistered fork-latency ratio is reported ($ratio)"
