@@ -278,16 +278,16 @@ static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 	}
 	bench_check_region(s, "parent", buf, len, SEED_PARENT);
 	if (fixed_io_check(&ring, buf, len, &fi, why, sizeof(why)))
-		cow_sample_verdict(s, COW_FAIL, "%s", why);
+		cow_sample_fail(s, COW_EV_HARNESS, "%s", why);
 	if (fi.stale || fi.lost)
-		cow_sample_verdict(s, COW_FAIL,
-				   "data: fixed-buffer I/O after fork missed the parent's pages: WRITE_FIXED sent old data of %zu (page %zd first), READ_FIXED lost %zu",
+		cow_sample_fail(s, COW_EV_DATA,
+				   "fixed-buffer I/O after fork missed the parent's pages: WRITE_FIXED sent old data of %zu (page %zd first), READ_FIXED lost %zu",
 				   fi.stale, fi.first_stale, fi.lost);
 	cow_meas_to_sample(mr, s, FIXED_FORKS);
 	fork_copies_to_sample(s, mr, &d);
 	if (s->copies_missing > 0)
-		cow_sample_verdict(s, COW_FAIL,
-				   "counts: fork shared %lld of %lld registered pages with the child instead of copying them",
+		cow_sample_fail(s, COW_EV_COUNTS,
+				   "fork shared %lld of %lld registered pages with the child instead of copying them",
 				   (long long)s->copies_missing,
 				   (long long)s->pages_required);
 	nu = (double)(mu->t_stop - mu->t_start) / FIXED_FORKS;

@@ -242,6 +242,7 @@ struct infl {
 	ssize_t first_read_lost, first_write_lost;
 	uint64_t fork_ns;
 	char why[128];
+	enum cow_evidence why_ev;	/* data, or the harness (the default) */
 };
 
 /* The window's page that holds file page i this fork. */
@@ -445,11 +446,13 @@ static int infl_once(struct infl *f, size_t first)
 	f->child_copies += d.differ;
 	f->moved += dp.differ;
 	f->child_saw_write += f->sh->child_saw_write + f->sh->child_other;
-	if (f->sh->child_first >= 0)
+	if (f->sh->child_first >= 0) {
+		f->why_ev = COW_EV_DATA;
 		snprintf(f->why, sizeof(f->why),
-			 "data: the child saw the parent's later write in %zu pages (%zu hold neither), page %zd first",
+			 "the child saw the parent's later write in %zu pages (%zu hold neither), page %zd first",
 			 f->sh->child_saw_write, f->sh->child_other,
 			 f->sh->child_first);
+	}
 	infl_check_parent(f);
 	ret = 0;
 	goto out;
@@ -485,6 +488,7 @@ static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 	size_t nwin = r->size / win;
 	unsigned i;
 	struct infl f = { .ctx = 0, .half = cow_page_size / 2,
+			  .why_ev = COW_EV_HARNESS,
 			  .first_read_lost = -1, .first_write_lost = -1 };
 	const char *hidden = NULL;
 	struct cow_meas *m = NULL;
@@ -506,8 +510,8 @@ static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 	m = cow_meas_new(NULL, 0);
 	err = aio_setup(INFL_PAGES, &f.ctx);
 	if (!f.sh || !m || err) {
-		cow_sample_verdict(s, COW_FAIL, "setup: %s",
-				   strerror(err ? -err : errno));
+		cow_sample_fail(s, COW_EV_HARNESS, "setup: %s",
+				strerror(err ? -err : errno));
 		goto out;
 	}
 	cow_warm_free_memory(win);
@@ -523,14 +527,14 @@ static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 	}
 	cow_meas_stop(m);
 	if (f.why[0])
-		cow_sample_verdict(s, COW_FAIL, "%s", f.why);
+		cow_sample_fail(s, f.why_ev, "%s", f.why);
 	if (f.reads_lost)
-		cow_sample_verdict(s, COW_FAIL,
-				   "data: %zu O_DIRECT reads in flight at fork missed the parent (page %zd holds its old data)",
+		cow_sample_fail(s, COW_EV_DATA,
+				   "%zu O_DIRECT reads in flight at fork missed the parent (page %zd holds its old data)",
 				   f.reads_lost, f.first_read_lost);
 	if (f.writes_lost)
-		cow_sample_verdict(s, COW_FAIL,
-				   "data: the parent lost its write to %zu pages (page %zd first)",
+		cow_sample_fail(s, COW_EV_DATA,
+				   "the parent lost its write to %zu pages (page %zd first)",
 				   f.writes_lost, f.first_write_lost);
 	if (!f.overlapped)
 		cow_sample_verdict(s, COW_SKIP,
