@@ -17,18 +17,6 @@ no_swapfile() {
 	! grep -q cowbench.swap /proc/swaps && [ ! -e "$swapfile" ]
 }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s.
-wait_until() {
-	n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
 swap_active() { grep -q cowbench.swap /proc/swaps; }
 knobs_changed() { [ "$(knob_snapshot)" != "$before" ]; }
 

@@ -75,6 +75,18 @@ serialize_knob_tests() {
 
 # Every KSM, THP, mTHP and khugepaged knob (files with a write bit),
 # kernel.task_delayacct and the active swap areas, one "path=value" a line.
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s.
+wait_until() {
+	n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
 knob_snapshot() {
 	for f in /proc/sys/kernel/task_delayacct /sys/kernel/mm/ksm/* \
 		 /sys/kernel/mm/transparent_hugepage/* \

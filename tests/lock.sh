@@ -59,17 +59,6 @@ inroot() {
 	pid=$!
 }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s.
-wait_until() {
-	n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 knobs_changed() { [ "$(knob_snapshot)" != "$before" ]; }
 # The KSM and THP scenarios, short: they change every value above.
 args="--reps 1 --warmup 0 --size 4M --out"
