@@ -89,6 +89,8 @@ struct bench_holder {
 };
 bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 			const char *buf, size_t len, uint64_t seed);
+/* Reap a child that checked its view: exit 3 is a data FAIL, else harness. */
+void bench_child_verdict(struct cow_sample *s, pid_t pid, const char *who);
 void bench_holder_finish(struct bench_holder *h, struct cow_sample *s);
 /* The page pattern of seed written into the first page of every stride. */
 void bench_fill_stride(char *buf, size_t len, size_t stride, uint64_t seed);

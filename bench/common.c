@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -100,17 +101,32 @@ bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 
 void bench_holder_finish(struct bench_holder *h, struct cow_sample *s)
 {
-	char why[128];
-
 	if (h->pid <= 0)
 		return;
 	close(h->go);
 	h->go = -1;
-	if (cow_wait(h->pid, why, sizeof(why)))
-		cow_sample_fail(s, COW_EV_DATA,
-				"the child's view changed or it died: %s",
-				why);
+	bench_child_verdict(s, h->pid, "the child");
 	h->pid = -1;
+}
+
+/*
+ * A child that checks its view exits 3 when its pages no longer hold
+ * what it saw at the fork: COW broke (data).  Any other end is the
+ * harness's: it died, or could not wait for its release.
+ */
+void bench_child_verdict(struct cow_sample *s, pid_t pid, const char *who)
+{
+	char why[128];
+	int status;
+
+	if (!cow_wait_status(pid, &status, why, sizeof(why)))
+		return;
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		cow_sample_fail(s, COW_EV_DATA,
+				"%s's view changed: its pages no longer hold what it saw at the fork",
+				who);
+	else
+		cow_sample_fail(s, COW_EV_HARNESS, "%s died: %s", who, why);
 }
 
 void bench_fill_stride(char *buf, size_t len, size_t stride, uint64_t seed)

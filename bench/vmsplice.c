@@ -241,7 +241,6 @@ out:
 static void shared_write_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_turn t;
-	char why[128];
 	struct vs v;
 	pid_t pid;
 
@@ -273,9 +272,7 @@ static void shared_write_sample(struct cow_run *r, struct cow_sample *s)
 		if (bench_turn_go(&t))
 			kill(pid, SIGKILL);
 	}
-	if (cow_wait(pid, why, sizeof(why)))
-		cow_sample_fail(s, COW_EV_DATA,
-				"child's view changed or it died: %s", why);
+	bench_child_verdict(s, pid, "the child");
 	bench_check_region(s, "parent", v.f.buf, v.f.len, SEED_PARENT2);
 	if (s->verdict != COW_FAIL)
 		report_pipe_view(s, &v, SEED_PARENT2);

@@ -647,6 +647,8 @@ void cow_meas_to_sample(const struct cow_meas *m, struct cow_sample *s,
 pid_t cow_fork(void);
 /* waitpid; 0 if the child exited 0, else -1 with a description in why. */
 int cow_wait(pid_t pid, char *why, size_t len);
+/* The same, and the wait status in *status (-1 if waitpid failed). */
+int cow_wait_status(pid_t pid, int *status, char *why, size_t len);
 /* Pin the calling thread to the n-th CPU of the run's allowed set. */
 int cow_pin_nth_cpu(unsigned n);
 unsigned cow_nr_allowed_cpus(void);

@@ -98,6 +98,14 @@ int cow_wait(pid_t pid, char *why, size_t len)
 {
 	int status;
 
+	return cow_wait_status(pid, &status, why, len);
+}
+
+int cow_wait_status(pid_t pid, int *statusp, char *why, size_t len)
+{
+	int status = 0;
+
+	*statusp = -1;
 	for (;;) {
 		if (waitpid(pid, &status, 0) == pid)
 			break;
@@ -109,6 +117,7 @@ int cow_wait(pid_t pid, char *why, size_t len)
 		if (cow_interrupted)
 			kill(pid, SIGKILL);
 	}
+	*statusp = status;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	snprintf(why, len, "child ");
