@@ -376,6 +376,27 @@ static void reap(pid_t pid, int *status)
 		;
 }
 
+/*
+ * After SIGKILL: reaped within REAP_WAIT_S, or false.  A process the
+ * kernel oopsed under can sleep uninterruptibly for ever (a lock of its
+ * mm held by the oopsed task): the run goes on without it, since the
+ * next worker is a process, and an mm, of its own.
+ */
+#define REAP_WAIT_S	30
+static bool reap_within(pid_t pid, int *status)
+{
+	unsigned i;
+	pid_t r;
+
+	for (i = 0; i < REAP_WAIT_S * 20; i++) {
+		r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
 /* exit() while a worker lives (an error): it goes first, then its knobs. */
 static void kill_live_worker(void)
 {
@@ -468,6 +489,7 @@ struct watch {
 	unsigned recorded;
 	bool ended, exited, eof, bad;
 	int status;		/* once reaped */
+	bool stuck;		/* not reaped within REAP_WAIT_S of SIGKILL */
 	char kline[160];
 };
 
@@ -819,7 +841,7 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	/* Its group (samples, workload children) goes with it, always. */
 	kill(-w.pid, SIGKILL);
 	kill(w.pid, SIGKILL);
-	reap(w.pid, &w.status);
+	w.stuck = !reap_within(w.pid, &w.status);
 	live_worker = 0;
 	close(w.rfd);
 	close(w.wfd);
@@ -835,6 +857,9 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	else if (w.bad)
 		point_fail(sv, &w, "harness worker sent a malformed message in phase %s",
 			   cow_phase_name(w.phase));
+	else if (!w.exited && w.stuck)
+		point_fail(sv, &w, "timed out after %u s in phase %s; its worker did not die of SIGKILL within %u s (stuck in the kernel)",
+			   w.limit, cow_phase_name(w.phase), REAP_WAIT_S);
 	else if (!w.exited)
 		point_fail(sv, &w, "timed out after %u s in phase %s",
 			   w.limit, cow_phase_name(w.phase));
