@@ -9,7 +9,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 14
+plan 15
 top=${COW_SRCDIR:-.}
 d=$scratch/broken
 
@@ -28,6 +28,7 @@ A test patch: its header only.
 Bug-class: a planted test bug
 Must-fail: t.caught ~ check said fail
 Must-fail: t.crash
+Must-fail: t.oops
 Must-fail: t.missed
 Must-fail: t.sized size=2097152
 May-fail: t.may*
@@ -50,6 +51,7 @@ EOF
 run stock <<'EOF'
 t.caught 1048576 pass 256 100,110 0 0 0
 t.crash 1048576 pass 256 100,110 0 0 0
+t.oops 1048576 pass 256 100,110 0 0 0
 t.missed 1048576 pass 256 100,110 0 0 0
 t.sized 1048576 pass 256 100,110 0 0 0
 t.sized 2097152 pass 512 100,110 0 0 0
@@ -59,6 +61,7 @@ EOF
 run planted <<'EOF'
 t.caught 1048576 fail 256 100,110 0 0 0
 t.crash 1048576 fail 256 100,110 0 0 0
+t.oops 1048576 fail 256 100,110 0 0 0
 t.missed 1048576 pass 256 100,110 0 0 0
 t.sized 1048576 pass 256 100,110 0 0 0
 t.sized 2097152 fail 512 100,110 0 0 0
@@ -67,6 +70,9 @@ t.maybe 1048576 fail 256 100,110 0 0 0
 EOF
 # (a crash: the reason the harness gives when a sample process dies)
 sed 's/the t\.crash check said fail/sample process: child killed by signal 11 (Segmentation fault)/' \
+	"$d/runs/planted/results.json" >"$d/x" && mv "$d/x" "$d/runs/planted/results.json"
+# (a hang the kernel explained: its Oops during the sample leads the reason)
+sed 's/the t\.oops check said fail/kernel: Oops: invalid opcode: 0000 [#1] SMP (and: timed out after 90 s in phase measured)/' \
 	"$d/runs/planted/results.json" >"$d/x" && mv "$d/x" "$d/runs/planted/results.json"
 run clean <<'EOF'
 t.caught 1048576 fail 256 100,110 0 0 0
@@ -90,6 +96,8 @@ grep -qx 'ok   planted: t.caught FAILs: the t.caught check said fail' "$c"
 ok $? "a FAIL whose reason matches the line's ERE catches the bug"
 grep -q "^FAIL planted: t.crash FAILs with a reason naming what broke: only 'sample process: child killed by signal 11" "$c"
 ok $? "a FAIL that only says the sample crashed does not"
+grep -q "^ok   planted: t.oops FAILs: kernel: Oops: invalid opcode" "$c"
+ok $? "a timeout the kernel's own Oops explains does"
 grep -qx 'FAIL planted: t.missed FAILs: MISSED (2 pass)' "$c"
 ok $? "a Must-fail scenario that passes is a miss"
 grep -qx 'ok   planted: t.sized size=2097152 FAILs: the t.sized check said fail' "$c" &&
