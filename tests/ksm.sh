@@ -13,7 +13,24 @@ before=$(knob_snapshot)
 out=$scratch/run
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
-run_ok "cowbench ksm.*" --reps 2 --warmup 0 --size 4M --out "$out" 'ksm.*'
+ksm_run() {
+	"$COWBENCH" --reps 2 --warmup 0 --size 4M --out "$out" 'ksm.*' \
+		>"$scratch/stdout" 2>"$scratch/stderr"
+}
+ksm_run
+rc=$?
+# ksmd given too little CPU to merge in time (a loaded machine, a
+# sanitizer build) skips, saying so: that is the load's verdict, so the
+# run is made once more before anything is judged.
+if grep -q '"reason":"ksmd merged [^"]* within' "$out/results.json" 2>/dev/null; then
+	diag "ksmd did not merge in time; once more:"
+	grep -o '"reason":"ksmd merged [^"]*"' "$out/results.json" | sed 's/^/# /'
+	rm -rf "$out"
+	ksm_run
+	rc=$?
+fi
+ok $rc "cowbench ksm.* exits 0 (rc $rc)"
+[ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
 
 cr --scenario 'ksm.cow' --min-samples 6 --expect-verdict pass
 ok $? "ksm.cow: 3 variants x 2 samples, each merged and passing"
