@@ -194,6 +194,27 @@ int bench_selfcheck_child(const char *fd)
 }
 
 /*
+ * The environment of a process spawned from this one: ours, and spec
+ * ("NAME=value", which the caller frees with the array) last.  NULL if
+ * out of memory.
+ */
+static char **env_with(char *spec)
+{
+	size_t n = 0, i;
+	char **envp;
+
+	while (environ[n])
+		n++;
+	envp = calloc(n + 2, sizeof(*envp));
+	if (!envp)
+		return NULL;
+	for (i = 0; i < n; i++)
+		envp[i] = environ[i];
+	envp[n] = spec;
+	return envp;
+}
+
+/*
  * The self-check forks once (a COW for taskstats to count), and the
  * supervisor never forks: so it runs in a process spawned like a worker,
  * which sends the plain result back on a pipe.
@@ -203,7 +224,7 @@ void bench_selfcheck(struct cow_selfcheck *out)
 	posix_spawn_file_actions_t fa;
 	char *spec = NULL, **envp = NULL, *argv[] = { "cowbench", NULL };
 	char *p = (char *)out;
-	size_t n = 0, i, got = 0;
+	size_t got = 0;
 	int pfd[2], err = 0, status;
 	ssize_t r;
 	pid_t pid;
@@ -212,17 +233,13 @@ void bench_selfcheck(struct cow_selfcheck *out)
 		cow_selfcheck_none(out, strerror(errno));
 		return;
 	}
-	while (environ[n])
-		n++;
-	envp = calloc(n + 2, sizeof(*envp));
-	if (!envp || asprintf(&spec, "%s=%d", BENCH_SELFCHECK_ENV,
-			      pfd[1]) < 0) {
+	if (asprintf(&spec, "%s=%d", BENCH_SELFCHECK_ENV, pfd[1]) < 0)
 		spec = NULL;
+	else
+		envp = env_with(spec);
+	if (!envp) {
 		err = ENOMEM;
 	} else {
-		for (i = 0; i < n; i++)
-			envp[i] = environ[i];
-		envp[n] = spec;
 		posix_spawn_file_actions_init(&fa);
 		posix_spawn_file_actions_adddup2(&fa, pfd[1], pfd[1]);
 		fflush(NULL);
@@ -619,7 +636,6 @@ static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
 	char *spec = NULL;
 	char **envp = NULL;
 	int p[2], a[2], lock_fd = -1, state_fd = -1, err;
-	size_t n = 0, i;
 	pid_t pid = -1;
 
 	if (pipe2(p, O_CLOEXEC))
@@ -630,20 +646,16 @@ static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
 		return -1;
 	}
 	cow_knobs_fds(&lock_fd, &state_fd);
-	while (environ[n])
-		n++;
-	envp = calloc(n + 2, sizeof(*envp));
-	if (!envp ||
-	    asprintf(&spec, "%s=%d:%d:%d:%d:%d:%u:%s", BENCH_WORKER_ENV,
+	if (asprintf(&spec, "%s=%d:%d:%d:%d:%d:%u:%s", BENCH_WORKER_ENV,
 		     (int)getpid(), p[1], a[0], lock_fd, state_fd, idx,
-		     sv->mo->o.dir) < 0) {
+		     sv->mo->o.dir) < 0)
 		spec = NULL;
+	else
+		envp = env_with(spec);
+	if (!envp) {
 		err = ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		envp[i] = environ[i];
-	envp[n] = spec;
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
