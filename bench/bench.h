@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * bench.h - the workloads' side of the harness: scenario declarations and
- * the small helpers every workload family shares.
+ * bench.h - what the workloads share beyond the scenario interface: the
+ * data patterns, and the helpers of bench/support/ (regions, children that
+ * hold a view, ksmd, scratch files, I/O racing fork).  Only bench/ and
+ * its tests include it; the CLI sees scenario.h alone.
  */
 #ifndef COW_BENCH_H
 #define COW_BENCH_H
 
 #include <stdatomic.h>
 
-#include "cow.h"
+#include "scenario.h"
 
 /* Patterns: the parent's original data and each writer's own. */
 #define SEED_PARENT	0x5eedc0deull
@@ -20,51 +22,10 @@
 /* Forks per latency sample: one fork is too short to time alone. */
 #define LATENCY_FORKS	8
 
-/* fork.c */
-extern const struct cow_scenario cow_sc_fork_child_write;
-extern const struct cow_scenario cow_sc_fork_parent_write_alive;
-extern const struct cow_scenario cow_sc_fork_parent_after_exit;
-extern const struct cow_scenario cow_sc_fork_exec_window;
-extern const struct cow_scenario cow_sc_fork_latency;
-
-/* fork-many.c */
-extern const struct cow_scenario cow_sc_fork_many;
-
-/* vmsplice.c */
-extern const struct cow_scenario cow_sc_vmsplice_write_after_splice;
-extern const struct cow_scenario cow_sc_vmsplice_shared_write;
-extern const struct cow_scenario cow_sc_vmsplice_leak;
-/* vmsplice-stream.c */
-extern const struct cow_scenario cow_sc_vmsplice_throughput;
-
-/* odirect.c */
-extern const struct cow_scenario cow_sc_odirect_fork_race;
-extern const struct cow_scenario cow_sc_odirect_fork_inflight;
-extern const struct cow_scenario cow_sc_odirect_read_into_shared;
-
-#ifdef HAVE_LIBURING
-/* iouring.c */
-extern const struct cow_scenario cow_sc_iouring_fork_fixed;
-extern const struct cow_scenario cow_sc_iouring_read_fixed_race;
-#endif
-
-/* thp.c, mthp.c */
+/* thp.c, mthp.c: the THP knobs back, for their cleanup */
 void bench_thp_cleanup(struct cow_run *r);
-extern const struct cow_scenario cow_sc_thp_fork_write;
-extern const struct cow_scenario cow_sc_thp_mthp;
-extern const struct cow_scenario cow_sc_thp_collapse;
-extern const struct cow_scenario cow_sc_thp_fork_latency;
 
-/* ksm.c */
-extern const struct cow_scenario cow_sc_ksm_cow;
-extern const struct cow_scenario cow_sc_ksm_merge;
-extern const struct cow_scenario cow_sc_ksm_zero_pages;
-
-/* swap.c */
-extern const struct cow_scenario cow_sc_swap_cow;
-extern const struct cow_scenario cow_sc_swap_loop;
-
-/* common.c */
+/* support/common.c */
 /*
  * Allocate, populate and verify a region of the given backing.  NULL with
  * the sample's verdict set (SKIP when the backing could not be had).
@@ -103,7 +64,7 @@ ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
 /* n times fork + child _exit + wait; how many succeeded (why: the first not). */
 unsigned bench_fork_loop(unsigned n, char *why, size_t len);
 
-/* ksmd.c: ksmd for the KSM workloads */
+/* support/ksmd.c: ksmd for the KSM workloads */
 enum bench_ksm_kind {
 	BENCH_KSM,		/* merged into KSM pages */
 	BENCH_KSM_ZERO,		/* mapped to the zero page (use_zero_pages) */
@@ -220,7 +181,7 @@ int bench_turn_wait_go(struct bench_turn *t);
 /* vmsplice.c: a pipe as large as pipe-max-size lets it be.  0 or -errno. */
 int bench_pipe_big(int fd[2]);
 
-/* pinio.c */
+/* support/pinio.c */
 /*
  * The scratch file of a parameter point: r->size bytes of SEED_FILE's
  * pattern in --dir, registered for removal before it is created.  Called
@@ -284,132 +245,5 @@ void bench_race_end(struct bench_race *rc, unsigned long token, size_t off,
 void bench_race_run(struct bench_race *rc, struct cow_sample *s);
 /* ns and ops are the forks during I/O; metrics the rest. */
 void bench_race_to_sample(struct bench_race *rc, struct cow_sample *s);
-
-/* report.c */
-enum cow_format { COW_FMT_TEXT, COW_FMT_JSON, COW_FMT_TSV };
-void cow_report(FILE *f, const struct cow_results *r, const char *dir,
-		enum cow_format fmt);
-void cow_progress(const struct cow_sample *s, unsigned done, unsigned total);
-void bench_params_str(const struct cow_sample *s, const char *const *skip,
-		      char *buf, size_t len);
-
-/* guards.c: what a run will use, as main.c worked it out */
-struct bench_plan {
-	const struct cow_scenario *const *sel;
-	const struct cow_opts *o;
-	/* The largest point size the run gives scenario sc. */
-	uint64_t (*max_size)(const struct cow_scenario *sc,
-			     const struct cow_opts *o);
-	unsigned samples;	/* recorded samples, at most */
-	const char *out;	/* results directory (may not exist yet) */
-};
-/*
- * Whether the run fits the memory, tasks and disk it may use; -1 with a
- * one-line err naming the figures if not.  Before anything is changed.
- */
-int bench_guards(const struct bench_plan *p, char *err, size_t elen);
-/* options.c: cowbench's command line, parsed without acting on it */
-#define DEFAULT_SIZE		(64ull << 20)
-#define DEFAULT_REPS		10
-#define DEFAULT_WARMUP		2
-#define QUICK_REPS		5
-#define QUICK_WARMUP		1
-#define FULL_REPS		20
-#define FULL_WARMUP		3
-
-struct main_opts {
-	struct cow_opts o;
-	const char *events;
-	const char *out;
-	const char *cpus;	/* --cpu as given, cpuset parsed */
-	cpu_set_t cpuset;
-	int node;
-	enum cow_format fmt;
-	bool reps_set, warmup_set;
-	unsigned sample_timeout;	/* s; 0: bench_default_timeout() */
-	char meta_key[64];	/* --add-meta KEY=JSON DIR */
-	const char *meta_json, *meta_dir;
-};
-
-enum main_action {
-	MAIN_ERROR = -1,	/* err says why; exit 2 */
-	MAIN_RUN,		/* the scenarios from argv[optind] on */
-	MAIN_HELP,
-	MAIN_LIST,
-	MAIN_VERSION,
-	MAIN_RESTORE,
-	MAIN_ADD_META,
-};
-
-/*
- * Options up to the first that ends the parse (--help...); re-runs
- * getopt from the start.  Errors are one line in err, without the
- * "(try --help)" the program appends.
- */
-enum main_action bench_parse_options(int argc, char **argv,
-				     struct main_opts *mo, char *err,
-				     size_t elen);
-
-/* supervise.c: the process that owns the run, and its workers */
-/* In a worker's environment: "PPID:FD:ACKFD:LOCKFD:STATEFD:POINT:SCRATCH". */
-#define BENCH_WORKER_ENV	"COWBENCH_WORKER"
-/* Set for the process that runs the instruments' self-check: its pipe. */
-#define BENCH_SELFCHECK_ENV	"COWBENCH_SELFCHECK_FD"
-/*
- * The default --sample-timeout, per phase (prepare, each sample, cleanup):
- * BASE + PER_UNIT s for each UNIT bytes (at least one) of the point's size,
- * begun: 90 s up to 16M, 180 s at 64M, 1980 s at 1G.  On this 2-core host
- * the slowest phase of a 64M point, a ksm.cow sample (ksmd merging 16384
- * pages), took 3.9 s, the slowest at 16M about 1 s; a TCG guest runs 5-10
- * times slower, and the limit leaves at least 4 times that again (at 1G,
- * where ksm.cow's sample grows to about a minute, 3 times), so that only
- * a hang reaches it.
- */
-#define BENCH_TIMEOUT_BASE	60
-#define BENCH_TIMEOUT_PER_UNIT	30
-#define BENCH_TIMEOUT_UNIT	(16ull << 20)
-#define BENCH_TIMEOUT_MAX	604800		/* a week */
-unsigned bench_default_timeout(uint64_t size);
-unsigned bench_count_sizes(const struct cow_scenario *sc,
-			   const struct cow_opts *o);
-unsigned bench_count_variants(const struct cow_scenario *sc,
-			      const struct cow_opts *o);
-/* The largest point size the run gives scenario sc. */
-uint64_t bench_max_point_size(const struct cow_scenario *sc,
-			      const struct cow_opts *o);
-
-struct bench_super {
-	const struct cow_scenario *const *sel;
-	const struct main_opts *mo;	/* mo->o.dir set */
-	char **argv;			/* the command line, for the workers */
-	const char *dir;		/* results */
-	struct cow_results *res;
-	struct cow_kmsg *kmsg;
-	unsigned done, total;		/* samples, for the progress line */
-};
-/* Every point of the run, each in a worker of its own; never forks. */
-void bench_supervise(struct bench_super *sv);
-/* The self-check, in a process spawned for it (it forks; we may not). */
-void bench_selfcheck(struct cow_selfcheck *out);
-/* That process: check, write the result on the pipe in $COWBENCH_SELFCHECK_FD. */
-int bench_selfcheck_child(const char *fd);
-
-struct bench_worker {
-	pid_t ppid;		/* the supervisor */
-	int fd;			/* the pipe to it */
-	int ack_fd;		/* a byte from it for each sample it recorded */
-	int lock_fd, state_fd;	/* the run's knob journal, or -1 (not root) */
-	unsigned point;		/* which point, in run order */
-	const char *scratch;	/* cow_opts.dir */
-};
-/* $COWBENCH_WORKER into w: 0, or -1 if it is not what a supervisor sets. */
-int bench_worker_parse(const char *spec, struct bench_worker *w);
-/* Run point w->point of the selection and report it: an exit status. */
-int bench_worker_run(const struct bench_worker *w,
-		     const struct cow_scenario *const *sel,
-		     const struct cow_opts *o);
-
-/* compare.c: `cowbench compare BASE OTHER...`; argv[0] is "compare". */
-int cow_compare_main(int argc, char **argv);
 
 #endif

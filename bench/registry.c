@@ -5,7 +5,50 @@
  * An explicit table rather than constructor self-registration: objects
  * in a static archive that nothing references are dropped by the linker.
  */
-#include "bench.h"
+#include "scenario.h"
+
+/* fork.c */
+extern const struct cow_scenario cow_sc_fork_child_write;
+extern const struct cow_scenario cow_sc_fork_parent_write_alive;
+extern const struct cow_scenario cow_sc_fork_parent_after_exit;
+extern const struct cow_scenario cow_sc_fork_exec_window;
+extern const struct cow_scenario cow_sc_fork_latency;
+
+/* fork-many.c */
+extern const struct cow_scenario cow_sc_fork_many;
+
+/* vmsplice.c */
+extern const struct cow_scenario cow_sc_vmsplice_write_after_splice;
+extern const struct cow_scenario cow_sc_vmsplice_shared_write;
+extern const struct cow_scenario cow_sc_vmsplice_leak;
+/* vmsplice-stream.c */
+extern const struct cow_scenario cow_sc_vmsplice_throughput;
+
+/* odirect.c */
+extern const struct cow_scenario cow_sc_odirect_fork_race;
+extern const struct cow_scenario cow_sc_odirect_fork_inflight;
+extern const struct cow_scenario cow_sc_odirect_read_into_shared;
+
+#ifdef HAVE_LIBURING
+/* iouring.c */
+extern const struct cow_scenario cow_sc_iouring_fork_fixed;
+extern const struct cow_scenario cow_sc_iouring_read_fixed_race;
+#endif
+
+/* thp.c, mthp.c */
+extern const struct cow_scenario cow_sc_thp_fork_write;
+extern const struct cow_scenario cow_sc_thp_mthp;
+extern const struct cow_scenario cow_sc_thp_collapse;
+extern const struct cow_scenario cow_sc_thp_fork_latency;
+
+/* ksm.c */
+extern const struct cow_scenario cow_sc_ksm_cow;
+extern const struct cow_scenario cow_sc_ksm_merge;
+extern const struct cow_scenario cow_sc_ksm_zero_pages;
+
+/* swap.c */
+extern const struct cow_scenario cow_sc_swap_cow;
+extern const struct cow_scenario cow_sc_swap_loop;
 
 const struct cow_scenario *const cow_scenarios[] = {
 	&cow_sc_fork_child_write,

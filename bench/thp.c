@@ -28,7 +28,7 @@ static enum cow_verdict thp_prepare(struct cow_run *r, char *reason,
 	size_t pmd = cow_thp_pmd_size();
 
 	/* thp.fork-write keeps the 64M of its 32-huge-page figure. */
-	if (r->sc != &cow_sc_thp_fork_write)
+	if (strcmp(r->sc->name, "thp.fork-write"))
 		bench_quick_size(r, BENCH_QUICK_SIZE);
 
 	if (r->size % pmd) {

@@ -307,7 +307,7 @@ int cow_undo_rmdir(const char *path);
 /* Undo everything in reverse order; safe to call twice and from atexit. */
 void cow_knobs_restore(void);
 /*
- * For a supervisor and its workers (bench/supervise.c).  The supervisor
+ * For a supervisor and its workers (cli/supervise.c).  The supervisor
  * passes its lock and state file to a worker (cow_knobs_fds), which
  * appends its changes there (cow_knobs_attach, after which the worker's
  * exit undoes nothing); when the worker is gone the supervisor undoes
@@ -507,6 +507,13 @@ int cow_results_write(const struct cow_results *r, const char *dir);
  */
 int cow_results_register_undo(const char *dir);
 void cow_results_free(struct cow_results *r);
+/*
+ * A sample's parameters as "64M,2048kB,n=4": size as a size, strings bare,
+ * other numbers key=value; keys in skip (NULL-terminated, or NULL) are
+ * left out.  What the summary and compare name a point by.
+ */
+void cow_params_str(const struct cow_sample *s, const char *const *skip,
+		    char *buf, size_t len);
 /* Parse a results.json back (tests, compare) into r, which it overwrites
  * without freeing.  0 or -1 with a one-line err naming the file. */
 int cow_results_read(const char *path, struct cow_results *r,
@@ -655,7 +662,7 @@ unsigned cow_nr_allowed_cpus(void);
 /* Set by SIGINT/SIGTERM: stop after the current sample. */
 extern volatile sig_atomic_t cow_interrupted;
 /*
- * Set in the process that owns the run (the supervisor, bench/supervise.c):
+ * Set in the process that owns the run (the supervisor, cli/supervise.c):
  * cow_fork() there is a bug, and aborts.  See supervise.c for why.
  */
 extern bool cow_fork_forbidden;
@@ -858,63 +865,5 @@ bool cow_instr_trusted(enum cow_instr i, char *why, size_t len);
  * entry that contains addr, or -1 (no such field, or smaps unreadable).
  */
 int64_t cow_smaps_kb(const void *addr, const char *field);
-
-/* ---- the scenario interface (bench/) ------------------------------------ */
-
-struct cow_opts {
-	uint64_t size;
-	bool size_set;		/* --size given: sweeps use only it */
-	unsigned reps;
-	unsigned warmup;
-	bool quick, full;
-	const char *dir;	/* scratch directory for files (O_DIRECT, swap):
-				 * --dir, else the results directory */
-	unsigned children;	/* fork.many: 0 = number of CPUs */
-	int verbose;
-};
-
-struct cow_run {
-	const struct cow_opts *opts;
-	const struct cow_scenario *sc;
-	uint64_t size;		/* this parameter point's size */
-	unsigned rep;
-	unsigned variant;	/* 0..nvariants-1 */
-	bool warmup;		/* sample is discarded */
-	void *priv;		/* scenario state from prepare to cleanup */
-};
-
-#define COW_F_ROOT		(1u << 0)	/* PFNs and knobs need root */
-#define COW_F_SWEEP_SIZE	(1u << 1)	/* --full sweeps size 1M..1G */
-#define COW_F_CHILDREN		(1u << 2)	/* forks --children at once */
-
-/*
- * prepare and cleanup run in the point's worker process (bench/supervise.c),
- * once per parameter point (size x variant): knobs are set there, with
- * cow_knob_set(), and put back by the supervisor when the worker is gone.
- * Each sample runs in a process of its own forked from the worker, so it
- * may not change knobs, and what it changes in r->priv is gone when it
- * returns.
- */
-struct cow_scenario {
-	const char *name;
-	const char *desc;
-	unsigned flags;
-	/* Optional: variants per size (e.g. one per mTHP size); default 1. */
-	unsigned (*nvariants)(const struct cow_opts *o);
-	/* Optional; COW_SKIP with reason when this machine cannot run it. */
-	enum cow_verdict (*prepare)(struct cow_run *r, char *reason, size_t len);
-	/* One repetition: fill s, set its verdict. */
-	void (*sample)(struct cow_run *r, struct cow_sample *s);
-	void (*cleanup)(struct cow_run *r);
-	/*
-	 * Optional: bytes of the files prepare() creates under opts->dir
-	 * for a point of this size, so that a run is refused up front on a
-	 * filesystem without room for them.
-	 */
-	uint64_t (*scratch_bytes)(const struct cow_opts *o, uint64_t size);
-};
-
-/* bench/registry.c */
-extern const struct cow_scenario *const cow_scenarios[];
 
 #endif /* COW_H */

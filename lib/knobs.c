@@ -14,7 +14,7 @@
  * "umount\t<path>" (a filesystem the run mounted) and "rmdir\t<path>"
  * (a directory the run created, removed only if it is empty).
  *
- * A run's worker processes (bench/supervise.c) append their own changes
+ * A run's worker processes (cli/supervise.c) append their own changes
  * to the same file (cow_knobs_attach); when a worker ends, however it
  * ends, its supervisor undoes the lines the worker added, newest first
  * (cow_knobs_undo_since), so a worker that dies leaves nothing changed

@@ -684,3 +684,39 @@ out:
 	free(path);
 	return ret;
 }
+
+/*
+ * "64M,2048kB,n=4": size as a size, strings bare, other numbers key=value;
+ * keys in skip (NULL-terminated, or NULL) are left out.
+ */
+void cow_params_str(const struct cow_sample *s, const char *const *skip,
+		    char *buf, size_t len)
+{
+	const char *const *k;
+	size_t off = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < s->nparams && off < len; i++) {
+		const struct cow_kv *p = &s->params[i];
+		char sz[32];
+
+		for (k = skip; k && *k && strcmp(*k, p->key); k++)
+			;
+		if (k && *k)
+			continue;
+		/* a size as 64M; one no uint64_t holds (a file's) as a number */
+		if (!strcmp(p->key, "size") && !p->is_str && p->num >= 0 &&
+		    p->num < 0x1p64 && p->num == floor(p->num))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						off ? "," : "",
+						cow_size_str((uint64_t)p->num,
+							     sz, sizeof(sz)));
+		else if (p->is_str)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						off ? "," : "", p->str);
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%g",
+						off ? "," : "", p->key, p->num);
+	}
+}

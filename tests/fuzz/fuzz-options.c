@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compare.h"
+#include "cli.h"
 #include "fuzz.h"
 
 static void check_main(int argc, char **argv)

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compare.h"
+#include "compare-int.h"
 #include "fuzz.h"
 
 /* $TMPDIR: make fuzz points it into the target's work directory, where

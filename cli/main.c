@@ -21,7 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "cli.h"
+#include "compare.h"
 
 #define NO_ASLR_ENV		"COWBENCH_NO_ASLR"
 #define PARENT_ENV		"COWBENCH_PARENT"

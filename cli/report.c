@@ -8,43 +8,7 @@
 #include <unistd.h>
 #include <math.h>
 
-#include "bench.h"
-
-/*
- * "64M,2048kB,n=4": size as a size, strings bare, other numbers key=value;
- * keys in skip (NULL-terminated, or NULL) are left out.
- */
-void bench_params_str(const struct cow_sample *s, const char *const *skip,
-		      char *buf, size_t len)
-{
-	const char *const *k;
-	size_t off = 0;
-	unsigned i;
-
-	buf[0] = '\0';
-	for (i = 0; i < s->nparams && off < len; i++) {
-		const struct cow_kv *p = &s->params[i];
-		char sz[32];
-
-		for (k = skip; k && *k && strcmp(*k, p->key); k++)
-			;
-		if (k && *k)
-			continue;
-		/* a size as 64M; one no uint64_t holds (a file's) as a number */
-		if (!strcmp(p->key, "size") && !p->is_str && p->num >= 0 &&
-		    p->num < 0x1p64 && p->num == floor(p->num))
-			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-						off ? "," : "",
-						cow_size_str((uint64_t)p->num,
-							     sz, sizeof(sz)));
-		else if (p->is_str)
-			off += (size_t)snprintf(buf + off, len - off, "%s%s",
-						off ? "," : "", p->str);
-		else
-			off += (size_t)snprintf(buf + off, len - off, "%s%s=%g",
-						off ? "," : "", p->key, p->num);
-	}
-}
+#include "cli.h"
 
 static bool same_point(const struct cow_sample *a, const struct cow_sample *b)
 {
@@ -52,8 +16,8 @@ static bool same_point(const struct cow_sample *a, const struct cow_sample *b)
 
 	if (strcmp(a->scenario, b->scenario))
 		return false;
-	bench_params_str(a, NULL, pa, sizeof(pa));
-	bench_params_str(b, NULL, pb, sizeof(pb));
+	cow_params_str(a, NULL, pa, sizeof(pa));
+	cow_params_str(b, NULL, pb, sizeof(pb));
 	return !strcmp(pa, pb);
 }
 
@@ -130,7 +94,7 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 		  offsetof(struct cow_sample, extra_copies));
 	count_col(kern, sizeof(kern), tmp, g, n,
 		  offsetof(struct cow_sample, kernel_wpcopy));
-	bench_params_str(g[0], NULL, params, sizeof(params));
+	cow_params_str(g[0], NULL, params, sizeof(params));
 	fmt_num(s_nsop, sizeof(s_nsop), 1, nsop);
 	fmt_num(s_cv, sizeof(s_cv), 1, cv);
 	fmt_num(s_flt, sizeof(s_flt), 2, flt);
@@ -212,7 +176,7 @@ void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 	for (i = 0; i < r->n; i++) {
 		char p[128];
 
-		bench_params_str(&r->samples[i], NULL, p, sizeof(p));
+		cow_params_str(&r->samples[i], NULL, p, sizeof(p));
 		if ((int)strlen(p) > pw)
 			pw = (int)strlen(p);
 		if ((int)strlen(r->samples[i].scenario) > sw)

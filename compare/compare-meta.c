@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
+#include "compare-int.h"
 
 /* Counters and times that differ in every run: not settings. */
 static bool volatile_key(const char *k)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
+#include "cli.h"
 
 enum { OPT_RESTORE = 256, OPT_ADD_META, OPT_SAMPLE_TIMEOUT };
 

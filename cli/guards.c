@@ -7,7 +7,7 @@
  * written partial results for nothing; a one-line refusal costs nothing.
  */
 
-#include "bench.h"
+#include "cli.h"
 
 /*
  * The most any scenario holds at once is three times its region: the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * compare.h - what `cowbench compare` shares between its files: the runs
+ * compare-int.h - what `cowbench compare` shares between its files: the runs
  * read, the points (scenario + params) matched across them, and one
  * result per (other run, point, metric).
  *
@@ -8,13 +8,14 @@
  * (text, markdown, json, tsv); compare-data.c writes the data the gnuplot
  * templates under plots/ draw.
  */
-#ifndef COW_COMPARE_H
-#define COW_COMPARE_H
+#ifndef COW_COMPARE_INT_H
+#define COW_COMPARE_INT_H
 
 #include <math.h>
 #include <string.h>
 
-#include "bench.h"
+#include "cow.h"
+#include "compare.h"
 
 #define CMP_MAX_RUNS		26	/* letters A..Z in the reports */
 #define CMP_KEY_LEN		256

@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "compare.h"
+#include "compare-int.h"
 
 #define WIDTH	78	/* a mail client's 80 less quoting room */
 

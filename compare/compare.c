@@ -42,7 +42,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "compare.h"
+#include "compare-int.h"
 
 static const char *prog = "cowbench compare";
 
@@ -340,13 +340,13 @@ static struct cmp_point *find_point(struct cmp *c, const struct cow_sample *s)
 	for (i = 0; c->o.ignore[i]; i++)
 		skip[i] = c->o.ignore[i];
 	skip[i] = NULL;
-	bench_params_str(s, skip, p->params, sizeof(p->params));
+	cow_params_str(s, skip, p->params, sizeof(p->params));
 	snprintf(p->label, sizeof(p->label), "%s%s%s", s->scenario,
 		 p->params[0] ? " " : "", p->params);
 	point_key(&c->o, s, "size", p->sweep_key, sizeof(p->sweep_key));
 	skip[i] = "size";
 	skip[i + 1] = NULL;
-	bench_params_str(s, skip, params, sizeof(params));
+	cow_params_str(s, skip, params, sizeof(params));
 	snprintf(p->sweep_label, sizeof(p->sweep_label), "%s%s%s", s->scenario,
 		 params[0] ? " " : "", params);
 	p->size = NAN;

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cli.h - the cowbench program around the workloads: its options, the
+ * guards checked before a run, the supervisor that runs each point in a
+ * worker of its own, and the report.  Sees the workloads only through
+ * bench/scenario.h and the comparison only through compare/compare.h.
+ */
+#ifndef COW_CLI_H
+#define COW_CLI_H
+
+#include <sched.h>
+#include <stdio.h>
+
+#include "scenario.h"
+
+/* report.c */
+enum cow_format { COW_FMT_TEXT, COW_FMT_JSON, COW_FMT_TSV };
+void cow_report(FILE *f, const struct cow_results *r, const char *dir,
+		enum cow_format fmt);
+void cow_progress(const struct cow_sample *s, unsigned done, unsigned total);
+
+/* guards.c: what a run will use, as main.c worked it out */
+struct bench_plan {
+	const struct cow_scenario *const *sel;
+	const struct cow_opts *o;
+	/* The largest point size the run gives scenario sc. */
+	uint64_t (*max_size)(const struct cow_scenario *sc,
+			     const struct cow_opts *o);
+	unsigned samples;	/* recorded samples, at most */
+	const char *out;	/* results directory (may not exist yet) */
+};
+/*
+ * Whether the run fits the memory, tasks and disk it may use; -1 with a
+ * one-line err naming the figures if not.  Before anything is changed.
+ */
+int bench_guards(const struct bench_plan *p, char *err, size_t elen);
+/* options.c: cowbench's command line, parsed without acting on it */
+#define DEFAULT_SIZE		(64ull << 20)
+#define DEFAULT_REPS		10
+#define DEFAULT_WARMUP		2
+#define QUICK_REPS		5
+#define QUICK_WARMUP		1
+#define FULL_REPS		20
+#define FULL_WARMUP		3
+
+struct main_opts {
+	struct cow_opts o;
+	const char *events;
+	const char *out;
+	const char *cpus;	/* --cpu as given, cpuset parsed */
+	cpu_set_t cpuset;
+	int node;
+	enum cow_format fmt;
+	bool reps_set, warmup_set;
+	unsigned sample_timeout;	/* s; 0: bench_default_timeout() */
+	char meta_key[64];	/* --add-meta KEY=JSON DIR */
+	const char *meta_json, *meta_dir;
+};
+
+enum main_action {
+	MAIN_ERROR = -1,	/* err says why; exit 2 */
+	MAIN_RUN,		/* the scenarios from argv[optind] on */
+	MAIN_HELP,
+	MAIN_LIST,
+	MAIN_VERSION,
+	MAIN_RESTORE,
+	MAIN_ADD_META,
+};
+
+/*
+ * Options up to the first that ends the parse (--help...); re-runs
+ * getopt from the start.  Errors are one line in err, without the
+ * "(try --help)" the program appends.
+ */
+enum main_action bench_parse_options(int argc, char **argv,
+				     struct main_opts *mo, char *err,
+				     size_t elen);
+
+/* supervise.c: the process that owns the run, and its workers */
+/* In a worker's environment: "PPID:FD:ACKFD:LOCKFD:STATEFD:POINT:SCRATCH". */
+#define BENCH_WORKER_ENV	"COWBENCH_WORKER"
+/* Set for the process that runs the instruments' self-check: its pipe. */
+#define BENCH_SELFCHECK_ENV	"COWBENCH_SELFCHECK_FD"
+/*
+ * The default --sample-timeout, per phase (prepare, each sample, cleanup):
+ * BASE + PER_UNIT s for each UNIT bytes (at least one) of the point's size,
+ * begun: 90 s up to 16M, 180 s at 64M, 1980 s at 1G.  On this 2-core host
+ * the slowest phase of a 64M point, a ksm.cow sample (ksmd merging 16384
+ * pages), took 3.9 s, the slowest at 16M about 1 s; a TCG guest runs 5-10
+ * times slower, and the limit leaves at least 4 times that again (at 1G,
+ * where ksm.cow's sample grows to about a minute, 3 times), so that only
+ * a hang reaches it.
+ */
+#define BENCH_TIMEOUT_BASE	60
+#define BENCH_TIMEOUT_PER_UNIT	30
+#define BENCH_TIMEOUT_UNIT	(16ull << 20)
+#define BENCH_TIMEOUT_MAX	604800		/* a week */
+unsigned bench_default_timeout(uint64_t size);
+unsigned bench_count_sizes(const struct cow_scenario *sc,
+			   const struct cow_opts *o);
+unsigned bench_count_variants(const struct cow_scenario *sc,
+			      const struct cow_opts *o);
+/* The largest point size the run gives scenario sc. */
+uint64_t bench_max_point_size(const struct cow_scenario *sc,
+			      const struct cow_opts *o);
+
+struct bench_super {
+	const struct cow_scenario *const *sel;
+	const struct main_opts *mo;	/* mo->o.dir set */
+	char **argv;			/* the command line, for the workers */
+	const char *dir;		/* results */
+	struct cow_results *res;
+	struct cow_kmsg *kmsg;
+	unsigned done, total;		/* samples, for the progress line */
+};
+/* Every point of the run, each in a worker of its own; never forks. */
+void bench_supervise(struct bench_super *sv);
+/* The self-check, in a process spawned for it (it forks; we may not). */
+void bench_selfcheck(struct cow_selfcheck *out);
+/* That process: check, write the result on the pipe in $COWBENCH_SELFCHECK_FD. */
+int bench_selfcheck_child(const char *fd);
+
+struct bench_worker {
+	pid_t ppid;		/* the supervisor */
+	int fd;			/* the pipe to it */
+	int ack_fd;		/* a byte from it for each sample it recorded */
+	int lock_fd, state_fd;	/* the run's knob journal, or -1 (not root) */
+	unsigned point;		/* which point, in run order */
+	const char *scratch;	/* cow_opts.dir */
+};
+/* $COWBENCH_WORKER into w: 0, or -1 if it is not what a supervisor sets. */
+int bench_worker_parse(const char *spec, struct bench_worker *w);
+/* Run point w->point of the selection and report it: an exit status. */
+int bench_worker_run(const struct bench_worker *w,
+		     const struct cow_scenario *const *sel,
+		     const struct cow_opts *o);
+
+#endif
