@@ -116,7 +116,8 @@ static void put_words(FILE *f, const char *s, enum text_form tf, int col,
 	const char *w;
 	size_t wl, i;
 
-	while (*s) {
+	/* An undeclared text prints nothing (tests/docs.sh fails on it). */
+	while (s && *s) {
 		while (*s == ' ')
 			s++;
 		if (!*s)
