@@ -187,7 +187,7 @@ static const char *need_str(const struct cow_need *n, char *buf, size_t len)
 	return buf;
 }
 
-/* "Needs: a; b." and the like, one line's text, into buf. */
+/* The needs, "a; b", or that there are none, into buf. */
 static const char *needs_str(const struct cow_scenario *sc, char *buf,
 			     size_t len)
 {

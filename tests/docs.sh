@@ -24,6 +24,7 @@ bad=$(awk '
 	NF < 2 { print "no description: " $1 }' "$scratch/list")
 grep -q '^    --quick: not declared' "$scratch/long" &&
 	bad="$bad quick size not declared"
+grep -q '(null)' "$scratch/long" && bad="$bad a need or commit without its text"
 for n in $(cut -d' ' -f1 "$scratch/list"); do
 	"$COWBENCH" --list=long "$n" | awk 'NR > 2 && !/^    [a-z-]+:/' |
 		grep -q . || bad="$bad help missing: $n"
