@@ -731,8 +731,12 @@ static const struct cow_scenario fork_inflight = {
 		"a read finished before the fork leaves its page shared.",
 	.needs = {
 		SCRATCH_NEED,
-		{ COW_NEED_PROBE, "native AIO", "CONFIG_AIO, fs.aio-max-nr", aio_probe },
-		{ COW_NEED_PREPARE, "O_DIRECT reads of half a page, pinned with FOLL_PIN", "--dir's filesystem; block O_DIRECT took plain references before 6.5, and open(2) leaves O_DIRECT across fork undefined there" },
+		{ COW_NEED_PROBE, "native AIO", "CONFIG_AIO, fs.aio-max-nr",
+		  aio_probe },
+		/* A probe read of the point's own file: prepare()'s. */
+		{ COW_NEED_PREPARE,
+		  "O_DIRECT reads of half a page, pinned with FOLL_PIN",
+		  "--dir's filesystem; block O_DIRECT took plain references before 6.5, and open(2) leaves O_DIRECT across fork undefined there" },
 	},
 	.quick_size = COW_QUICK_SIZE,
 	.commits = { PIN_COMMITS },
