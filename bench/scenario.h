@@ -73,7 +73,10 @@ struct cow_need {
 	int (*probe)(char *reason, size_t len);
 };
 
-/* A kernel commit the scenario guards or measures (../COW-NOTES.md). */
+/*
+ * A kernel commit the scenario guards or measures: only ids the COW notes
+ * or the kernel's history support, as a wrong id is worse than none.
+ */
 struct cow_commit {
 	const char *id;		/* 12 hex digits */
 	const char *what;	/* what it changed, as this scenario sees it */
