@@ -118,18 +118,6 @@ void bench_ksm_cleanup(struct cow_run *r);
 /* /sys/kernel/mm/ksm/full_scans, or -1. */
 int64_t bench_ksm_full_scans(void);
 
-/*
- * For prepare(): at most quick_size in --quick mode unless --size was
- * given, for the scenarios that would not fit run-all's time budget
- * (those moving every page through a pipe, a disk or ksmd); the samples
- * report the size used.
- */
-#define BENCH_QUICK_SIZE	(16ull << 20)
-void bench_quick_size(struct cow_run *r, uint64_t quick_size);
-/* The size bench_quick_size() would leave. */
-uint64_t bench_quick_cap(const struct cow_opts *o, uint64_t size,
-			 uint64_t quick_size);
-
 /* A populated region of small pages and its measurement. */
 struct bench_setup {
 	char *buf;

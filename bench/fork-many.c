@@ -46,11 +46,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/*
- * fork.many - N children write disjoint shares of one shared region at
- * once: COW faults contending on the parent's anon_vma and the LRU.
- * ns is the parent's: from releasing all children to the last one done.
- */
+/* fork.many: ns is the parent's, from the release to the last one done. */
 static void many_sample(struct cow_run *r, struct cow_sample *s)
 {
 	unsigned n = r->opts->children ? r->opts->children :
@@ -148,9 +144,24 @@ free_setup:
 	bench_teardown(&f);
 }
 
-const struct cow_scenario cow_sc_fork_many = {
+static const struct cow_scenario many = {
 	.name = "fork.many",
 	.desc = "N children write disjoint shares at once (COW faults/s)",
+	.help = "N children (`--children`, default: the CPUs) write disjoint "
+		"shares of one region they all share with the parent, at once, "
+		"released together by a start pipe: COW faults contending on "
+		"the parent's anon_vma and the LRU. Every page written is a "
+		"required copy; reports COW faults per second. `ns` is the "
+		"parent's, from releasing the children to the last one done. "
+		"A child that sees anything but its own writes and the "
+		"parent's data, or a parent that sees a child's write, FAILs "
+		"the sample.",
+	.quick_size = COW_QUICK_FULL,
 	.flags = COW_F_CHILDREN,
 	.sample = many_sample,
+};
+
+const struct cow_scenario *const bench_fork_many_scenarios[] = {
+	&many,
+	NULL,
 };

@@ -24,11 +24,7 @@ extern char **environ;
 
 static const char *const true_paths[] = { "/bin/true", "/usr/bin/true" };
 
-/*
- * fork.child-write - the textbook COW fault (do_wp_page -> wp_page_copy):
- * every page the child writes is still mapped by the parent, so each
- * write must copy, and the parent must keep its data.
- */
+/* fork.child-write (its .help says what and why): the child writes. */
 static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_setup f;
@@ -58,11 +54,7 @@ free_setup:
 	bench_teardown(&f);
 }
 
-/*
- * fork.parent-write-alive - the parent writes while the child still maps
- * the region: the same copies, from the side that keeps the original
- * anon_vma, and the child must keep seeing the old data.
- */
+/* fork.parent-write-alive: a holder child keeps the old view. */
 static void parent_write_alive_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_setup f;
@@ -84,12 +76,7 @@ free_setup:
 	bench_teardown(&f);
 }
 
-/*
- * fork.parent-after-exit - the reuse path (wp_can_reuse_anon_folio):
- * the child is gone, the parent is the only owner again, so no write
- * needs a copy.  Every copy here is an extra copy; since 5.9 a stray
- * reference (LRU batch, swapcache) is enough to cause one.
- */
+/* fork.parent-after-exit: the child is reaped before the writes. */
 static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_setup f;
@@ -163,12 +150,10 @@ static int time_spawn(const char *path, bool use_fork, uint64_t *ns)
 }
 
 /*
- * fork.exec-window - the shell pattern: fork, exec, parent keeps writing.
- * Until the child's exec drops the old mm, every page the parent writes
- * must be copied (wasted: the child never looks at it); afterwards the
- * parent is the sole owner again and must reuse.  The exec is seen
- * through an O_CLOEXEC pipe reaching EOF.  The measured phase is the
- * fork and all the parent's writes.
+ * fork.exec-window: the exec is seen through an O_CLOEXEC pipe reaching
+ * EOF, looked at every EXEC_POLL_PAGES pages so that the look costs
+ * little beside the writes; the measured phase is the fork and all the
+ * parent's writes.
  */
 static void exec_window_sample(struct cow_run *r, struct cow_sample *s)
 {
@@ -244,11 +229,7 @@ free_setup:
 	bench_teardown(&f);
 }
 
-/*
- * fork.latency - fork + child _exit + wait: copy_page_range() cost for a
- * populated region (and the child's exit_mmap).  Nothing is written, so
- * no copy is required and the parent's PFNs must not move.
- */
+/* fork.latency: LATENCY_FORKS forks a sample, nothing written. */
 static void latency_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_setup f;
@@ -269,34 +250,100 @@ static void latency_sample(struct cow_run *r, struct cow_sample *s)
 	bench_teardown(&f);
 }
 
-const struct cow_scenario cow_sc_fork_child_write = {
+/*
+ * Why a write copies or reuses: since 5.9 an anonymous page is reused
+ * only when nothing else references it; since 5.19 a page known to be
+ * exclusive is reused without looking at references at all.
+ */
+#define FORK_REUSE_COMMITS \
+	{ "09854ba94c6a", "mm: do_wp_page() simplification (5.9): reuse only when page_count() is 1" }, \
+	{ "6c287605fd56", "PG_anon_exclusive (5.19): exclusive pages reused without refcount checks" }
+
+static const struct cow_scenario child_write = {
 	.name = "fork.child-write",
 	.desc = "child writes every shared page (required copies = pages)",
+	.help = "The textbook COW fault (do_wp_page() copying): the parent "
+		"populates the region and forks, and the child writes every "
+		"page. Each page is still mapped by the parent, so every write "
+		"must copy (required copies = pages written), and the parent's "
+		"data must be unchanged afterwards: a child's write seen by the "
+		"parent FAILs the sample.",
+	.quick_size = COW_QUICK_FULL,
+	.commits = { FORK_REUSE_COMMITS },
 	.sample = child_write_sample,
 };
 
-const struct cow_scenario cow_sc_fork_parent_write_alive = {
+static const struct cow_scenario parent_write_alive = {
 	.name = "fork.parent-write-alive",
 	.desc = "parent writes while the child maps the pages (required = pages)",
+	.help = "The parent writes every page while the child still maps the "
+		"region untouched: the same copies as `fork.child-write`, from "
+		"the side that keeps the original anon_vma (required = pages "
+		"written). The child, released after the writes, must still "
+		"see the old data, or the sample FAILs.",
+	.quick_size = COW_QUICK_FULL,
+	.commits = { FORK_REUSE_COMMITS },
 	.sample = parent_write_alive_sample,
 };
 
-const struct cow_scenario cow_sc_fork_parent_after_exit = {
+static const struct cow_scenario parent_after_exit = {
 	.name = "fork.parent-after-exit",
 	.desc = "parent writes after the child exited (reuse: required = 0)",
+	.help = "The reuse path (wp_can_reuse_anon_folio()): the child exits, "
+		"then the parent writes every page. The parent is the only "
+		"owner again, so no write needs a copy (required = 0) and "
+		"every copy is an extra copy; since 5.9 a stray reference (an "
+		"LRU batch, the swap cache) is enough to cause one. The parent "
+		"must read back its own writes.",
+	.quick_size = COW_QUICK_FULL,
+	.commits = {
+		FORK_REUSE_COMMITS,
+		{ "dec078cc2181", "the decision moved into wp_can_reuse_anon_folio() (6.7)" },
+	},
 	.sample = parent_after_exit_sample,
 };
 
-const struct cow_scenario cow_sc_fork_exec_window = {
+static const struct cow_scenario exec_window = {
 	.name = "fork.exec-window",
 	.desc = "parent writes while a child execs; fork+exec vs posix_spawn",
+	.help = "The shell pattern: the parent forks a child that execs "
+		"true(1) while the parent keeps writing (the timed phase starts "
+		"at the fork). Pages written before the exec is seen (an "
+		"O_CLOEXEC pipe reaching EOF) need a copy: required by the "
+		"semantics, wasted in practice; after it the parent is the sole "
+		"owner again, and copies are extra. The exec is seen late, "
+		"after the old mm may be gone, so the required count is an "
+		"upper bound: `copied` a little below `req` is expected "
+		"(`copies_missing` null). Also reports fork+exec against "
+		"posix_spawn for the same resident size.",
+	.needs = {
+		{ COW_NEED_PREPARE, "true(1)", "/bin/true or /usr/bin/true, to exec" },
+	},
+	.quick_size = COW_QUICK_FULL,
+	.commits = { FORK_REUSE_COMMITS },
 	.prepare = exec_window_prepare,
 	.sample = exec_window_sample,
 };
 
-const struct cow_scenario cow_sc_fork_latency = {
+static const struct cow_scenario latency = {
 	.name = "fork.latency",
 	.desc = "fork + _exit + wait of a populated region (page-table copy)",
+	.help = "fork, child `_exit` and wait of a populated region, 8 times a "
+		"sample: the cost of copy_page_range() (and of the child's "
+		"exit_mmap()). Nothing is written, so no copy is required and "
+		"the parent's PFNs must not move. `--full` sweeps the size "
+		"1M..1G.",
+	.quick_size = COW_QUICK_FULL,
 	.flags = COW_F_SWEEP_SIZE,
 	.sample = latency_sample,
+};
+
+/* This family's scenarios, in run order: a new one goes here. */
+const struct cow_scenario *const bench_fork_scenarios[] = {
+	&child_write,
+	&parent_write_alive,
+	&parent_after_exit,
+	&exec_window,
+	&latency,
+	NULL,
 };

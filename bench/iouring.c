@@ -56,15 +56,15 @@ static int ring_register(struct io_uring *ring, char *buf, size_t len,
 	return err;
 }
 
-static enum cow_verdict fixed_prepare(struct cow_run *r, char *reason,
-				      size_t len)
+/* The need of both: a ring this kernel and its limits let us set up. */
+static int uring_probe(char *reason, size_t len)
 {
 	struct io_uring ring;
 
 	if (ring_init(&ring, reason, len))
-		return COW_SKIP;
+		return -1;
 	io_uring_queue_exit(&ring);
-	return COW_PASS;
+	return 0;
 }
 
 static unsigned fixed_nvariants(const struct cow_opts *o)
@@ -218,15 +218,9 @@ out:
 }
 
 /*
- * iouring.fork-fixed - fork latency of a populated region, unregistered
- * and then registered as a fixed buffer, in the same sample; the pages
- * copied into a child at fork (its PFNs against the parent's); variant
- * dontfork marks the region MADV_DONTFORK before registering it.  Then,
- * untimed, the data check of fixed_io_check(): the parent's writes and
- * its fixed-buffer I/O must meet in the same pages.  A registered page
- * the child maps at its parent's PFN is a copy missing (counts).
- */
-static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
+ * iouring.fork-fixed (see its .help): a registered page the child maps
+ * at its parent's PFN is a copy missing (counts).
+ */static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 {
 	bool dontfork = r->variant == 1;
 	size_t len = r->size;
@@ -325,10 +319,7 @@ struct uring_io {
 static enum cow_verdict race_prepare(struct cow_run *r, char *reason,
 				     size_t len)
 {
-	enum cow_verdict v = fixed_prepare(r, reason, len);
-
-	return v == COW_PASS ? bench_scratch_create(r, SEED_FILE, reason, len) :
-			       v;
+	return bench_scratch_create(r, SEED_FILE, reason, len);
 }
 
 static void race_cleanup(struct cow_run *r)
@@ -384,14 +375,7 @@ fail:
 	return err;
 }
 
-/*
- * iouring.read-fixed-race - one thread READ_FIXEDs the file (O_DIRECT)
- * into the registered region, pass after pass, while this one forks.  The
- * pages are pinned for good, so each fork copies them into the child and
- * the parent's stay put: no parent copy is required, and every pass must
- * leave the file's data in the parent's region.
- */
-static void read_fixed_race_sample(struct cow_run *r, struct cow_sample *s)
+/* iouring.read-fixed-race: odirect.fork-race's race, with READ_FIXED. */static void read_fixed_race_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_race rc = { .len = r->size, .seed = SEED_FILE,
 				 .pass = fixed_pass };
@@ -434,20 +418,67 @@ close_fd:
 	close(u.fd);
 }
 
-const struct cow_scenario cow_sc_iouring_fork_fixed = {
+#define URING_NEED \
+	{ COW_NEED_PROBE, "io_uring", "CONFIG_IO_URING, kernel.io_uring_disabled", uring_probe }
+
+static const struct cow_scenario fork_fixed = {
 	.name = "iouring.fork-fixed",
 	.desc = "fork with a fixed buffer registered vs not; fixed I/O after",
+	.help = "4 times fork, `_exit` and wait of the populated region, first "
+		"unregistered and then registered as one io_uring fixed buffer "
+		"(pinned long-term), in the same sample "
+		"(`registered_over_unregistered`); then a fork whose child "
+		"compares its PFNs with the parent's: every registered page is "
+		"copied into the child (required; `copied`, "
+		"`child_pages_copied`) and none of the parent's may move "
+		"(extra); a registered page the child maps at the parent's PFN "
+		"is a missing copy and FAILs the sample. Then, untimed, the "
+		"parent writes the buffer and moves it through `WRITE_FIXED` "
+		"to a memfd and back with `READ_FIXED`: the I/O goes through "
+		"the pages pinned at registration, so it must meet the "
+		"parent's own data (`io_write_stale_pages`, "
+		"`io_read_lost_pages`, both 0) or the sample FAILs. Case "
+		"`dontfork` sets `MADV_DONTFORK` on the region before "
+		"registering it, the known mitigation: the child maps nothing "
+		"and nothing is copied. `--full` sweeps the registered size "
+		"1M..1G. Its quick size is its full size: the fork's cost "
+		"grows with the registered pages.",
+	.needs = { URING_NEED },
+	.quick_size = COW_QUICK_FULL,
+	.commits = {
+		{ "70e806e4e645", "fork copies pinned pages for the child eagerly (5.9)" },
+		{ "6c287605fd56", "PG_anon_exclusive (5.19): fork refuses to share maybe-pinned pages" },
+	},
 	.flags = COW_F_SWEEP_SIZE,
 	.nvariants = fixed_nvariants,
-	.prepare = fixed_prepare,
 	.sample = fork_fixed_sample,
 };
 
-const struct cow_scenario cow_sc_iouring_read_fixed_race = {
+static const struct cow_scenario read_fixed_race = {
 	.name = "iouring.read-fixed-race",
 	.desc = "READ_FIXED O_DIRECT reads while forking (data must land)",
+	.help = "`READ_FIXED` O_DIRECT reads of the point's scratch file into "
+		"the registered region on one thread while the other forks, "
+		"as in `odirect.fork-race`; the pinned pages are copied into "
+		"each child, the parent keeps its own (required = 0), and "
+		"every pass's data must land in the parent, or the sample "
+		"FAILs.",
+	.needs = {
+		{ COW_NEED_ROOT, NULL, "the registry that removes a scratch file after a crash; PFNs" },
+		URING_NEED,
+	},
+	.quick_size = COW_QUICK_SIZE,
+	.commits = {
+		{ "70e806e4e645", "fork copies pinned pages for the child eagerly (5.9)" },
+	},
 	.prepare = race_prepare,
 	.sample = read_fixed_race_sample,
 	.cleanup = race_cleanup,
 	.scratch_bytes = bench_scratch_bytes,
+};
+
+const struct cow_scenario *const bench_iouring_scenarios[] = {
+	&fork_fixed,
+	&read_fixed_race,
+	NULL,
 };

@@ -37,14 +37,12 @@ static const char *const kv_names[KV_NVARIANTS] = {
 static enum cow_verdict ksm_prepare(struct cow_run *r, char *reason,
 				    size_t len)
 {
-	bench_quick_size(r, BENCH_QUICK_SIZE);
 	return bench_ksm_prepare(false, reason, len);
 }
 
 static enum cow_verdict zero_prepare(struct cow_run *r, char *reason,
 				     size_t len)
 {
-	bench_quick_size(r, BENCH_QUICK_SIZE);
 	return bench_ksm_prepare(true, reason, len);
 }
 
@@ -165,14 +163,7 @@ free:
 	cow_region_free(buf, len);
 }
 
-/*
- * ksm.cow - every page of a merged region written: identical pages,
- * KSM_NDISTINCT contents, or identical pages merged by
- * PR_SET_MEMORY_MERGE.  Required: every page (each is shared with other
- * mappings of its KSM page; the last mapping of a KSM page is copied
- * too, as the stable tree still holds it).  merged_into: how many KSM
- * pages the region became (max_page_sharing caps mappings per page).
- */
+/* ksm.cow: the variant says how the region's pages come to be merged. */
 static void ksm_cow_sample(struct cow_run *r, struct cow_sample *s)
 {
 	cow_sample_param_str(s, "pages", kv_names[r->variant]);
@@ -181,11 +172,7 @@ static void ksm_cow_sample(struct cow_run *r, struct cow_sample *s)
 		     r->variant == KV_PRCTL);
 }
 
-/*
- * ksm.zero-pages - with use_zero_pages, ksmd maps zero-filled pages to
- * the shared zero page instead of a KSM page: every write copies (from
- * the zero page, not counted as cow_ksm).  Required: every page.
- */
+/* ksm.zero-pages: zero-filled pages, merged as BENCH_KSM_ZERO. */
 static void zero_pages_sample(struct cow_run *r, struct cow_sample *s)
 {
 	cow_run_kind(r, s, BENCH_KSM_ZERO, 0, false);
@@ -252,12 +239,7 @@ static void unmerged_check(struct cow_sample *s, const char *buf, size_t len)
 				   seen.why);
 }
 
-/*
- * ksm.merge - how long ksmd (at the run's scan rate) takes to merge a
- * region of identical pages, and what MADV_UNMERGEABLE then costs: it
- * breaks every KSM mapping by copying (required: every page).  The
- * sample is the unmerge; the merge goes into the metrics.
- */
+/* ksm.merge: the sample is the unmerge; the merge goes into the metrics. */
 static void merge_sample(struct cow_run *r, struct cow_sample *s)
 {
 	size_t len = r->size, npages = len / cow_page_size, distinct = 0;
@@ -314,30 +296,76 @@ free_buf:
 	cow_region_free(buf, len);
 }
 
-const struct cow_scenario cow_sc_ksm_cow = {
+/* What every KSM scenario needs: the knobs, ksmd, and seeing a merge. */
+#define KSM_NEEDS \
+	{ COW_NEED_ROOT, NULL, "the KSM knobs; PFNs and kpageflags to see a merge" }, \
+	{ COW_NEED_FILE, "/sys/kernel/mm/ksm", "CONFIG_KSM" }, \
+	{ COW_NEED_WRITABLE, "/sys/kernel/mm/ksm/run", "to start and stop ksmd" }
+
+static const struct cow_scenario ksm_cow = {
 	.name = "ksm.cow",
 	.desc = "write every page of a KSM-merged region, vs a never-merged one",
-	.flags = COW_F_ROOT,
+	.help = "Every page of a region ksmd merged is written, with ksmd "
+		"stopped. Variants: identical pages, four distinct contents, "
+		"and the whole process made mergeable with "
+		"`PR_SET_MEMORY_MERGE` (6.4+). A write to a KSM page always "
+		"copies, even to the last mapping of a KSM page, as the stable "
+		"tree still holds it: required = every page, and the `cow_ksm` "
+		"delta should equal the copies (it is system-wide: another "
+		"process writing merged pages adds to it). `merged_into` is how "
+		"many KSM pages the region became. The same writes to a "
+		"never-merged region of the same contents are the control "
+		"(`control_ns_per_page`, `control_copies`). Data that changed "
+		"in the merge or after the writes FAILs the sample; a region "
+		"not merged within 10 s is a skip.",
+	.needs = { KSM_NEEDS },
+	.quick_size = COW_QUICK_SIZE,
+	.commits = {
+		{ "1a0cf26323c8", "reuse_ksm_page() removed (5.9): a write to a KSM page always copies" },
+		{ "94bfe85bde18", "the cow_ksm vmstat counter (5.19)" },
+	},
 	.nvariants = ksm_nvariants,
 	.prepare = ksm_prepare,
 	.sample = ksm_cow_sample,
 	.cleanup = bench_ksm_cleanup,
 };
 
-const struct cow_scenario cow_sc_ksm_merge = {
+static const struct cow_scenario ksm_merge = {
 	.name = "ksm.merge",
 	.desc = "time for ksmd to merge a region; cost of MADV_UNMERGEABLE",
-	.flags = COW_F_ROOT,
+	.help = "How long ksmd, at the run's scan rate (`pages_to_scan` "
+		"4096, `sleep_millisecs` 0), takes to merge a region of "
+		"identical pages (`merge_ms`, `full_scans`), and what "
+		"`MADV_UNMERGEABLE` then costs: it breaks every KSM mapping by "
+		"copying (required = every page). The sample is the unmerge. "
+		"Data changed by the merge or the unmerge FAILs the sample.",
+	.needs = { KSM_NEEDS },
+	.quick_size = COW_QUICK_SIZE,
 	.prepare = ksm_prepare,
 	.sample = merge_sample,
 	.cleanup = bench_ksm_cleanup,
 };
 
-const struct cow_scenario cow_sc_ksm_zero_pages = {
+static const struct cow_scenario ksm_zero_pages = {
 	.name = "ksm.zero-pages",
 	.desc = "write zero pages KSM mapped to the zero page (use_zero_pages)",
-	.flags = COW_F_ROOT,
+	.help = "With `use_zero_pages` on, ksmd maps zero-filled pages to the "
+		"shared zero page instead of a KSM page; writing them copies "
+		"every page (required = every page), from the zero page, so not "
+		"as `cow_ksm`. The written data must read back.",
+	.needs = {
+		KSM_NEEDS,
+		{ COW_NEED_FILE, "/sys/kernel/mm/ksm/use_zero_pages", "4.11+" },
+	},
+	.quick_size = COW_QUICK_SIZE,
 	.prepare = zero_prepare,
 	.sample = zero_pages_sample,
 	.cleanup = bench_ksm_cleanup,
+};
+
+const struct cow_scenario *const bench_ksm_scenarios[] = {
+	&ksm_cow,
+	&ksm_merge,
+	&ksm_zero_pages,
+	NULL,
 };

@@ -41,7 +41,7 @@ static enum cow_verdict mthp_prepare(struct cow_run *r, char *reason,
 	size_t sizes[COW_THP_SIZES_MAX];
 	unsigned n = mthp_sizes(sizes);
 
-	bench_quick_size(r, BENCH_QUICK_SIZE);
+	/* The need was met when the run was planned: sizes came and went. */
 	if (r->variant >= n) {
 		snprintf(reason, len,
 			 "this kernel offers no anonymous mTHP size (6.8+)");
@@ -79,15 +79,7 @@ static char *mthp_region(struct cow_sample *s, size_t len, size_t fsize)
 	return buf;
 }
 
-/*
- * thp.mthp - per mTHP size: fork; the parent writes one page of each
- * folio while the child lives (required: that page; the kernel copies
- * 4 KiB, not the folio); the child exits; the parent writes every page.
- * After the exit no copy is required: 6.9..6.14 copy every subpage of a
- * PTE-mapped large folio (cd197c3a2040), 6.15 reuses a folio exclusive
- * to the mm (1da190f4d0a6).  That phase goes into the metrics (exit_*),
- * reported, not asserted.
- */
+/* thp.mthp: the variant is the folio size, r->priv (prepare sets it). */
 static void mthp_sample(struct cow_run *r, struct cow_sample *s)
 {
 	size_t fsize = (size_t)(uintptr_t)r->priv, len = r->size;
@@ -148,12 +140,46 @@ free:
 	cow_region_free(buf, len);
 }
 
-const struct cow_scenario cow_sc_thp_mthp = {
+/* The need of thp.mthp: an anonymous size below the PMD size. */
+static int mthp_probe(char *reason, size_t len)
+{
+	size_t sizes[COW_THP_SIZES_MAX];
+
+	if (mthp_sizes(sizes))
+		return 0;
+	snprintf(reason, len, "no hugepages-*kB below the PMD size here");
+	return -1;
+}
+
+static const struct cow_scenario mthp = {
 	.name = "thp.mthp",
 	.desc = "per mTHP size: write while shared, then after the child exits",
-	.flags = COW_F_ROOT,
+	.help = "One variant per anonymous mTHP size below the PMD size under "
+		"`hugepages-*kB/` (the PMD size is `thp.fork-write`'s); the size "
+		"is turned on (`madvise`) and every other size off for the "
+		"point, and the region is checked to be in folios of exactly "
+		"that size (a skip if not). While the child lives the parent "
+		"writes one page per folio (required = that page: the kernel "
+		"copies 4 KiB, not the folio); after it exited, every page "
+		"(required 0; `exit_copies` reports what this kernel does, "
+		"reported, not asserted). Data seen wrong on either side FAILs "
+		"the sample.",
+	.needs = {
+		{ COW_NEED_ROOT, NULL, "the mTHP knobs; kpageflags to check the folio size" },
+		{ COW_NEED_PROBE, "anonymous mTHP sizes", "6.8+", mthp_probe },
+	},
+	.quick_size = COW_QUICK_SIZE,
+	.commits = {
+		{ "cd197c3a2040", "a large folio is never reused (6.9): every subpage write copies" },
+		{ "1da190f4d0a6", "PTE-mapped large folios reused again when exclusive to the mm (about 6.15)" },
+	},
 	.nvariants = mthp_nvariants,
 	.prepare = mthp_prepare,
 	.sample = mthp_sample,
 	.cleanup = bench_thp_cleanup,
+};
+
+const struct cow_scenario *const bench_mthp_scenarios[] = {
+	&mthp,
+	NULL,
 };

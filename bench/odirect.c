@@ -65,18 +65,7 @@ static int race_pass(struct bench_race *rc, char *why, size_t len)
 	return err;
 }
 
-/*
- * odirect.fork-race - one thread reads the file with O_DIRECT into the
- * region, pass after pass (the parent rewrites it between passes), while
- * this one forks.  Every pass must leave the file's data in the parent's
- * region.  A parent page read into while a child lived may be copied
- * (GUP unshares it first): those are the required copies, an upper bound;
- * a copy of any other page is extra.  Reported besides: fork latency
- * during the I/O against idle, and the pages each fork copied into the
- * child (those pinned by in-flight reads).  The parent writes no page
- * while a read into it is in flight, so a fork that shares a pinned page
- * loses nothing here: odirect.fork-inflight is the data check for that.
- */
+/* odirect.fork-race: the race itself is bench_race_run()'s (pinio.c). */
 static void fork_race_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_race rc = { .len = r->size, .seed = SEED_FILE,
@@ -121,13 +110,7 @@ static int timed_read(int fd, char *buf, size_t len, struct cow_meas *m,
 	return err;
 }
 
-/*
- * odirect.read-into-shared - O_DIRECT reads into a region a live child
- * shares: GUP for write must unshare each page first, so every page read
- * into is a required copy, and the child must keep the old data.  The
- * same read into the region not shared, in the same sample, is the
- * baseline (no copy required there).
- */
+/* odirect.read-into-shared: the baseline first, then the shared read. */
 static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 {
 	size_t len = r->size, npages = len / cow_page_size;
@@ -468,19 +451,9 @@ out:
 }
 
 /*
- * odirect.fork-inflight - O_DIRECT reads (native AIO) of the first half
- * of each of INFL_PAGES pages are in flight when the parent forks; the
- * parent then writes the second half of each.  The reads' pages are
- * pinned, so the fork must copy them into the child and leave the
- * parent's where they are: the file's data lands in the parent's first
- * halves, the parent's writes stay in its second halves, and the child
- * sees neither write (its second halves keep what they held).  A kernel
- * that shares a pinned page at fork moves the parent's page on its
- * write, and the read lands in a page only the child maps.  Parent
- * copies are required at most for each page written (a read done before
- * the fork left its page unpinned and shared), an upper bound.  ns/ops:
- * the forks.  A sample where no read was still in flight when a fork
- * returned tested nothing: SKIP.
+ * odirect.fork-inflight (see its .help): INFL_PAGES pages a window, the
+ * reads submitted last first; a sample where no read was still in flight
+ * when a fork returned tested nothing: SKIP.
  */
 static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 {
@@ -633,17 +606,30 @@ static int pin_probe(int fd, char *buf, int64_t *delta)
 	return 0;
 }
 
+/* The need of odirect.fork-inflight that a probe can see: native AIO. */
+static int aio_probe(char *reason, size_t len)
+{
+	aio_context_t ctx = 0;
+	int err = aio_setup(INFL_PAGES, &ctx);
+
+	if (!err) {
+		aio_destroy(ctx);
+		return 0;
+	}
+	snprintf(reason, len, "io_setup: %s (fs.aio-max-nr, CONFIG_AIO)",
+		 strerror(-err));
+	return -1;
+}
+
 /*
  * The scratch file, and whether this filesystem takes an O_DIRECT read
- * of half a page, O_DIRECT pins here and this kernel has native AIO:
- * SKIP with the reason if not.
+ * of half a page and O_DIRECT pins here: SKIP with the reason if not.
  */
 static enum cow_verdict inflight_prepare(struct cow_run *r, char *reason,
 					 size_t len)
 {
 	enum cow_verdict v = bench_scratch_create(r, SEED_FILE, reason, len);
 	size_t plen = PIN_PROBE_PAGES * cow_page_size;
-	aio_context_t ctx = 0;
 	char *buf = NULL;
 	int64_t delta;
 	ssize_t n = -1;
@@ -679,14 +665,6 @@ static enum cow_verdict inflight_prepare(struct cow_run *r, char *reason,
 			 (long long)delta, PIN_PROBE_PAGES);
 		goto skip;
 	}
-	err = aio_setup(INFL_PAGES, &ctx);
-	if (err) {
-		snprintf(reason, len,
-			 "io_setup: %s (fs.aio-max-nr, CONFIG_AIO)",
-			 strerror(-err));
-		goto skip;
-	}
-	aio_destroy(ctx);
 	return COW_PASS;
 skip:
 	/* No cleanup() follows a prepare() that did not pass. */
@@ -694,29 +672,100 @@ skip:
 	return COW_SKIP;
 }
 
-const struct cow_scenario cow_sc_odirect_fork_race = {
+/* The scratch file on --dir, removed after a crash by the run's registry. */
+#define SCRATCH_NEED \
+	{ COW_NEED_ROOT, NULL, "the registry that removes a scratch file after a crash; PFNs" }
+
+/* Why a fork must not share a page pinned for I/O. */
+#define PIN_COMMITS \
+	{ "70e806e4e645", "fork copies pinned pages for the child eagerly (5.9)" }, \
+	{ "6c287605fd56", "PG_anon_exclusive (5.19): fork refuses to share maybe-pinned pages" }
+
+static const struct cow_scenario fork_race = {
 	.name = "odirect.fork-race",
 	.desc = "O_DIRECT reads while another thread forks (data must land)",
+	.help = "One thread reads the point's scratch file (in `--dir`; a "
+		"filesystem that refuses O_DIRECT is a skip) into the region "
+		"with O_DIRECT (64 KiB reads), pass after pass, while the other "
+		"forks (4 forks before the I/O, up to 16 during it; the parent "
+		"rewrites the region between passes with forks held off). "
+		"Every pass must leave the file's data in the parent, "
+		"otherwise the sample FAILs. `ns/op` is the fork latency "
+		"during the I/O; metrics give it idle too, the pages each fork "
+		"copied into the child (those pinned by reads in flight) and "
+		"the I/O rate. Required copies are the pages of every read "
+		"during which a child lived, which may be unshared first: an "
+		"upper bound, so `copied` well below `req` is expected "
+		"(`copies_missing` null). The parent writes no page while a "
+		"read into it is in flight, so a fork that shares a pinned "
+		"page loses nothing here; `odirect.fork-inflight` checks that.",
+	.needs = { SCRATCH_NEED },
+	.quick_size = COW_QUICK_SIZE,
+	.commits = { PIN_COMMITS },
 	.prepare = odirect_prepare,
 	.sample = fork_race_sample,
 	.cleanup = odirect_cleanup,
 	.scratch_bytes = bench_scratch_bytes,
 };
 
-const struct cow_scenario cow_sc_odirect_fork_inflight = {
+static const struct cow_scenario fork_inflight = {
 	.name = "odirect.fork-inflight",
 	.desc = "fork with O_DIRECT reads in flight, parent writes (data lands)",
+	.help = "The data consequence of a fork during O_DIRECT reads, with "
+		"the order made certain: native AIO reads of the first half of "
+		"each of 256 pages are submitted (`io_submit` returns with the "
+		"pages pinned and the reads on their way), the parent forks at "
+		"once and writes the second half of each page, last submitted "
+		"first. The file's data must land in the parent, the parent's "
+		"writes must stay, and the child, released afterwards, must "
+		"still see the second halves as they were at the fork; a "
+		"kernel that shares a pinned page at fork moves the parent's "
+		"page on that write and the read lands in the child's: a FAIL. "
+		"The 256 pages are one window, refilled before each fork from "
+		"the next part of the file, so that the process forks fast. At "
+		"least 32 forks a sample, then on until 8 of them overlapped a "
+		"read, at most 256; `overlap_rate` is the share of forks that "
+		"returned with a read still in flight, and a sample with none "
+		"is a skip. `copied` are the parent's pages that moved; `req` "
+		"(each page written while a child lived) is an upper bound, as "
+		"a read finished before the fork leaves its page shared.",
+	.needs = {
+		SCRATCH_NEED,
+		{ COW_NEED_PROBE, "native AIO", "CONFIG_AIO, fs.aio-max-nr",
+		  aio_probe },
+		/* A probe read of the point's own file: prepare()'s. */
+		{ COW_NEED_PREPARE,
+		  "O_DIRECT reads of half a page, pinned with FOLL_PIN",
+		  "--dir's filesystem; block O_DIRECT took plain references before 6.5, and open(2) leaves O_DIRECT across fork undefined there" },
+	},
+	.quick_size = COW_QUICK_SIZE,
+	.commits = { PIN_COMMITS },
 	.prepare = inflight_prepare,
 	.sample = fork_inflight_sample,
 	.cleanup = odirect_cleanup,
 	.scratch_bytes = bench_scratch_bytes,
 };
 
-const struct cow_scenario cow_sc_odirect_read_into_shared = {
+static const struct cow_scenario read_into_shared = {
 	.name = "odirect.read-into-shared",
 	.desc = "O_DIRECT read into pages a live child shares (req = pages)",
+	.help = "O_DIRECT reads into a region a live child shares: GUP for "
+		"write unshares every page first (required = pages read), and "
+		"the child must keep its data, or the sample FAILs. The same "
+		"read into the region unshared, in the same sample, is the "
+		"baseline (`shared_over_baseline`, `baseline_MBps`, "
+		"`shared_MBps`).",
+	.needs = { SCRATCH_NEED },
+	.quick_size = COW_QUICK_SIZE,
 	.prepare = odirect_prepare,
 	.sample = read_into_shared_sample,
 	.cleanup = odirect_cleanup,
 	.scratch_bytes = bench_scratch_bytes,
+};
+
+const struct cow_scenario *const bench_odirect_scenarios[] = {
+	&fork_race,
+	&fork_inflight,
+	&read_into_shared,
+	NULL,
 };

@@ -40,9 +40,59 @@ struct cow_run {
 	void *priv;		/* scenario state from prepare to cleanup */
 };
 
-#define COW_F_ROOT		(1u << 0)	/* PFNs and knobs need root */
 #define COW_F_SWEEP_SIZE	(1u << 1)	/* --full sweeps size 1M..1G */
 #define COW_F_CHILDREN		(1u << 2)	/* forks --children at once */
+
+/*
+ * What a scenario needs of the machine, in the way of LTP's struct
+ * tst_test: declared once, listed by --list=long and the manual, and
+ * checked by the harness (cli/scenarios.c) in the point's worker before
+ * prepare(), which then never runs where a need is missing: the point
+ * SKIPs with a reason naming the need.  A kernel feature is probed
+ * (a file, a system call) rather than read off the release number,
+ * which backports make unreliable; the version goes into why.
+ */
+enum cow_need_kind {
+	COW_NEED_NONE,		/* ends the list */
+	COW_NEED_ROOT,		/* euid 0; why: what for */
+	COW_NEED_FILE,		/* path exists; why: what provides it */
+	COW_NEED_WRITABLE,	/* path can be written */
+	COW_NEED_PROBE,		/* probe() says yes; what: the feature */
+	/*
+	 * Only prepare() can tell, on the point's own files (--dir's
+	 * filesystem): declared for the listings, checked there.
+	 */
+	COW_NEED_PREPARE,
+};
+
+struct cow_need {
+	enum cow_need_kind kind;
+	const char *what;	/* the path or the feature */
+	const char *why;	/* what for, or what provides it (CONFIG_KSM, 6.8+) */
+	/* COW_NEED_PROBE: 0, or -1 with why not in reason. */
+	int (*probe)(char *reason, size_t len);
+};
+
+/*
+ * A kernel commit the scenario guards or measures: only ids the COW notes
+ * or the kernel's history support, as a wrong id is worse than none.
+ */
+struct cow_commit {
+	const char *id;		/* 12 hex digits */
+	const char *what;	/* what it changed, as this scenario sees it */
+};
+
+#define COW_NEEDS_MAX		4
+#define COW_COMMITS_MAX		4
+
+/*
+ * quick_size: the size of a point under --quick without --size, so that
+ * run-all fits its time budget; COW_QUICK_FULL keeps the point's size
+ * (a figure that means something only at full size).  The harness
+ * applies it to the point, before prepare() and the resource guards.
+ */
+#define COW_QUICK_SIZE		(16ull << 20)
+#define COW_QUICK_FULL		UINT64_MAX
 
 /*
  * prepare and cleanup run in the point's worker process (cli/supervise.c),
@@ -54,7 +104,17 @@ struct cow_run {
  */
 struct cow_scenario {
 	const char *name;
+	/* One line for --list, at most 64 characters. */
 	const char *desc;
+	/*
+	 * What it does, what the kernel must copy and why, what a FAIL
+	 * means: one paragraph for --list=long, the manual and
+	 * doc/scenarios.md; `code` in backquotes.
+	 */
+	const char *help;
+	struct cow_need needs[COW_NEEDS_MAX];
+	uint64_t quick_size;	/* required: a size or COW_QUICK_FULL */
+	struct cow_commit commits[COW_COMMITS_MAX];
 	unsigned flags;
 	/* Optional: variants per size (e.g. one per mTHP size); default 1. */
 	unsigned (*nvariants)(const struct cow_opts *o);
@@ -71,7 +131,11 @@ struct cow_scenario {
 	uint64_t (*scratch_bytes)(const struct cow_opts *o, uint64_t size);
 };
 
-/* Every scenario, in run order, NULL-terminated (bench/registry.c). */
-extern const struct cow_scenario *const cow_scenarios[];
+/*
+ * The families' tables of scenarios, each NULL-terminated, in run order,
+ * NULL-terminated (bench/registry.c): a scenario is added to its family
+ * file's table, not here.
+ */
+extern const struct cow_scenario *const *const cow_families[];
 
 #endif /* COW_SCENARIO_H */

@@ -48,11 +48,6 @@ static enum cow_verdict swap_prepare(struct cow_run *r, char *reason,
 	struct swap_priv *p;
 	int err;
 
-	bench_quick_size(r, BENCH_QUICK_SIZE);
-	if (geteuid()) {
-		snprintf(reason, len, "swapon(2) needs root");
-		return COW_SKIP;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(reason, len, "out of memory");
@@ -97,11 +92,10 @@ fail:
 	return COW_SKIP;
 }
 
-/* The swapfile; none when not root (prepare skips first). */
+/* The swapfile; none when not root (its need skips the point first). */
 static uint64_t swap_scratch_bytes(const struct cow_opts *o, uint64_t size)
 {
-	return geteuid() ? 0 :
-	       bench_quick_cap(o, size, BENCH_QUICK_SIZE) + SWAP_SLACK;
+	return geteuid() ? 0 : size + SWAP_SLACK;
 }
 
 static void swap_cleanup(struct cow_run *r)
@@ -195,14 +189,7 @@ static unsigned swap_cow_nvariants(const struct cow_opts *o)
 	return 2;
 }
 
-/*
- * swap.cow - page the region out, read it back in, write every page.
- *  exclusive: only this process maps the pages: required 0, and every
- *    copy is the swap-cache problem (5.9..5.17).
- *  child: paged out before a fork, so a live child shares the swap
- *    entries: required: every page; the child must keep its data.
- * The sample is the write; the read-back goes into the metrics.
- */
+/* swap.cow: the sample is the write; the read-back goes into the metrics. */
 static void swap_cow_sample(struct cow_run *r, struct cow_sample *s)
 {
 	size_t len = r->size, npages = len / cow_page_size;
@@ -320,11 +307,8 @@ static bool loop_once(struct cow_sample *s, char *buf, size_t len,
 }
 
 /*
- * swap.loop - the LKML reproducer's shape: page out, read back, write,
- * LOOP_ITERS times.  The pages are only ever this process's: required 0
- * per write; a copy is the swap-cache problem (the report: 1606 against
- * 10534 cycles an operation).  ns is the sum of the phases, per
- * iteration; copies and kernel_wpcopy are summed over the writes.
+ * swap.loop: ns is the sum of the phases, per iteration; copies and
+ * kernel_wpcopy are summed over the writes.
  */
 static void loop_sample(struct cow_run *r, struct cow_sample *s)
 {
@@ -378,10 +362,32 @@ free:
 	cow_region_free(buf, len);
 }
 
-const struct cow_scenario cow_sc_swap_cow = {
+#define SWAP_NEEDS \
+	{ COW_NEED_ROOT, NULL, "swapon(2)" }, \
+	{ COW_NEED_FILE, "/proc/swaps", "CONFIG_SWAP" }
+
+/* When a page read back from swap, this process's alone, is reused. */
+#define SWAP_COMMITS \
+	{ "09854ba94c6a", "mm: do_wp_page() simplification (5.9): a page in the swap cache copies" }, \
+	{ "53a05ad9f21d", "the swap cache's page freed, then reused (5.18)" }, \
+	{ "c18160dba5ff", "an exclusive page read back is mapped writable at once (about 6.11)" }
+
+static const struct cow_scenario swap_cow = {
 	.name = "swap.cow",
 	.desc = "page out, read back, write (required 0; with a child: all)",
-	.flags = COW_F_ROOT,
+	.help = "`MADV_PAGEOUT` the region (every page must become a swap "
+		"entry, or the sample is a skip), read it back, write every "
+		"page, on a swapfile of the run's own under `--dir`. "
+		"`exclusive`: only this process maps the pages, so required = "
+		"0 and any copy is the swap-cache problem of 5.9 to 5.17. "
+		"`child`: paged out before a fork, so a live child shares the "
+		"swap entries: every page must be copied, and the child must "
+		"keep its data. The read-back is reported beside it "
+		"(`read_ns_per_page`, `read_major_faults`). Data that did not "
+		"survive the round trip FAILs the sample.",
+	.needs = { SWAP_NEEDS },
+	.quick_size = COW_QUICK_SIZE,
+	.commits = { SWAP_COMMITS },
 	.nvariants = swap_cow_nvariants,
 	.prepare = swap_prepare,
 	.sample = swap_cow_sample,
@@ -389,12 +395,27 @@ const struct cow_scenario cow_sc_swap_cow = {
 	.scratch_bytes = swap_scratch_bytes,
 };
 
-const struct cow_scenario cow_sc_swap_loop = {
+static const struct cow_scenario swap_loop = {
 	.name = "swap.loop",
 	.desc = "pageout, read, write in a loop (the LKML reproducer's shape)",
-	.flags = COW_F_ROOT,
+	.help = "Page out, read back, write, 8 times a sample: the shape of "
+		"the LKML reproducer that measured 1606 against 10534 cycles "
+		"an operation. The pages are only ever this process's, so "
+		"every write's required copies are 0, and a copy is the "
+		"swap-cache problem. `ns` is per iteration, the sum of its "
+		"phases; copies are summed over the writes. Data that did not "
+		"survive a round trip FAILs the sample.",
+	.needs = { SWAP_NEEDS },
+	.quick_size = COW_QUICK_SIZE,
+	.commits = { SWAP_COMMITS },
 	.prepare = swap_prepare,
 	.sample = loop_sample,
 	.cleanup = swap_cleanup,
 	.scratch_bytes = swap_scratch_bytes,
+};
+
+const struct cow_scenario *const bench_swap_scenarios[] = {
+	&swap_cow,
+	&swap_loop,
+	NULL,
 };

@@ -27,10 +27,6 @@ static enum cow_verdict thp_prepare(struct cow_run *r, char *reason,
 {
 	size_t pmd = cow_thp_pmd_size();
 
-	/* thp.fork-write keeps the 64M of its 32-huge-page figure. */
-	if (strcmp(r->sc->name, "thp.fork-write"))
-		bench_quick_size(r, BENCH_QUICK_SIZE);
-
 	if (r->size % pmd) {
 		snprintf(reason, len,
 			 "size is not a multiple of the %zu KiB THP",
@@ -82,22 +78,7 @@ static void check_parent(struct cow_sample *s, const char *buf, size_t len,
 				bad);
 }
 
-/*
- * thp.fork-write - a THP region, fork, and the parent's writes, one
- * variant per step of the sequence:
- *  shared-byte: one write per huge page while the child lives.  Each
- *    splits the PMD (thp_split_pmd) and copies the one 4 KiB page
- *    written (3917c80280c9, 5.8); required: that page.
- *  shared-all: after that, every page while the child still lives:
- *    each subpage of the PTE-mapped THP is copied; required: all but
- *    the pages already copied.
- *  exit-split: after the one write per huge page, the child exits and
- *    the parent writes every page.  The rest of each split THP is now
- *    the parent's alone: no copy required.  Kernels 6.9..6.14 copy
- *    every subpage (cd197c3a2040); 6.15 reuses (1da190f4d0a6).
- *  exit-pmd: the child exits before any write: the PMD is reused whole
- *    (do_huge_pmd_wp_page), no split, no copy required.
- */
+/* thp.fork-write: one variant per step of the sequence its .help gives. */
 static void fork_write_sample(struct cow_run *r, struct cow_sample *s)
 {
 	enum fw_phase ph = r->variant;
@@ -244,15 +225,7 @@ static bool collapse(struct cow_sample *s, char *buf, size_t len)
 	return true;
 }
 
-/*
- * thp.collapse - MADV_COLLAPSE (khugepaged's work, synchronously) and a
- * fork.  before-fork: the collapsed THP is shared by fork; the parent
- * then writes every page while the child lives, so all copies are
- * required.  after-fork: the parent collapses pages the child still
- * maps; its new THP is its own, so the writes after need no copy (a
- * whole-PMD reuse), and the child must still see the old data in its
- * old pages: a collapse that shared anything would leak the writes.
- */
+/* thp.collapse: the variant says when the region is collapsed. */
 static void collapse_sample(struct cow_run *r, struct cow_sample *s)
 {
 	enum collapse_when when = r->variant;
@@ -330,12 +303,7 @@ static bool time_forks(struct cow_sample *s, size_t len, enum cow_backing b,
 	return true;
 }
 
-/*
- * thp.fork-latency - fork + _exit + wait of a THP-backed region against
- * a 4 KiB-backed one of the same size: copy_huge_pmd() shares one PMD
- * where copy_pte_range() walks 512 PTEs, so THPs should fork faster.
- * The THP region is the sample; the 4 KiB one goes into the metrics.
- */
+/* thp.fork-latency: the THP region is the sample, the 4 KiB one metrics. */
 static void fork_latency_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct cow_meas *thp, *small;
@@ -359,31 +327,82 @@ static void fork_latency_sample(struct cow_run *r, struct cow_sample *s)
 	cow_meas_free(thp);
 }
 
-const struct cow_scenario cow_sc_thp_fork_write = {
+/* THP's knobs, and kpageflags to check that a region is THPs. */
+#define THP_NEEDS \
+	{ COW_NEED_ROOT, NULL, "the THP knobs; kpageflags to check the region is THPs" }, \
+	{ COW_NEED_FILE, "/sys/kernel/mm/transparent_hugepage/enabled", "CONFIG_TRANSPARENT_HUGEPAGE" }
+
+/* What a write to a PMD THP a child shares does, and after it is gone. */
+#define THP_SPLIT_COMMIT \
+	{ "3917c80280c9", "thp: change CoW semantics for anon-THP (5.8): split, one 4 KiB copy" }
+#define THP_REUSE_COMMITS \
+	{ "cd197c3a2040", "a large folio is never reused (6.9): every subpage write copies" }, \
+	{ "1da190f4d0a6", "PTE-mapped large folios reused again when exclusive to the mm (about 6.15)" }
+
+static const struct cow_scenario fork_write = {
 	.name = "thp.fork-write",
 	.desc = "parent writes a THP region around a fork (split, copy, reuse)",
-	.flags = COW_F_ROOT,
+	.help = "A region of PMD THPs (checked in kpageflags: a region that "
+		"did not get them is a skip, never 4 KiB numbers reported as "
+		"THP) and a fork, one variant per step. `shared-byte`: one page "
+		"per huge page written while the child lives; required = that "
+		"page (split and one 4 KiB copy since 5.8, `thp_split_pmd` "
+		"beside it). `shared-all`: then every page; required = every "
+		"page not yet copied. `exit-split`: every page written after "
+		"the child exited; required 0, as the split THP is the "
+		"parent's alone, but 6.9 to 6.14 copy every subpage of a "
+		"PTE-mapped large folio, all extra. `exit-pmd`: written after "
+		"the child exited without a split; required 0 (whole-PMD "
+		"reuse). The child must keep its data and the parent read its "
+		"own writes back, or the sample FAILs. Its quick size is its "
+		"full size: the 64M gives the 32-huge-page figure.",
+	.needs = { THP_NEEDS },
+	.quick_size = COW_QUICK_FULL,
+	.commits = { THP_SPLIT_COMMIT, THP_REUSE_COMMITS },
 	.nvariants = fw_nvariants,
 	.prepare = thp_prepare,
 	.cleanup = bench_thp_cleanup,
 	.sample = fork_write_sample,
 };
 
-const struct cow_scenario cow_sc_thp_collapse = {
+static const struct cow_scenario thp_collapse = {
 	.name = "thp.collapse",
 	.desc = "MADV_COLLAPSE before/after fork, parent writes, leak check",
-	.flags = COW_F_ROOT,
+	.help = "`MADV_COLLAPSE` (khugepaged's work, synchronously) around a "
+		"fork. `before-fork`: the collapsed THP is shared by the fork "
+		"and the parent writes every page while the child lives: "
+		"required = every page. `after-fork`: the parent collapses "
+		"pages the child still maps; its new THP is its own, so the "
+		"writes after need no copy (required 0, a whole-PMD reuse). "
+		"The child must still see the old data: a collapse that shared "
+		"anything would leak the parent's writes, a FAIL.",
+	.needs = { THP_NEEDS },
+	.quick_size = COW_QUICK_SIZE,
+	.commits = { THP_SPLIT_COMMIT },
 	.nvariants = collapse_nvariants,
 	.prepare = thp_prepare,
 	.cleanup = bench_thp_cleanup,
 	.sample = collapse_sample,
 };
 
-const struct cow_scenario cow_sc_thp_fork_latency = {
+static const struct cow_scenario fork_latency = {
 	.name = "thp.fork-latency",
 	.desc = "fork of a THP-backed region against a 4 KiB-backed one",
-	.flags = COW_F_ROOT,
+	.help = "fork, `_exit` and wait of a THP region against a 4 KiB region "
+		"of the same size (`small_fork_ns`, `small_over_thp`): "
+		"copy_huge_pmd() shares one PMD where copy_pte_range() walks "
+		"512 PTEs, so THPs should fork faster. Nothing is written: no "
+		"copy is required.",
+	.needs = { THP_NEEDS },
+	.quick_size = COW_QUICK_SIZE,
 	.prepare = thp_prepare,
 	.cleanup = bench_thp_cleanup,
 	.sample = fork_latency_sample,
+};
+
+const struct cow_scenario *const bench_thp_scenarios[] = {
+	&fork_write,
+	&thp_collapse,
+	&fork_latency,
+	NULL,
 };

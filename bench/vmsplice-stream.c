@@ -153,15 +153,7 @@ static double mbps(size_t bytes, const struct cow_meas *m)
 	       (double)bytes * 1e3 / (double)(m->t_stop - m->t_start) : 0;
 }
 
-/*
- * vmsplice.throughput - a producer streams r->size bytes through one pipe
- * with vmsplice and then with write(), from a buffer of the pipe's size
- * that it rewrites before each round, while a thread reads.  The rewrite
- * hits pages the pipe may still reference: no copy is required (no
- * snapshot is promised), so every copy is an extra one; a reader seeing a
- * later round's data is reported.  write() copies into the pipe, so its
- * reader must see each round exactly.
- */
+/* vmsplice.throughput: vmsplice first, then write(), r->size bytes each. */
 static void throughput_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct cow_meas *mv = NULL, *mw = NULL;
@@ -216,16 +208,28 @@ out:
 	close(st.fd[1]);
 }
 
-static enum cow_verdict stream_prepare(struct cow_run *r, char *reason,
-				       size_t len)
-{
-	bench_quick_size(r, BENCH_QUICK_SIZE);
-	return COW_PASS;
-}
-
-const struct cow_scenario cow_sc_vmsplice_throughput = {
+static const struct cow_scenario throughput = {
 	.name = "vmsplice.throughput",
 	.desc = "pipe MB/s: vmsplice vs write(), buffer rewritten each round",
-	.prepare = stream_prepare,
+	.help = "A producer streams the region's size through one pipe from a "
+		"buffer of the pipe's size that it rewrites before every "
+		"round, first with vmsplice and then with `write()`, while a "
+		"thread reads; reports both MB/s and their time ratio. The "
+		"rewrite hits pages the pipe may still reference: no copy is "
+		"required (no snapshot is promised), so every copy of the "
+		"buffer is extra, and the pages the reader got already "
+		"rewritten are reported (allowed for vmsplice). `write()` "
+		"copies into the pipe, so its reader must see every round "
+		"exactly, or the sample FAILs.",
+	.quick_size = COW_QUICK_SIZE,
+	.commits = {
+		{ "09854ba94c6a", "mm: do_wp_page() simplification (5.9): a referenced page copies" },
+		{ "6c287605fd56", "PG_anon_exclusive (5.19): an exclusive page is reused whoever references it" },
+	},
 	.sample = throughput_sample,
+};
+
+const struct cow_scenario *const bench_vmsplice_stream_scenarios[] = {
+	&throughput,
+	NULL,
 };

@@ -167,12 +167,6 @@ static int pipes_classify(struct pipes *p, size_t len, uint64_t seed_old,
 
 /* ---- the scenarios ------------------------------------------------------ */
 
-static enum cow_verdict vs_prepare(struct cow_run *r, char *reason, size_t len)
-{
-	bench_quick_size(r, BENCH_QUICK_SIZE);
-	return COW_PASS;
-}
-
 struct vs {
 	struct bench_setup f;
 	struct pipes p;
@@ -207,12 +201,7 @@ static void report_pipe_view(struct cow_sample *s, struct vs *v,
 	bench_check_seen(s, "pipe", &seen, false);
 }
 
-/*
- * vmsplice.write-after-splice - the owner writes pages a pipe references.
- * The page is the owner's alone (AnonExclusive) and its PTE stays
- * writable, so no copy is required, and vmsplice promises no snapshot:
- * whether the reader then sees old or new data is reported, not judged.
- */
+/* vmsplice.write-after-splice: the pipes' view is reported, not judged. */
 static void write_after_splice_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct vs v;
@@ -233,11 +222,7 @@ out:
 	vs_teardown(&v);
 }
 
-/*
- * vmsplice.shared-write - the same while a live child shares the pages
- * (fork, then splice): every write must copy, and the child must keep
- * the old data.
- */
+/* vmsplice.shared-write: fork, then splice, then the parent writes. */
 static void shared_write_sample(struct cow_run *r, struct cow_sample *s)
 {
 	struct bench_turn t;
@@ -333,13 +318,7 @@ static void leak_child_write(struct vs *v, struct bench_turn *t)
 	_exit(cow_region_verify(v->f.buf, v->f.len, SEED_CHILD) < 0 ? 0 : 3);
 }
 
-/*
- * vmsplice.leak - CVE-2020-29374 and its siblings, arranged as the
- * kernel's mm selftest cow.c arranges them: one side's pipe references a
- * page, that side unmaps it, the other writes it.  The page is mapped
- * once but referenced twice, so the write must copy (required = every
- * page) and the pipe must give back the data as spliced: FAIL otherwise.
- */
+/* vmsplice.leak: one case of the three a variant (enum leak_case). */
 static void leak_sample(struct cow_run *r, struct cow_sample *s)
 {
 	enum leak_case c = (enum leak_case)r->variant;
@@ -412,24 +391,64 @@ free_lv:
 	cow_shared_free(lv, sizeof(*lv));
 }
 
-const struct cow_scenario cow_sc_vmsplice_write_after_splice = {
+static const struct cow_scenario write_after_splice = {
 	.name = "vmsplice.write-after-splice",
 	.desc = "owner writes pages a pipe references (required = 0)",
-	.prepare = vs_prepare,
+	.help = "The owner vmsplices the region (without `SPLICE_F_GIFT`, a "
+		"plain reference on each page, spread over as many pipes as "
+		"`fs.pipe-max-size` needs) and then writes every page. The "
+		"pages are its alone and their PTEs stay writable, so required "
+		"= 0; whether the pipe then hands back the old or the new data "
+		"is reported (`pipe_old_pages`, `pipe_new_pages`) and not "
+		"judged, as vmsplice promises no snapshot. A page holding "
+		"neither FAILs the sample.",
+	.quick_size = COW_QUICK_SIZE,
+	.commits = {
+		{ "6c287605fd56", "PG_anon_exclusive (5.19): an exclusive page is reused whoever references it" },
+	},
 	.sample = write_after_splice_sample,
 };
 
-const struct cow_scenario cow_sc_vmsplice_shared_write = {
+static const struct cow_scenario shared_write = {
 	.name = "vmsplice.shared-write",
 	.desc = "parent writes spliced pages a live child shares (req = pages)",
-	.prepare = vs_prepare,
+	.help = "As `vmsplice.write-after-splice`, after a fork, with a live "
+		"child sharing the pages: every page written must be copied "
+		"(required = pages), and the child must keep the old data, or "
+		"the sample FAILs.",
+	.quick_size = COW_QUICK_SIZE,
+	.commits = {
+		{ "09854ba94c6a", "mm: do_wp_page() simplification (5.9): a referenced page copies" },
+	},
 	.sample = shared_write_sample,
 };
 
-const struct cow_scenario cow_sc_vmsplice_leak = {
+static const struct cow_scenario leak = {
 	.name = "vmsplice.leak",
 	.desc = "CVE-2020-29374 cases: the pipe must keep the old data",
+	.help = "CVE-2020-29374 and its siblings, arranged as the kernel's mm "
+		"selftest cow.c arranges them, one case a variant: "
+		"`child-splice` (the child vmsplices and unmaps, the parent "
+		"writes), `splice-fork` (the parent vmsplices, forks and "
+		"unmaps, the child writes) and `fork-splice` (the parent forks, "
+		"vmsplices and unmaps, the child writes). The page is mapped "
+		"once but referenced twice, so the write must copy (required = "
+		"every page), and the pipe must give back the data as it was "
+		"spliced: a pipe that reads the writer's data is the leak, a "
+		"FAIL.",
+	.quick_size = COW_QUICK_SIZE,
+	.commits = {
+		{ "17839856fd58", "the first CVE-2020-29374 fix (5.8): GUP forces a COW" },
+		{ "09854ba94c6a", "mm: do_wp_page() simplification (5.9): a referenced page copies" },
+		{ "6c287605fd56", "PG_anon_exclusive (5.19): GUP unshares, fork refuses to share pinned pages" },
+	},
 	.nvariants = leak_nvariants,
-	.prepare = vs_prepare,
 	.sample = leak_sample,
+};
+
+const struct cow_scenario *const bench_vmsplice_scenarios[] = {
+	&write_after_splice,
+	&shared_write,
+	&leak,
+	NULL,
 };

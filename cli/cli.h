@@ -34,6 +34,25 @@ struct bench_plan {
  * one-line err naming the figures if not.  Before anything is changed.
  */
 int bench_guards(const struct bench_plan *p, char *err, size_t elen);
+/* scenarios.c: the declarations, as the harness uses and shows them */
+/* Every scenario, in run order, NULL-terminated; NULL out of memory. */
+const struct cow_scenario **bench_scenarios(void);
+/* A point's size under the run's options: --quick's cap applied. */
+uint64_t bench_quick_cap(const struct cow_scenario *sc,
+			 const struct cow_opts *o, uint64_t size);
+/* 0 when every declared need is met, else -1 with the first one missing. */
+int bench_needs_check(const struct cow_scenario *sc, char *reason,
+		      size_t len);
+/* --list[=FORM]: the scenarios' names and descriptions, or all they declare. */
+enum bench_list_form {
+	BENCH_LIST_SHORT,	/* name and one line */
+	BENCH_LIST_LONG,	/* everything, for a reader */
+	BENCH_LIST_MAN,		/* the manual's SCENARIOS items (troff) */
+	BENCH_LIST_MD,		/* doc/scenarios.md's reference (Markdown) */
+};
+void bench_list(FILE *f, const struct cow_scenario *const *sel,
+		enum bench_list_form form);
+
 /* options.c: cowbench's command line, parsed without acting on it */
 #define DEFAULT_SIZE		(64ull << 20)
 #define DEFAULT_REPS		10
@@ -51,6 +70,7 @@ struct main_opts {
 	cpu_set_t cpuset;
 	int node;
 	enum cow_format fmt;
+	enum bench_list_form list;
 	bool reps_set, warmup_set;
 	unsigned sample_timeout;	/* s; 0: bench_default_timeout() */
 	char meta_key[64];	/* --add-meta KEY=JSON DIR */

@@ -85,13 +85,15 @@ static void help(void)
 "  -f, --format FMT    stdout: text (summary, default), json or tsv\n"
 "  -F, --full          more repetitions, and size sweeps (1M..1G)\n"
 "  -h, --help          this text\n"
-"  -l, --list          list the scenarios\n"
+"  -l, --list[=FORM]   list the scenarios (or those given): FORM short\n"
+"                      (default), long (needs, --quick size, kernel\n"
+"                      commits, what each does), man or md\n"
 "  -N, --node N        memory and CPUs on NUMA node N (libnuma)\n"
 "  -o, --out DIR       results directory (default\n"
 "                      results/HOST/RELEASE/UTC-TIMESTAMP)\n"
-"  -q, --quick         fewer repetitions (%d, warm-up %d); every scenario\n"
-"                      but fork.*, thp.fork-write and iouring.fork-fixed\n"
-"                      at 16M unless --size is given\n"
+"  -q, --quick         fewer repetitions (%d, warm-up %d), and each\n"
+"                      scenario at its quick size unless --size is given\n"
+"                      (see --list=long)\n"
 "  -r, --reps N        measured repetitions (default %d)\n"
 "      --restore       undo what a crashed run left changed, then exit\n"
 "      --sample-timeout SECONDS\n"
@@ -109,14 +111,6 @@ static void help(void)
 "it starts), 128+N stopped by signal N (partial results are kept).\n"
 "Results: results.json and samples.tsv.\n",
 	       prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
-}
-
-static void list(void)
-{
-	const struct cow_scenario *const *sc;
-
-	for (sc = cow_scenarios; *sc; sc++)
-		printf("%-28s %s\n", (*sc)->name, (*sc)->desc);
 }
 
 static int restore_only(void)
@@ -146,11 +140,13 @@ static int add_meta(const struct main_opts *mo)
 /* Scenarios matching any argument, in table order; NULL-terminated. */
 static const struct cow_scenario **select_scenarios(int argc, char **argv)
 {
+	const struct cow_scenario **all = bench_scenarios(), **sel;
 	size_t n = 0, max = 0, i, j;
-	const struct cow_scenario **sel;
 	int a;
 
-	while (cow_scenarios[max])
+	if (!all)
+		fatal("out of memory");
+	while (all[max])
 		max++;
 	sel = calloc(max + 1, sizeof(*sel));
 	if (!sel)
@@ -160,22 +156,37 @@ static const struct cow_scenario **select_scenarios(int argc, char **argv)
 
 		for (i = 0; i < max; i++) {
 			if (strcmp(argv[a], "all") &&
-			    fnmatch(argv[a], cow_scenarios[i]->name, 0))
+			    fnmatch(argv[a], all[i]->name, 0))
 				continue;
 			hit = true;
-			for (j = 0; j < n && sel[j] != cow_scenarios[i]; j++)
+			for (j = 0; j < n && sel[j] != all[i]; j++)
 				;
 			if (j == n)
-				sel[n++] = cow_scenarios[i];
+				sel[n++] = all[i];
 		}
 		if (!hit) {
 			/* Freed first: a sanitizer build counts it a leak. */
 			free(sel);
+			free(all);
 			usage_error("no scenario matches '%s' (see --list)",
 				    argv[a]);
 		}
 	}
+	free(all);
 	return sel;
+}
+
+/* --list[=FORM] [SCENARIO...]: every scenario when none is given. */
+static int list(const struct main_opts *mo, int argc, char **argv)
+{
+	char *every[] = { "all" };
+	const struct cow_scenario **sel;
+
+	sel = optind < argc ? select_scenarios(argc - optind, argv + optind) :
+			      select_scenarios(1, every);
+	bench_list(stdout, sel, mo->list);
+	free(sel);
+	return fflush(stdout) ? COW_EXIT_USAGE : 0;
 }
 
 /*
@@ -370,8 +381,7 @@ int main(int argc, char **argv)
 		help();
 		return 0;
 	case MAIN_LIST:
-		list();
-		return 0;
+		return list(&mo, argc, argv);
 	case MAIN_VERSION:
 		printf("cowbench %s\n", PACKAGE_VERSION);
 		return 0;

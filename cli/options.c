@@ -24,7 +24,7 @@ static const struct option long_options[] = {
 	{ "format",	required_argument,	NULL, 'f' },
 	{ "full",	no_argument,		NULL, 'F' },
 	{ "help",	no_argument,		NULL, 'h' },
-	{ "list",	no_argument,		NULL, 'l' },
+	{ "list",	optional_argument,	NULL, 'l' },
 	{ "node",	required_argument,	NULL, 'N' },
 	{ "out",	required_argument,	NULL, 'o' },
 	{ "quick",	no_argument,		NULL, 'q' },
@@ -68,6 +68,32 @@ static enum main_action add_meta(char *err, size_t elen, const char *arg,
 	mo->meta_json = eq + 1;
 	mo->meta_dir = argv[optind];
 	return MAIN_ADD_META;
+}
+
+/* --list[=FORM]: the scenario patterns follow it, if any (main does). */
+static enum main_action list_form(char *err, size_t elen, const char *arg,
+				  struct main_opts *mo)
+{
+	static const char *const forms[] = {
+		[BENCH_LIST_SHORT] = "short",
+		[BENCH_LIST_LONG] = "long",
+		[BENCH_LIST_MAN] = "man",
+		[BENCH_LIST_MD] = "md",
+	};
+	unsigned i;
+
+	for (i = 0; arg && i < COW_ARRAY_SIZE(forms); i++) {
+		if (!strcmp(arg, forms[i])) {
+			mo->list = (enum bench_list_form)i;
+			return MAIN_LIST;
+		}
+	}
+	if (!arg) {
+		mo->list = BENCH_LIST_SHORT;
+		return MAIN_LIST;
+	}
+	return cow_errf(err, elen,
+			"--list: '%s' is not short, long, man or md", arg);
 }
 
 enum main_action bench_parse_options(int argc, char **argv,
@@ -125,7 +151,7 @@ enum main_action bench_parse_options(int argc, char **argv,
 		case 'h':
 			return MAIN_HELP;
 		case 'l':
-			return MAIN_LIST;
+			return list_form(err, elen, optarg, mo);
 		case 'N':
 			if (!opt_u64(err, elen, "node", optarg, 0, 1023, &v))
 				return MAIN_ERROR;

@@ -81,7 +81,8 @@ uint64_t bench_max_point_size(const struct cow_scenario *sc,
 			      const struct cow_opts *o)
 {
 	return bench_count_sizes(sc, o) > 1 ?
-	       sweep_sizes[COW_ARRAY_SIZE(sweep_sizes) - 1] : o->size;
+	       sweep_sizes[COW_ARRAY_SIZE(sweep_sizes) - 1] :
+	       bench_quick_cap(sc, o, o->size);
 }
 
 struct point {
@@ -103,7 +104,8 @@ static bool point_at(const struct cow_scenario *const *sel,
 		n = ns * nv;
 		if (idx < n) {
 			pt->sc = *sel;
-			pt->size = ns > 1 ? sweep_sizes[idx / nv] : o->size;
+			pt->size = ns > 1 ? sweep_sizes[idx / nv] :
+				   bench_quick_cap(*sel, o, o->size);
 			pt->variant = idx % nv;
 			pt->nvariants = nv;
 			return true;
@@ -351,8 +353,10 @@ int bench_worker_run(const struct bench_worker *w,
 	worker_startup_checks(w);
 
 	cow_phase_mark(COW_PHASE_PREPARE);
-	if (r.sc->prepare &&
-	    r.sc->prepare(&r, reason, sizeof(reason)) != COW_PASS) {
+	/* What the scenario declared it needs, then what prepare() finds. */
+	if (bench_needs_check(r.sc, reason, sizeof(reason)) ||
+	    (r.sc->prepare &&
+	     r.sc->prepare(&r, reason, sizeof(reason)) != COW_PASS)) {
 		worker_sample_init(&s, &r);
 		cow_sample_verdict(&s, COW_SKIP, "%s", reason);
 		send_sample(w, COW_MSG_PREPARE_SKIP, &s);

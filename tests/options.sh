@@ -3,7 +3,7 @@
 # options.sh - bad input is a one-line error and exit 2, and writes nothing.
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-plan 31
+plan 32
 
 # expect_usage DESCRIPTION ARGS...: exit 2, exactly one line on stderr.
 expect_usage() {
@@ -32,6 +32,7 @@ expect_usage "unknown option" --frobnicate fork.latency
 expect_usage "no scenario" --reps 1
 expect_usage "unknown scenario" nosuch.thing
 expect_usage "children zero" --children 0 fork.many
+expect_usage "unknown --list form" --list=bogus
 # found by tests/fuzz/fuzz-options: an argument's newline made two lines
 nl='
 '

@@ -170,17 +170,6 @@ unsigned bench_fork_loop(unsigned n, char *why, size_t len)
 	return i;
 }
 
-uint64_t bench_quick_cap(const struct cow_opts *o, uint64_t size,
-			 uint64_t quick_size)
-{
-	return o->quick && !o->size_set && size > quick_size ? quick_size : size;
-}
-
-void bench_quick_size(struct cow_run *r, uint64_t quick_size)
-{
-	r->size = bench_quick_cap(r->opts, r->size, quick_size);
-}
-
 bool bench_setup(struct cow_run *r, struct cow_sample *s,
 		 struct bench_setup *f)
 {
