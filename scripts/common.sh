@@ -124,6 +124,9 @@ find_cowbench() {
 	[ -n "$cowbench" ] || die "no cowbench binary: run ./configure && make first"
 }
 
+# squeeze TEXT: the words of TEXT, one space between them, none around.
+squeeze() { printf '%s\n' "$*" | tr '\t\n' '  ' | tr -s ' ' | sed 's/^ //; s/ $//'; }
+
 # utc_stamp: the time now, for directory names (20261206T170145Z).
 utc_stamp() { date -u +%Y%m%dT%H%M%SZ; }
 
