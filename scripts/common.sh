@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # common.sh - what the scripts share: messages, option checks, the cache,
-# scratch directories, quoting.  Sourced, not run, by every script in
+# scratch directories, quoting.  POSIX sh has no local variables: those
+# of the functions here start with _, which no script uses.  Sourced, not run, by every script in
 # scripts/, run-all, .ci/run and (through tests/lib.sh) the tests, once
 # they have set $prog (the name messages start with) and $top (the
 # source tree).  POSIX sh: it also runs under busybox sh in vm-run's guest.
@@ -32,12 +33,12 @@ posint() {
 # die naming it and the scripts/PACKAGE-LIST that installs it ("" for
 # no list).
 need_tools() {
-	list=$1
+	_list=$1
 	shift
-	for t in "$@"; do
-		command -v "$t" >/dev/null 2>&1 && continue
-		[ -n "$list" ] || die "$t not found"
-		die "$t not found: apt-get install \$(cat $top/scripts/$list)"
+	for _t in "$@"; do
+		command -v "$_t" >/dev/null 2>&1 && continue
+		[ -n "$_list" ] || die "$_t not found"
+		die "$_t not found: apt-get install \$(cat $top/scripts/$_list)"
 	done
 }
 
@@ -46,11 +47,11 @@ need_tools() {
 # abs_path PATH: PATH made absolute, its directory resolved (it must exist).
 abs_path() {
 	case $1 in
-	*/*) d=${1%/*} f=${1##*/} ;;
-	*) d=. f=$1 ;;
+	*/*) _d=${1%/*} _f=${1##*/} ;;
+	*) _d=. _f=$1 ;;
 	esac
-	d=$(cd "${d:-/}" && pwd) || return 1
-	echo "${d%/}/$f"
+	_d=$(cd "${_d:-/}" && pwd) || return 1
+	echo "${_d%/}/$_f"
 }
 
 # The build cache (kernels, unpacked sources and .debs, KVM probes):
@@ -64,16 +65,16 @@ cache=${COWBENCH_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/cowbench}
 # shellcheck disable=SC2034 # srcdir is what the caller asked for
 unpack_source() {
 	if [ -f "$1" ]; then
-		th=$(sha256sum <"$1" | cut -c1-16)
-		if [ ! -d "$cache/src/$th" ]; then
+		_th=$(sha256sum <"$1" | cut -c1-16)
+		if [ ! -d "$cache/src/$_th" ]; then
 			warn "unpacking $1"
 			mkdir -p "$cache/src" || die "cannot create $cache/src"
-			rm -rf "$cache/src/$th.tmp"
-			mkdir -p "$cache/src/$th.tmp"
-			tar -xf "$1" -C "$cache/src/$th.tmp" || die "$1: cannot unpack"
-			mv "$cache/src/$th.tmp" "$cache/src/$th"
+			rm -rf "$cache/src/$_th.tmp"
+			mkdir -p "$cache/src/$_th.tmp"
+			tar -xf "$1" -C "$cache/src/$_th.tmp" || die "$1: cannot unpack"
+			mv "$cache/src/$_th.tmp" "$cache/src/$_th"
 		fi
-		set -- "$1" "$cache/src/$th"/*
+		set -- "$1" "$cache/src/$_th"/*
 		{ [ $# -eq 2 ] && [ -d "$2" ]; } || die "$1: not a single source directory"
 		srcdir=$2
 	elif [ -d "$1" ]; then
@@ -117,8 +118,8 @@ make_workdir() {
 find_cowbench() {
 	cowbench=${COWBENCH:-}
 	if [ -z "$cowbench" ]; then
-		for c in "$top/bench/cowbench" "$(command -v cowbench 2>/dev/null)"; do
-			[ -n "$c" ] && [ -x "$c" ] && { cowbench=$c; break; }
+		for _c in "$top/bench/cowbench" "$(command -v cowbench 2>/dev/null)"; do
+			[ -n "$_c" ] && [ -x "$_c" ] && { cowbench=$_c; break; }
 		done
 	fi
 	[ -n "$cowbench" ] || die "no cowbench binary: run ./configure && make first"
