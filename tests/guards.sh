@@ -77,7 +77,7 @@ fi
 
 if make_cgroup memory; then
 	if [ "$cgv" -eq 2 ]; then f=memory.max; else f=memory.limit_in_bytes; fi
-	echo $((256 << 20)) >"$cg/$f"
+	echo $((256 * 1024 * 1024)) >"$cg/$f"
 	refused "--size beyond a cgroup v$cgv $f of 256M" "needs ~384M, cgroup .*$f 256M" \
 		in_cgroup --size 128M fork.latency
 	rmdir "$cg"

@@ -26,7 +26,7 @@ inject() {
 	# shellcheck disable=SC2086 # $args: options, split on purpose
 	env "$@" "$COWBENCH" --out "$out" $args >"$scratch/stdout" 2>"$scratch/stderr" &
 	pid=$!
-	while kill -0 $pid 2>/dev/null; do
+	while kill -s 0 $pid 2>/dev/null; do
 		echo "<4>$line" >/dev/kmsg
 		sleep 0.2
 	done

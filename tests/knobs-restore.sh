@@ -29,18 +29,18 @@ start() {
 	pid=$!
 }
 
-gone() { ! kill -0 "$pid" 2>/dev/null; }
+gone() { ! kill -s 0 "$pid" 2>/dev/null; }
 
 # Ctrl-C: SIGINT to the whole group (run, sample process, children); rc
 # is the run's exit status, or 255 if it did not stop within 60 s.
 interrupt_group() {
-	{ [ -n "$setsid" ] && kill -INT "-$pid" 2>/dev/null; } ||
-		kill -INT "$pid"
+	{ [ -n "$setsid" ] && kill -s INT -- "-$pid" 2>/dev/null; } ||
+		kill -s INT "$pid"
 	if wait_until 60 gone; then
 		wait "$pid"
 		rc=$?
 	else
-		kill -KILL "$pid"
+		kill -s KILL "$pid"
 		wait "$pid"
 		rc=255
 	fi
@@ -83,7 +83,7 @@ ok $? "Ctrl-C during ksm.cow (KSM values changed): rc $rc, values restored"
 start kill-ksm ksm.cow
 wait_until 20 knobs_changed && sleep 1
 ok $? "ksm.cow has changed KSM knobs"
-kill -KILL $pid
+kill -s KILL $pid
 wait $pid 2>/dev/null
 knobs_changed
 ok $? "kill -9 during ksm.cow left values changed"
@@ -95,7 +95,7 @@ ok $? "cowbench --restore puts every value back (rc $rc)"
 start kill-swap swap.cow
 wait_until 20 swap_active && sleep 1
 ok $? "swap.cow has its swapfile active again"
-kill -KILL $pid
+kill -s KILL $pid
 wait $pid 2>/dev/null
 swap_active && [ -e "$swapfile" ]
 ok $? "kill -9 during swap.cow left the swapfile active"
@@ -107,7 +107,7 @@ ok $? "cowbench --restore: swapfile off and deleted, values back (rc $rc)"
 # The next start (a run, not --restore) undoes the dead run first.
 start kill-mthp thp.mthp
 wait_until 20 knobs_changed && sleep 1
-kill -KILL $pid
+kill -s KILL $pid
 wait $pid 2>/dev/null
 knobs_changed
 ok $? "kill -9 during thp.mthp left THP knobs changed"

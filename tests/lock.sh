@@ -121,7 +121,7 @@ now=$(steady)
 r=$?
 ok $r "the refused ones changed nothing"
 [ $r -eq 0 ] || { echo "$during" >"$scratch/d1"; echo "$now" >"$scratch/d2"; diff "$scratch/d1" "$scratch/d2" | sed "s/^/# /"; }
-kill -TERM $held
+kill -s TERM $held
 wait $held
 r=$?
 [ $r -eq 143 ] && knobs_equal "$before"
@@ -134,7 +134,7 @@ inroot killed COWBENCH_STATE_DIR="$scratch/killed-state" "$COWBENCH" \
 killed=$pid
 wait_until 20 knobs_changed && sleep 0.5
 ok $? "another long ksm.cow has changed KSM values"
-kill -KILL $killed
+kill -s KILL $killed
 wait $killed 2>/dev/null
 knobs_changed
 ok $? "kill -9 left them changed"

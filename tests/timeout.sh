@@ -34,7 +34,7 @@ none_left() {
 		n=$((n - 1))
 	done
 	left=$(tagged | tr '\n' ' ')
-	for p in $left; do kill -KILL "$p" 2>/dev/null; done
+	for p in $left; do kill -s KILL "$p" 2>/dev/null; done
 	[ -z "$left" ]
 }
 
@@ -95,7 +95,7 @@ until grep -q 'harness worker died' "$out/results.json" 2>/dev/null ||
 	n=$((n - 1))
 done
 now=$(ksm_knobs)
-kill -0 "$pid" 2>/dev/null && [ "$now" = "$ksm_before" ]
+kill -s 0 "$pid" 2>/dev/null && [ "$now" = "$ksm_before" ]
 ok $? "once ksm.merge's FAIL is recorded, with the run still going, the KSM knobs are back"
 [ "$now" = "$ksm_before" ] ||
 	printf '%s\n' "$ksm_before" "-- now:" "$now" | sed 's/^/# /'

@@ -39,7 +39,8 @@ rc=$?
 t=$(($(date +%s) - t0))
 ok $rc "vm-run fork.child-write exits 0 (rc $rc, ${t}s)"
 [ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
-diag "vm-run on $(basename "$kernel"): ${t}s ($(sed -n 's/.*"accelerator_probe": *"\([^"]*\)".*/\1/p' "$out/results.json" | head -n 1))"
+probe=$(sed -n 's/.*"accelerator_probe": *"\([^"]*\)".*/\1/p' "$out/results.json" | head -n 1)
+diag "vm-run on $(basename "$kernel"): ${t}s ($probe)"
 cr --expect-vm --scenario fork.child-write --min-samples 3 --expect-verdict pass
 ok $? "results.json came back over 9p, 3 passing samples, meta.vm consistent"
 cr --scenario fork.child-write --expect-copies-equal-written
@@ -48,7 +49,7 @@ acc=$(sed -n 's/.*"accelerator": *"\([a-z]*\)".*/\1/p' "$out/results.json" | hea
 [ "$acc" = kvm ] || [ "$acc" = tcg ]
 ok $? "meta.vm.accelerator is recorded ($acc)"
 # shellcheck disable=SC2010 # any name with .tmp in it will do
-[ -s "$out/console.log" ] && ! ls -a "$out" | grep -q '\.tmp'
+[ -s "$out/console.log" ] && ! ls -A "$out" | grep -q '\.tmp'
 ok $? "the console log is kept and nothing temporary is left"
 # vmget DIR KEY: a string (quoted) or literal of meta.vm, one a line.
 vmget() {
