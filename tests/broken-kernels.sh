@@ -6,11 +6,11 @@
 # what broke, a pass or a crash is a miss, a FAIL outside the lists fails
 # the check, a May-fail one is shown and not judged, a stock FAIL fails it,
 # and a kernel whose run left no results fails it.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
+# shellcheck source=tests/mkresults.sh
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 15
-top=${COW_SRCDIR:-.}
 d=$scratch/broken
 
 # A results directory as vm-run leaves it: cowbench rewrites the file

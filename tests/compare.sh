@@ -4,10 +4,11 @@
 # made here: identical runs, a shifted timing, a missing scenario, a
 # verdict change, extra copies, corrupt and mismatched input; the report,
 # its width and the exit status (0 no regression, 1 regression, 2 error).
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
+# shellcheck source=tests/mkresults.sh
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 64
 
 d=$scratch
 # cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
@@ -268,6 +269,7 @@ ok $? "--ignore-param size matches them: copies 1024 -> 2048 shown"
 
 # --- other formats ----------------------------------------------------------
 cmp_run md.out --format markdown "$d/base" "$d/fail"
+# shellcheck disable=SC2016 # the backquotes are markdown's
 [ $rc -eq 1 ] && has md.out '^| scenario | metric | A | B | change' &&
 	sed -n '/^\*\*Regressions\*\*$/,/^$/{n;n;p;q;}' "$d/md.out" |
 	grep -q '^- `fork.latency 4M`: pass -> FAIL: the fork.latency check said fail$'

@@ -5,13 +5,13 @@
 # the manual's SCENARIOS section hold exactly what cowbench --list=md and
 # --list=man print (scripts/update-docs --check); shown to fail when a
 # declaration changed and when a generated line was edited by hand.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 src=${COW_SRCDIR:-.}
 update="$src/scripts/update-docs"
 docs="$src/doc/scenarios.md $src/doc/cowbench.1"
 
-plan 9
 
 "$COWBENCH" --list >"$scratch/list" && "$COWBENCH" --list=long >"$scratch/long"
 ok $? "--list and --list=long exit 0 ($(wc -l <"$scratch/list") scenarios)"
@@ -25,6 +25,7 @@ bad=$(awk '
 grep -q '^    --quick: not declared' "$scratch/long" &&
 	bad="$bad quick size not declared"
 grep -q '(null)' "$scratch/long" && bad="$bad a need or commit without its text"
+# shellcheck disable=SC2013 # names are single words, one a line
 for n in $(cut -d' ' -f1 "$scratch/list"); do
 	"$COWBENCH" --list=long "$n" | awk 'NR > 2 && !/^    [a-z-]+:/' |
 		grep -q . || bad="$bad help missing: $n"
@@ -32,6 +33,7 @@ done
 [ -z "$bad" ]
 ok $? "every scenario declares a description, help and quick size${bad:+: $bad}"
 
+# shellcheck disable=SC2016 # awk program and Markdown backquotes
 ids=$("$COWBENCH" --list=md | awk '
 	/^  - kernel commits:/ { on = 1 }
 	/^  - / && !/^  - kernel commits:/ { on = 0 }
@@ -49,12 +51,14 @@ if ! grep -q '^iouring\.' "$scratch/list"; then
 fi
 
 # The reference and the manual as the declarations print them.
+# shellcheck disable=SC2086 # $docs: two paths without blanks, split on purpose
 out=$("$update" --check $docs 2>&1)
 ok $? "doc/scenarios.md and the manual match the declarations (make update-docs)"
 [ -z "$out" ] || printf '%s\n' "$out" | head -40 | sed 's/^/# /'
 
 # The same names in --list, the reference (by family) and the manual.
 cut -d' ' -f1 "$scratch/list" | sort >"$scratch/names"
+# shellcheck disable=SC2016 # backquotes of Markdown, not a command
 sed -n 's/^- `\([^`]*\)`:.*/\1/p' "$src/doc/scenarios.md" | sort \
 	>"$scratch/md-names"
 sed -n '/^\.TP$/{n;s/^\.B \(.*\)/\1/p;}' "$src/doc/cowbench.1" |
@@ -72,6 +76,7 @@ cat >"$scratch/cowbench" <<FAKE
 "$COWBENCH" "\$@" | sed 's/write every page of a KSM/WRITE every page of a KSM/'
 FAKE
 chmod +x "$scratch/cowbench"
+# shellcheck disable=SC2086 # as above
 COWBENCH=$scratch/cowbench "$update" --check $docs >/dev/null 2>"$scratch/err"
 rc=$?
 [ $rc -eq 1 ] && [ "$(grep -c 'is stale' "$scratch/err")" -eq 2 ]
@@ -79,6 +84,7 @@ ok $? "a changed declaration makes both stale (rc $rc)"
 
 # ... and so does a generated line edited by hand, or a lost END marker.
 mkdir -p "$scratch/doc"
+# shellcheck disable=SC2016 # Markdown backquotes
 sed 's/^\(- `fork.latency`:\).*/\1 fork, quickly./' "$src/doc/scenarios.md" \
 	>"$scratch/doc/scenarios.md"
 "$update" --check "$scratch/doc/scenarios.md" >/dev/null 2>&1

@@ -6,13 +6,13 @@
 # counts exactly one copy per page written, as the guide says.  Then how
 # the harness applies a declaration (tests/example-registry.c): the quick
 # size and its exemption, and needs checked before prepare().
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 example=${COWBENCH_EXAMPLE:-$(pwd)/tests/cowbench-example}
 out=$scratch/run
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
-plan 9
 # Knobs (kernel.task_delayacct) change in a run as root.
 [ "$(id -u)" -ne 0 ] || serialize_knob_tests
 

@@ -12,6 +12,7 @@
 # FAULT_TRIALS trials (default 5; `make check-faults`: 200), drawn from
 # FAULT_SEED (default: from the clock; printed, to run a trial again).
 lock_per_trial=1
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (knobs, swapon, PFNs)"
@@ -28,7 +29,6 @@ esac
 runall=${COW_SRCDIR:-.}/run-all
 case $runall in /*) ;; *) runall=$(pwd)/$runall ;; esac
 
-plan $((trials + 1))
 diag "seed $seed, $trials trials (FAULT_SEED=$seed FAULT_TRIALS=$trials to repeat)"
 
 # A 31-bit LCG: the same seed draws the same trials in any sh (each
@@ -52,7 +52,7 @@ pool="$*"
 nth() {
 	k=$1
 	set -f
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # the pool of patterns, globbing off
 	set -- $pool
 	set +f
 	shift "$k"
@@ -77,7 +77,7 @@ wait_untagged() {
 }
 # Running, not an exited child waiting to be reaped (signals do nothing).
 alive() {
-	kill -0 "$pid" 2>/dev/null &&
+	kill -s 0 "$pid" 2>/dev/null &&
 		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]
 }
 
@@ -136,7 +136,7 @@ while [ "$i" -lt "$trials" ]; do
 	rekill_ms=$r
 	pick 10
 	set -f
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # lists of options and patterns, no globbing
 	if [ "$r" -lt 3 ]; then
 		target=run-all
 		n_runall=$((n_runall + 1))
@@ -165,7 +165,7 @@ while [ "$i" -lt "$trials" ]; do
 	pid=$!
 	# The delay counts from the new group, which Ctrl-C needs to exist.
 	n=100
-	while ! kill -0 "-$pid" 2>/dev/null && alive && [ $n -gt 0 ]; do
+	while ! kill -s 0 -- "-$pid" 2>/dev/null && alive && [ $n -gt 0 ]; do
 		sleep 0.01
 		n=$((n - 1))
 	done
@@ -175,8 +175,8 @@ while [ "$i" -lt "$trials" ]; do
 		ended=no
 		sig_at=$(date +%s.%N)
 		case $sig in
-		INT) kill -INT "-$pid" 2>/dev/null ;;
-		*) kill -"$sig" "$pid" 2>/dev/null ;;
+		INT) kill -s INT -- "-$pid" 2>/dev/null ;;
+		*) kill -s "$sig" "$pid" 2>/dev/null ;;
 		esac
 	else
 		ended=yes
@@ -189,7 +189,7 @@ while [ "$i" -lt "$trials" ]; do
 	done
 	if alive; then
 		why="$why; still running 60 s after SIG$sig"
-		kill -KILL "-$pid" 2>/dev/null
+		kill -s KILL -- "-$pid" 2>/dev/null
 	fi
 	wait "$pid"
 	rc=$?
@@ -201,7 +201,7 @@ while [ "$i" -lt "$trials" ]; do
 	[ "$target/$sig" != run-all/KILL ] || grace=20
 	wait_untagged $grace ||
 		why="$why; processes left ${grace} s after: $(tagged | tr '\n' ' ')"
-	for p in $(tagged); do kill -KILL "$p" 2>/dev/null; done
+	for p in $(tagged); do kill -s KILL "$p" 2>/dev/null; done
 	if [ "$sig" = KILL ] && [ $ended = no ] && [ "$rekill" -eq 0 ]; then
 		# The recovery itself killed halfway through its undo (or a
 		# next run halfway through its start): a later start must
@@ -217,7 +217,7 @@ while [ "$i" -lt "$trials" ]; do
 			>"$t/rekill.log" 2>&1 9>&-) &
 		rk=$!
 		sleep "$(printf '0.%03d' "$rekill_ms")"
-		kill -KILL "$rk" 2>/dev/null
+		kill -s KILL "$rk" 2>/dev/null
 		wait "$rk"
 		wait_untagged 5 ||
 			why="$why; processes left after the killed start: $(tagged | tr '\n' ' ')"
@@ -303,6 +303,7 @@ rm -rf "$scratch/trial"
 
 diag "targets: cowbench $n_cowbench, run-all $n_runall; signals: INT $n_INT, TERM $n_TERM, HUP $n_HUP, KILL $n_KILL ($n_restore then --restore, $n_nextrun then a next run; $n_rekill of those after a start killed too); $n_early in the first 150 ms"
 diag "results: $n_partial partial, $n_complete complete (ended before the signal), $n_absent absent"
-[ "$tap_failed" -eq 0 ]
-ok $? "$trials trials, seed $seed: $tap_failed failed"
+# (Each trial reports once: the count is also the plan's.)
+[ "$tap_failed" -eq 0 ] && [ "$tap_n" -eq "$trials" ]
+ok $? "$trials trials ($tap_n reported), seed $seed: $tap_failed failed"
 done_testing

@@ -3,15 +3,14 @@
 # fork.sh - the fork scenarios at a small size: what holds on every
 # correct kernel (exact copy counts where the semantics fix them, every
 # integrity check passing), a valid results.json, and knobs put back.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 out=$scratch/run
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
 # Without root the workloads and their integrity checks run all the
 # same; copies are not counted (PFNs hidden), and the results say why.
 if [ "$(id -u)" -ne 0 ]; then
-	plan 4
 	run_ok "cowbench fork.* as $(id -un)" --reps 2 --warmup 0 --size 1M \
 		--out "$out" 'fork.*'
 	cr --min-samples 12 && cr --scenario 'fork.*' --expect-verdict pass
@@ -24,7 +23,6 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit
 fi
 
-plan 18
 knob=/proc/sys/kernel/task_delayacct
 before=$(cat $knob)
 

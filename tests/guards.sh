@@ -5,18 +5,17 @@
 # than a cgroup's pids.max, scratch files beyond the free space of --dir
 # or of the results' filesystem.  Each refusal is exit 2, one line on
 # stderr naming the figures, and no results directory.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-plan 6
 
 mnt=$scratch/small
 cg=
+# At exit (lib.sh's on_exit), before $scratch is removed.
 cleanup() {
 	mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
 	[ -n "$cg" ] && [ -d "$cg" ] && rmdir "$cg"
-	rm -rf "$scratch"
 }
-trap cleanup EXIT
 
 # refused DESCRIPTION PATTERN COWBENCH-ARGS...: exit 2, one line matching
 # PATTERN, nothing written to --out $scratch/out.
@@ -77,8 +76,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 if make_cgroup memory; then
-	if [ $cgv -eq 2 ]; then f=memory.max; else f=memory.limit_in_bytes; fi
-	echo $((256 << 20)) >"$cg/$f"
+	if [ "$cgv" -eq 2 ]; then f=memory.max; else f=memory.limit_in_bytes; fi
+	echo $((256 * 1024 * 1024)) >"$cg/$f"
 	refused "--size beyond a cgroup v$cgv $f of 256M" "needs ~384M, cgroup .*$f 256M" \
 		in_cgroup --size 128M fork.latency
 	rmdir "$cg"

@@ -5,6 +5,7 @@
 # parent's pages in place, so that fixed-buffer I/O after the forks meets
 # the parent's own writes, and READ_FIXED data lands in the parent while
 # it forks.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 "$COWBENCH" --list | grep -q '^iouring\.' ||
@@ -14,7 +15,6 @@
 out=$scratch/run
 dir=$scratch/dir
 mkdir "$dir" || exit 99
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
 "$COWBENCH" --reps 3 --warmup 1 --size 4M --dir "$dir" --out "$out" \
 	'iouring.*' >"$scratch/stdout" 2>"$scratch/stderr"
@@ -23,7 +23,6 @@ if cr --scenario 'iouring.*' --expect-verdict skip 2>/dev/null; then
 	skip_all "io_uring refused here: $(cr --scenario iouring.fork-fixed --print reason | head -1)"
 fi
 
-plan 11
 ok $rc "cowbench iouring.* exits 0 (rc $rc)"
 [ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
 

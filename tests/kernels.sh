@@ -9,6 +9,7 @@
 # require stay exact on both.  Opt-in: COWBENCH_KERNEL_TESTS=1.
 # COWBENCH_KERNEL_SRC=PATH builds from another 6.1 tree or tarball;
 # COWBENCH_KERNEL_OUT=DIR keeps the kernels and results there.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "${COWBENCH_KERNEL_TESTS:-0}" = 1 ] ||
@@ -20,8 +21,6 @@ src=${COWBENCH_KERNEL_SRC:-/usr/src/linux-source-6.1.tar.xz}
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	skip_all "no qemu-system-x86_64: apt-get install \$(cat scripts/debian-packages-vm)"
 
-plan 13
-top=${COW_SRCDIR:-.}
 export COWBENCH
 keep=${COWBENCH_KERNEL_OUT:-$scratch/kernels}
 mkdir -p "$keep"

@@ -5,18 +5,17 @@
 # facility records (the kernel makes them LOG_USER), so the runs take
 # COWBENCH_KMSG_ANY_FACILITY=1 (test only) and a loop writes a warning
 # to /dev/kmsg for as long as the run lasts.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "writing /dev/kmsg needs root"
-[ -w /dev/kmsg ] && [ -r /dev/kmsg ] || skip_all "/dev/kmsg not readable and writable"
+{ [ -w /dev/kmsg ] && [ -r /dev/kmsg ]; } || skip_all "/dev/kmsg not readable and writable"
 
-plan 11
 
 line="WARNING: cowbench injected test warning"
 # Several samples, long enough (about 1.5 s here) for the loop's writes
 # to land inside the run whatever the machine's load.
 args="--reps 20 --warmup 1 --size 64M fork.latency"
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
 # inject OUT [ENV...]: the run with the warning written every 0.2 s while
 # it lasts; rc is its exit status.  Each echo opens /dev/kmsg anew, and
@@ -24,9 +23,10 @@ cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 inject() {
 	out=$1
 	shift
+	# shellcheck disable=SC2086 # $args: options, split on purpose
 	env "$@" "$COWBENCH" --out "$out" $args >"$scratch/stdout" 2>"$scratch/stderr" &
 	pid=$!
-	while kill -0 $pid 2>/dev/null; do
+	while kill -s 0 $pid 2>/dev/null; do
 		echo "<4>$line" >/dev/kmsg
 		sleep 0.2
 	done
@@ -35,6 +35,7 @@ inject() {
 }
 
 out=$scratch/clean
+# shellcheck disable=SC2086 # $args: options, split on purpose
 COWBENCH_KMSG_ANY_FACILITY=1 "$COWBENCH" --out "$out" $args \
 	>"$scratch/stdout" 2>"$scratch/stderr"
 rc=$?
@@ -49,7 +50,8 @@ grep -q '"kernel_log": *"/dev/kmsg"' "$out/results.json"
 ok $? "meta.kernel_log is /dev/kmsg"
 
 inject "$scratch/hit" COWBENCH_KMSG_ANY_FACILITY=1
-ok $([ $rc -eq 1 ]; echo $?) "the run with a warning injected exits 1 (rc $rc)"
+[ "$rc" -eq 1 ]
+ok $? "the run with a warning injected exits 1 (rc $rc)"
 cr --min-samples 20
 ok $? "its results are valid (a kernel_log only on a failed sample)"
 n=$(cr --print reason | grep -cxF "kernel: $line")

@@ -3,15 +3,14 @@
 # ksm.sh - the KSM scenarios at a small size: every merged page written is
 # copied (and counted as cow_ksm), the never-merged control is not,
 # MADV_UNMERGEABLE copies every page, and every KSM knob is put back.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs, KSM knobs)"
 [ -w /sys/kernel/mm/ksm/run ] || skip_all "no writable /sys/kernel/mm/ksm"
 
-plan 11
 before=$(knob_snapshot)
 out=$scratch/run
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
 ksm_run() {
 	"$COWBENCH" --reps 2 --warmup 0 --size 4M --out "$out" 'ksm.*' \

@@ -1,13 +1,34 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# lib.sh - TAP helpers for the shell tests; sourced, not run.
+# lib.sh - TAP helpers for the shell tests; sourced, not run.  It sources
+# scripts/common.sh ($top is the source tree, $prog the test's name).
+#
+# The plan is counted, not written by hand: done_testing prints "1..N"
+# for the N tests that ran, at the end, where TAP allows it.  A test that
+# stops before done_testing prints no plan, and automake's tap-driver
+# reports the missing plan as an ERROR, not a short pass.
+# shellcheck shell=sh
+
+top=${COW_SRCDIR:-.}
+prog=${0##*/}
+# shellcheck source=scripts/common.sh
+. "$top/scripts/common.sh"
 
 : "${COWBENCH:=$(pwd)/bench/cowbench}"
 : "${CHECK_RESULTS:=$(pwd)/tests/check-results}"
 tap_n=0
 tap_failed=0
+tap_planned=
 
-plan() { echo "1..$1"; }
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+# skip_all REASON: the whole test skips, before it runs any.
+skip_all() {
+	if [ "$tap_n" -gt 0 ]; then
+		echo "Bail out! skip_all after $tap_n tests: $*"
+		exit 99
+	fi
+	echo "1..0 # SKIP $*"
+	tap_planned=1
+	exit 0
+}
 diag() { echo "# $*"; }
 ok() {
 	# ok STATUS DESCRIPTION: STATUS 0 passes.
@@ -19,9 +40,23 @@ ok() {
 		tap_failed=$((tap_failed + 1))
 	fi
 }
-done_testing() { [ "$tap_failed" -eq 0 ]; }
+# done_testing: the plan, for the tests that ran; its status is 0 if none
+# failed.  No test at all is a failure: the test did not do its job.
+done_testing() {
+	[ "$tap_n" -gt 0 ] || ok 1 "the test ran no test"
+	echo "1..$tap_n"
+	tap_planned=1
+	[ "$tap_failed" -eq 0 ]
+}
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/cowbench-test.XXXXXX") || exit 99
+# cr CHECK-RESULTS-ARGS...: tests/check-results on $out/results.json.
+# shellcheck disable=SC2154 # $out is set by the test
+cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
+
+# The test's scratch directory: removed at exit, after the test's own
+# cleanup (if it defines one: see common.sh).
+make_workdir cowbench-test
+scratch=$work
 # Tests keep their own state directory: a real run elsewhere is not disturbed.
 COWBENCH_STATE_DIR=$scratch/state
 export COWBENCH_STATE_DIR
@@ -38,7 +73,16 @@ sanitizer_reports() {
 	sed 's/^/# /' "$@"
 	return 1
 }
-trap 'sanitizer_reports || { rm -rf "$scratch"; exit 1; }; rm -rf "$scratch"' EXIT
+# At exit (common.sh's EXIT trap): the test's cleanup; a word if it
+# stopped before its plan; any sanitizer report fails it.
+on_exit() {
+	_status=$?
+	cleanup
+	[ -n "$tap_planned" ] ||
+		diag "stopped (exit status $_status) after $tap_n tests, before done_testing"
+	sanitizer_reports || { rm -rf "$work"; exit 1; }
+	rm -rf "$work"
+}
 
 # run_ok DESCRIPTION COWBENCH-ARGS...: run cowbench, one TAP line for its
 # exit status, and its output as comments when it failed.
@@ -59,7 +103,7 @@ interrupt() {
 	"$COWBENCH" "$@" >/dev/null 2>&1 &
 	pid=$!
 	sleep 2
-	kill -"$sig" $pid
+	kill -s "$sig" $pid
 	wait $pid 2>/dev/null
 	rc=$?
 }
@@ -73,8 +117,6 @@ serialize_knob_tests() {
 	flock 9
 }
 
-# Every KSM, THP, mTHP and khugepaged knob (files with a write bit),
-# kernel.task_delayacct and the active swap areas, one "path=value" a line.
 # wait_until SECONDS COMMAND...: poll COMMAND every 0.1 s.
 wait_until() {
 	n=$(($1 * 10))
@@ -87,12 +129,14 @@ wait_until() {
 	return 1
 }
 
+# Every KSM, THP, mTHP and khugepaged knob (files with a write bit),
+# kernel.task_delayacct and the active swap areas, one "path=value" a line.
 knob_snapshot() {
 	for f in /proc/sys/kernel/task_delayacct /sys/kernel/mm/ksm/* \
 		 /sys/kernel/mm/transparent_hugepage/* \
 		 /sys/kernel/mm/transparent_hugepage/khugepaged/* \
 		 /sys/kernel/mm/transparent_hugepage/hugepages-*/*; do
-		[ -f "$f" ] && [ -n "$(find "$f" -maxdepth 0 -perm /222)" ] ||
+		{ [ -f "$f" ] && [ -n "$(find "$f" -maxdepth 0 -perm /222)" ]; } ||
 			continue
 		printf '%s=%s\n' "$f" "$(cat "$f" 2>/dev/null)"
 	done

@@ -8,6 +8,7 @@
 # first's pid, and afterwards every KSM, THP, mTHP and delayacct value is
 # as it was.  A run held elsewhere refuses a --restore and a run with
 # another state directory; a run killed with SIGKILL frees the lock.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (knobs, mount namespaces)"
@@ -18,7 +19,6 @@ unshare --mount --propagation private sh -c 'mount -t tmpfs tmpfs /run' \
 [ -f /sys/kernel/mm/transparent_hugepage/enabled ] ||
 	skip_all "no transparent_hugepage/enabled (CONFIG_TRANSPARENT_HUGEPAGE)"
 
-plan 12
 
 # The values a run changes, set first to ones it must change: a run that
 # took another's changed values for the originals leaves them changed.
@@ -38,7 +38,8 @@ put_back() {
 		echo "${kv#*=}" >"${kv%%=*}" 2>/dev/null
 	done
 }
-trap 'put_back; sanitizer_reports || { rm -rf "$scratch"; exit 1; }; rm -rf "$scratch"' EXIT
+# At exit (lib.sh's on_exit), whatever happened.
+cleanup() { put_back; }
 echo 0 >$ksm/run && echo 100 >$ksm/pages_to_scan &&
 	echo 20 >$ksm/sleep_millisecs && echo always >$thp/enabled &&
 	echo 0 >/proc/sys/kernel/task_delayacct &&
@@ -65,8 +66,10 @@ args="--reps 1 --warmup 0 --size 4M --out"
 scen="ksm.merge thp.mthp thp.fork-write"
 
 # Two runs at once, each in its own root.
+# shellcheck disable=SC2086 # $args and $scen: lists, split on purpose
 inroot a "$COWBENCH" $args "$scratch/a" $scen
 pa=$pid
+# shellcheck disable=SC2086 # $args and $scen: lists, split on purpose
 inroot b "$COWBENCH" $args "$scratch/b" $scen
 pb=$pid
 wait $pa
@@ -106,18 +109,19 @@ mkdir "$scratch/restore-state"
 inroot restore COWBENCH_STATE_DIR="$scratch/restore-state" "$COWBENCH" --restore
 wait $pid
 r=$?
-[ $r -eq 2 ] && refused restore $held
+[ $r -eq 2 ] && refused restore "$held"
 ok $? "cowbench --restore of a state directory in a third root refused, naming it (rc $r)"
+# shellcheck disable=SC2086 # $args: options, split on purpose
 "$COWBENCH" $args "$scratch/here" fork.latency >"$scratch/here.out" 2>&1
 r=$?
-[ $r -eq 2 ] && refused here $held && [ ! -e "$COWBENCH_STATE_DIR/state" ]
+[ $r -eq 2 ] && refused here "$held" && [ ! -e "$COWBENCH_STATE_DIR/state" ]
 ok $? "a run here with COWBENCH_STATE_DIR of its own refused (rc $r)"
 now=$(steady)
 [ "$now" = "$during" ]
 r=$?
 ok $r "the refused ones changed nothing"
 [ $r -eq 0 ] || { echo "$during" >"$scratch/d1"; echo "$now" >"$scratch/d2"; diff "$scratch/d1" "$scratch/d2" | sed "s/^/# /"; }
-kill -TERM $held
+kill -s TERM $held
 wait $held
 r=$?
 [ $r -eq 143 ] && knobs_equal "$before"
@@ -130,7 +134,7 @@ inroot killed COWBENCH_STATE_DIR="$scratch/killed-state" "$COWBENCH" \
 killed=$pid
 wait_until 20 knobs_changed && sleep 0.5
 ok $? "another long ksm.cow has changed KSM values"
-kill -KILL $killed
+kill -s KILL $killed
 wait $killed 2>/dev/null
 knobs_changed
 ok $? "kill -9 left them changed"

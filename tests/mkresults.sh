@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=sh
 # mkresults.sh - write small synthetic results.json files for the compare
 # and plot tests; sourced, not run.
 #

@@ -5,15 +5,14 @@
 # fork land in the parent beside its own writes, a read into pages a live
 # child shares copies each of them, and the scratch file is gone after
 # the run, after SIGINT and, through --restore, after kill -9.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs in pagemap, scratch-file registry)"
 
-plan 14
 out=$scratch/run
 dir=$scratch/dir
 mkdir "$dir" || exit 99
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 empty() { [ -z "$(ls -A "$1")" ]; }
 
 run_ok "cowbench odirect.*" --reps 3 --warmup 1 --size 4M --dir "$dir" \
@@ -64,6 +63,7 @@ empty "$dir"
 ok $? "the scratch file is gone after SIGINT"
 
 # The file is there while the run is (sampled just before the kill).
+# shellcheck disable=SC2012 # only counts the names
 ( sleep 1.9; ls "$dir" | wc -l >"$scratch/left" ) &
 interrupt KILL --reps 100000 --warmup 0 --size 4M --dir "$dir" \
 	--out "$scratch/kill" odirect.read-into-shared

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # options.sh - bad input is a one-line error and exit 2, and writes nothing.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-plan 32
 
 # expect_usage DESCRIPTION ARGS...: exit 2, exactly one line on stderr.
 expect_usage() {
@@ -83,6 +83,7 @@ expect_usage "--add-meta of a key already set" --add-meta 'vm={}' "$run"
 expect_usage "--add-meta with invalid JSON" --add-meta 'x={nope' "$run"
 expect_usage "--add-meta without KEY=" --add-meta '{}' "$run"
 expect_usage "--add-meta without a directory" --add-meta 'x=1'
+# shellcheck disable=SC2010 # any name with tmp in it will do
 cmp -s "$run/results.json" "$scratch/meta.orig" && ! ls "$run" | grep -q tmp
 ok $? "refused --add-meta calls left results.json as it was"
 

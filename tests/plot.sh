@@ -4,7 +4,9 @@
 # synthetic runs (a comparison, a size sweep, a single run), and
 # compare-kernels leaves reports and charts with compare's exit status.
 # Skipped without gnuplot.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
+# shellcheck source=tests/mkresults.sh
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
 command -v gnuplot >/dev/null 2>&1 || skip_all "gnuplot not installed"
@@ -12,7 +14,6 @@ src=${COW_SRCDIR:-.}
 # the scripts find the binary under test through $COWBENCH
 export COWBENCH
 
-plan 18
 d=$scratch
 
 mkresults "$d/a" <<'EOF2'

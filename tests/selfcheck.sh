@@ -9,18 +9,20 @@
 # never fail.  A broken unmerge (faked by leaving MADV_UNMERGEABLE out)
 # must still fail, on its counts.  Without root every instrument that
 # needs it reads "unavailable" with the reason, and nothing fails.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 small="--reps 1 --warmup 0 --size 1M"
-cr() { f=$1; shift; "$CHECK_RESULTS" "$f/results.json" "$@"; }
+# cr_in DIR CHECK-RESULTS-ARGS...: lib.sh's cr on DIR/results.json.
+cr_in() { f=$1; shift; "$CHECK_RESULTS" "$f/results.json" "$@"; }
 # ksm_pass DIR CHECK-RESULTS-SELECTION...: the KSM point passes; or, on a
 # machine too loaded for ksmd to merge within the scenario's wait, it
 # skips saying so (a verdict of the load, not of the instruments): shown.
 ksm_pass() {
 	d=$1
 	shift
-	cr "$d" "$@" --expect-verdict pass >/dev/null 2>&1 && return 0
-	cr "$d" "$@" --expect-verdict skip >/dev/null 2>&1 || return 1
+	cr_in "$d" "$@" --expect-verdict pass >/dev/null 2>&1 && return 0
+	cr_in "$d" "$@" --expect-verdict skip >/dev/null 2>&1 || return 1
 	grep -o '"reason":"[^"]*"' "$d/results.json" | sed 's/^/# /'
 	grep -q '"reason":"ksmd merged [^"]* within' "$d/results.json"
 }
@@ -36,11 +38,11 @@ verdicts() {
 }
 
 if [ "$(id -u)" -ne 0 ]; then
-	plan 4
 	out=$scratch/user
+	# shellcheck disable=SC2086 # $small: options, split on purpose
 	run_ok "cowbench fork.child-write as $(id -un)" $small --out "$out" \
 		fork.child-write
-	cr "$out" --expect-instrument pagemap_pfn=unavailable \
+	cr_in "$out" --expect-instrument pagemap_pfn=unavailable \
 		--expect-instrument kpageflags_ksm=unavailable
 	ok $? "not root: pagemap_pfn and kpageflags_ksm unavailable, with the reason"
 	! verdicts "$out" | grep -qx fail
@@ -52,14 +54,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 [ -w /sys/kernel/mm/ksm/run ] || skip_all "no writable /sys/kernel/mm/ksm"
 
-plan 21
 before=$(knob_snapshot)
 
 # 1. No fake: every instrument as the kernel gives it.
 clean=$scratch/clean
+# shellcheck disable=SC2086 # $small: options, split on purpose
 run_ok "cowbench without fakes" $small --out "$clean" fork.child-write ksm.merge
 states "$clean" | sed 's/^/# /'
-cr "$clean" --expect-instrument pagemap_pfn=ok --expect-instrument vmstat=ok
+cr_in "$clean" --expect-instrument pagemap_pfn=ok --expect-instrument vmstat=ok
 ok $? "pagemap_pfn and vmstat ok as root"
 # 6.12 reads every anonymous page as KSM (fs/proc/page.c tests mapping &
 # PAGE_MAPPING_KSM, which is ANON|MOVABLE): there the self-check must say
@@ -72,9 +74,9 @@ bad=$(states "$clean" | grep ': unreliable' | grep -v "^$liar:")
 [ -z "$bad" ]
 ok $? "no instrument unreliable without fakes (known here: $liar)${bad:+: $bad}"
 if [ "$liar" = kpageflags_ksm ]; then
-	cr "$clean" --expect-instrument kpageflags_ksm=unreliable
+	cr_in "$clean" --expect-instrument kpageflags_ksm=unreliable
 else
-	cr "$clean" --expect-instrument kpageflags_ksm=ok
+	cr_in "$clean" --expect-instrument kpageflags_ksm=ok
 fi
 ok $? "kpageflags_ksm as this kernel reports it"
 ksm_pass "$clean" --scenario ksm.merge
@@ -82,9 +84,10 @@ ok $? "ksm.merge passes without fakes"
 
 # 2. kpageflags reads every anonymous page as KSM (6.12's lie).
 ksm=$scratch/fake-ksm
+# shellcheck disable=SC2086 # $small: options, split on purpose
 COWBENCH_FAKE_KPF_KSM=1 run_ok "cowbench ksm.* with kpageflags faking KSM" \
 	$small --out "$ksm" 'ksm.*'
-cr "$ksm" --expect-instrument kpageflags_ksm=unreliable
+cr_in "$ksm" --expect-instrument kpageflags_ksm=unreliable
 ok $? "the fake KSM flag: meta.instruments.kpageflags_ksm unreliable"
 grep -q '^instrument kpageflags_ksm: unreliable: a fresh anonymous page reads KSM' \
 	"$scratch/stdout"
@@ -99,6 +102,7 @@ ksm_pass "$ksm" --scenario ksm.cow --param pages=identical
 ok $? "ksm.cow passes by PFN identity (its control region left alone)"
 
 # 3. A broken unmerge still fails, with or without the lying flag.
+# shellcheck disable=SC2086 # $small: options, split on purpose
 COWBENCH_FAKE_KPF_KSM=1 COWBENCH_FAKE_NO_UNMERGE=1 \
 	"$COWBENCH" $small --out "$scratch/nounmerge" ksm.merge \
 	>"$scratch/stdout" 2>&1
@@ -114,7 +118,7 @@ if [ $rc -eq 0 ] &&
 else
 	[ $rc -eq 1 ]
 	ok $? "an unmerge that does nothing: cowbench exits 1"
-	cr "$scratch/nounmerge" --scenario ksm.merge --expect-verdict fail \
+	cr_in "$scratch/nounmerge" --scenario ksm.merge --expect-verdict fail \
 		--expect-evidence counts
 	ok $? "an unmerge that does nothing FAILs on its counts (PFNs still shared)"
 	grep -q 'fail (counts): .* still share a PFN' "$scratch/stdout"
@@ -123,16 +127,17 @@ fi
 
 # 4. PFNs that move between two reads.
 pfn=$scratch/fake-pfn
+# shellcheck disable=SC2086 # $small: options, split on purpose
 COWBENCH_FAKE_PFN_UNSTABLE=1 run_ok "cowbench with unstable PFNs" \
 	$small --out "$pfn" fork.child-write ksm.merge
-cr "$pfn" --expect-instrument pagemap_pfn=unreliable \
+cr_in "$pfn" --expect-instrument pagemap_pfn=unreliable \
 	--expect-instrument "kpageflags_ksm=not checked"
 ok $? "unstable PFNs: pagemap_pfn unreliable, kpageflags not checked"
 ! verdicts "$pfn" | grep -qx fail
 ok $? "unstable PFNs: no sample fails"
-cr "$pfn" --scenario fork.child-write --expect-verdict pass \
-	--print pages_copied >"$scratch/copied" 2>&1
-[ $? -eq 0 ] && grep -qx null "$scratch/copied"
+cr_in "$pfn" --scenario fork.child-write --expect-verdict pass \
+	--print pages_copied >"$scratch/copied" 2>&1 &&
+	grep -qx null "$scratch/copied"
 ok $? "unstable PFNs: fork.child-write passes on its data, copies not counted"
 
 "$COWBENCH" compare "$clean" "$ksm" >"$scratch/compare" 2>&1

@@ -2,15 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # swap.sh - the swap-cache scenarios at a small size on a swapfile of the
 # run's own: the copies the semantics require, and no swapfile left.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (swapon, PFNs)"
 
-plan 8
 before=$(knob_snapshot)
 out=$scratch/run
 mkdir "$scratch/dir"
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
 run_ok "cowbench swap.*" --reps 2 --warmup 0 --size 4M --dir "$scratch/dir" --out "$out" \
 	'swap.*'

@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # thp.sh - the THP and mTHP scenarios at a small size (4M: two PMD THPs):
 # what holds on every correct kernel, and every THP knob put back.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs in pagemap, THP knobs)"
 [ -e /sys/kernel/mm/transparent_hugepage/enabled ] || skip_all "no THP"
 
-plan 14
 before=$(knob_snapshot)
 out=$scratch/run
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
+# shellcheck disable=SC2010 # sysfs names, no surprises in them
 nmthp=$(ls -d /sys/kernel/mm/transparent_hugepage/hugepages-*kB/enabled 2>/dev/null |
 	grep -vc "hugepages-$(($(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size) / 1024))kB")
 

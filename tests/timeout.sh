@@ -10,14 +10,13 @@
 # results.json is complete and valid, no process of the run is left, and
 # every knob is as before -- a knob the dead worker's prepare() set is
 # back before the next point starts.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (the KSM knobs, the journal)"
 [ -w /sys/kernel/mm/ksm/run ] || skip_all "no writable KSM knobs"
 
-plan 22
 
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 before=$(knob_snapshot)
 ksm_knobs() { knob_snapshot | grep '^/sys/kernel/mm/ksm/'; }
 ksm_before=$(ksm_knobs)
@@ -35,7 +34,7 @@ none_left() {
 		n=$((n - 1))
 	done
 	left=$(tagged | tr '\n' ' ')
-	for p in $left; do kill -KILL "$p" 2>/dev/null; done
+	for p in $left; do kill -s KILL "$p" 2>/dev/null; done
 	[ -z "$left" ]
 }
 
@@ -61,7 +60,8 @@ start hang COWBENCH_TEST_HANG=fork.child-write:measured \
 	"$COWBENCH" --reps 2 --warmup 0 --size 4M --sample-timeout 2 \
 	--out "$scratch/hang" fork.child-write fork.latency
 finish
-ok $([ $rc -eq 1 ]; echo $?) "a run with a hang in fork.child-write's measured phase ends, exit 1 (rc $rc)"
+[ "$rc" -eq 1 ]
+ok $? "a run with a hang in fork.child-write's measured phase ends, exit 1 (rc $rc)"
 cr
 ok $? "its results.json is valid"
 ! grep -q '"partial": *true' "$out/results.json"
@@ -95,12 +95,13 @@ until grep -q 'harness worker died' "$out/results.json" 2>/dev/null ||
 	n=$((n - 1))
 done
 now=$(ksm_knobs)
-kill -0 "$pid" 2>/dev/null && [ "$now" = "$ksm_before" ]
+kill -s 0 "$pid" 2>/dev/null && [ "$now" = "$ksm_before" ]
 ok $? "once ksm.merge's FAIL is recorded, with the run still going, the KSM knobs are back"
 [ "$now" = "$ksm_before" ] ||
 	printf '%s\n' "$ksm_before" "-- now:" "$now" | sed 's/^/# /'
 finish
-ok $([ $rc -eq 1 ]; echo $?) "the run ends, exit 1 (rc $rc)"
+[ "$rc" -eq 1 ]
+ok $? "the run ends, exit 1 (rc $rc)"
 cr
 ok $? "its results.json is valid"
 ! grep -q '"partial": *true' "$out/results.json"

@@ -12,6 +12,7 @@
 
 # lib.sh takes the knob-test lock (we are root): the knobs compared
 # after the run are then changed by nobody else meanwhile.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "${COWBENCH_UNPRIV_TESTS:-0}" = 1 ] ||
@@ -22,7 +23,6 @@ group=$(id -gn nobody 2>/dev/null) || skip_all "no user nobody"
 dist=${COWBENCH_UNPRIV_DIST:-}
 [ -x "$dist/configure" ] || skip_all "COWBENCH_UNPRIV_DIST is no distribution tree: '$dist'"
 
-plan 9
 u=$scratch/nobody
 src=$u/src
 mkdir -p "$u/home" "$u/tmp" && cp -a "$dist" "$src" &&
@@ -53,6 +53,7 @@ touch "$scratch/stamp"
 as_nobody() {
 	log=$1
 	shift
+	# shellcheck disable=SC2016 # the sh -c script expands its own $1
 	setpriv --reuid=nobody --regid="$group" --clear-groups --no-new-privs \
 		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$u/home" \
 		TMPDIR="$u/tmp" LC_ALL=C.UTF-8 \
@@ -73,7 +74,7 @@ ok $rc "make as nobody (rc $rc)"
 as_nobody check.out make -j"$(nproc)" check
 rc=$?
 t1=$(date +%s)
-n() { sed -n "s/^# $1: *//p" "$src/test-suite.log" 2>/dev/null; }
+n() { suite_count "$src/test-suite.log" "$1"; }
 pass=$(n PASS) skip=$(n SKIP) fail=$(n FAIL) err=$(n ERROR)
 [ $rc -eq 0 ] && [ "${pass:-0}" -gt 0 ] && [ "$fail" = 0 ] && [ "$err" = 0 ]
 ok $? "make check as nobody: ${pass:-?} passed, ${skip:-?} skipped, ${fail:-?} failed, ${err:-?} errors (rc $rc, $((t1 - t0)) s in all)"

@@ -12,6 +12,7 @@
 # lines do; a real Oops would take a broken kernel).  Opt-in (it downloads
 # a ~70 MB kernel package): COWBENCH_VM_TESTS=1, or `make check-vm`.
 # COWBENCH_VM_KERNEL=FILE uses that kernel instead of downloading one.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "${COWBENCH_VM_TESTS:-0}" = 1 ] || skip_all "set COWBENCH_VM_TESTS=1 (make check-vm) to boot a kernel in QEMU"
@@ -19,8 +20,6 @@
 command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 	skip_all "no qemu-system-x86_64: apt-get install \$(cat scripts/debian-packages-vm)"
 
-plan 20
-top=${COW_SRCDIR:-.}
 vmrun=$top/scripts/vm-run
 kernel=${COWBENCH_VM_KERNEL:-}
 if [ -z "$kernel" ]; then
@@ -40,8 +39,8 @@ rc=$?
 t=$(($(date +%s) - t0))
 ok $rc "vm-run fork.child-write exits 0 (rc $rc, ${t}s)"
 [ $rc -eq 0 ] || sed 's/^/# /' "$scratch/stdout" "$scratch/stderr"
-diag "vm-run on $(basename "$kernel"): ${t}s ($(sed -n 's/.*"accelerator_probe": *"\([^"]*\)".*/\1/p' "$out/results.json" | head -n 1))"
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
+probe=$(sed -n 's/.*"accelerator_probe": *"\([^"]*\)".*/\1/p' "$out/results.json" | head -n 1)
+diag "vm-run on $(basename "$kernel"): ${t}s ($probe)"
 cr --expect-vm --scenario fork.child-write --min-samples 3 --expect-verdict pass
 ok $? "results.json came back over 9p, 3 passing samples, meta.vm consistent"
 cr --scenario fork.child-write --expect-copies-equal-written
@@ -49,7 +48,8 @@ ok $? "in the guest fork.child-write copies exactly the 1024 pages written"
 acc=$(sed -n 's/.*"accelerator": *"\([a-z]*\)".*/\1/p' "$out/results.json" | head -n 1)
 [ "$acc" = kvm ] || [ "$acc" = tcg ]
 ok $? "meta.vm.accelerator is recorded ($acc)"
-[ -s "$out/console.log" ] && ! ls -a "$out" | grep -q '\.tmp'
+# shellcheck disable=SC2010 # any name with .tmp in it will do
+[ -s "$out/console.log" ] && ! ls -A "$out" | grep -q '\.tmp'
 ok $? "the console log is kept and nothing temporary is left"
 # vmget DIR KEY: a string (quoted) or literal of meta.vm, one a line.
 vmget() {

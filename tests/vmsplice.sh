@@ -4,13 +4,12 @@
 # old data in every CVE-2020-29374 case, writes to pages a live child
 # shares copy every page, every data check passes, and an interrupted
 # run leaves no process (and so no pipe) behind.
+# shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs in pagemap)"
 
-plan 12
 out=$scratch/run
-cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 
 run_ok "cowbench vmsplice.*" --reps 3 --warmup 1 --size 4M --out "$out" \
 	'vmsplice.*'

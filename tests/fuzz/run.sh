@@ -8,13 +8,19 @@
 # usage: run.sh SRCDIR WORKDIR SECONDS TARGET...
 # Extra libFuzzer flags: FUZZ_FLAGS (e.g. FUZZ_FLAGS=-runs=1000000).
 set -u
-srcdir=$1 work=$2 seconds=$3
+top=${1:-.}
+prog=fuzz/run.sh
+# shellcheck source=scripts/common.sh
+. "$top/scripts/common.sh"
+[ $# -ge 4 ] || die "usage: $prog SRCDIR WORKDIR SECONDS TARGET..."
+posint SECONDS "$3"
+srcdir=$1 workdir=$2 seconds=$3
 shift 3
 
 fail=0
 for t in "$@"; do
 	name=${t##*/}
-	dir=$work/$name
+	dir=$workdir/$name
 	# a fresh scratch corpus: the committed seeds are never written to
 	rm -rf "$dir"
 	mkdir -p "$dir/corpus" "$dir/artifacts"
@@ -23,6 +29,7 @@ for t in "$@"; do
 	[ -f "$srcdir/tests/fuzz/$name.dict" ] &&
 		dict=-dict=$srcdir/tests/fuzz/$name.dict
 	# scratch files a target writes (fuzz-results' chart data) stay here
+	# shellcheck disable=SC2086 # $dict: one word or none; FUZZ_FLAGS: a list
 	TMPDIR=$dir "$t" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$dir/artifacts/" $dict ${FUZZ_FLAGS:-} \
 		"$dir/corpus" >"$dir/log" 2>&1
