@@ -6,9 +6,10 @@
  * verdict, then one per figure, "POINT.FIGURE RESULT VALUE UNIT", whose
  * result is the point's (a failed point's figures are not a pass's).
  *
- * LAVA takes ids of [-_a-zA-Z0-9.] up to 100 characters: a longer one is
- * cut with a hash of the whole, and any id met before gets "-N", so that
- * no two cases merge into one.
+ * LAVA takes ids of [-_a-zA-Z0-9.] up to 100 characters: a longer one has
+ * its point cut, a hash of the whole id put in its place and the figure
+ * kept (POINT-CUT-1a2b3c4d.ns_per_op); any id met before gets "-N", so
+ * that no two cases merge into one.
  */
 #include <string.h>
 
@@ -16,17 +17,30 @@
 
 #define LAVA_ID_MAX	100
 
+/* POINT[.FIG], its point cut to keep the figure within LAVA_ID_MAX */
+static void lava_id(char *id, size_t len, const char *point, const char *fig)
+{
+	size_t tail = fig ? strlen(fig) + 1 : 0;
+
+	snprintf(id, len, "%s%s%s", point, fig ? "." : "", fig ? fig : "");
+	if (strlen(id) <= LAVA_ID_MAX || tail + 10 > LAVA_ID_MAX)
+		return;
+	snprintf(id, len, "%.*s-%08x%s%s", (int)(LAVA_ID_MAX - tail - 9), point,
+		 (unsigned)cow_hash_str(0, id), fig ? "." : "", fig ? fig : "");
+}
+
 static int lava_point(struct exp *e, FILE *f, const struct exp_point *p)
 {
 	const char *res = cow_verdict_name(p->verdict);
 	char id[1024], num[400], fig[COW_NAME_LEN];
 	size_t i;
 
-	if (fprintf(f, "%s %s\n", exp_unique(e, p->name, LAVA_ID_MAX), res) < 0)
+	lava_id(id, sizeof(id), p->name, NULL);
+	if (fprintf(f, "%s %s\n", exp_unique(e, id, LAVA_ID_MAX), res) < 0)
 		return -1;
 	for (i = 0; i < p->nval; i++) {
 		exp_component(fig, sizeof(fig), p->val[i].name);
-		snprintf(id, sizeof(id), "%s.%s", p->name, fig);
+		lava_id(id, sizeof(id), p->name, fig);
 		/* units are one word: "MB/s" stays, nothing with a space */
 		if (fprintf(f, "%s %s %s%s%s\n", exp_unique(e, id, LAVA_ID_MAX),
 			    res, exp_num(p->val[i].v, num, sizeof(num)),
