@@ -101,6 +101,25 @@ struct exp_format {
 extern const struct exp_format exp_lkp, exp_lava, exp_ktap, exp_kcidb,
 	exp_mmtests;
 
+/* export.c: the steps of cow_export_main(), for it and the fuzz target */
+/*
+ * The runs read into e->runs and e->o set: whether they may be exported
+ * (not partial, not empty, poolable, the format's options).  0, or -1
+ * with a one-line err.
+ */
+int exp_check(struct exp *e, char *err, size_t elen);
+/* The points, pooled over the runs, named; after exp_check(). */
+void exp_build(struct exp *e);
+/*
+ * Every point in e->o.fmt to f; 0 with the exit status in *status, or -1
+ * with a one-line err.  Names are handed out anew for each call.
+ */
+int exp_write(struct exp *e, FILE *f, int *status, char *err, size_t elen);
+/* The names exp_unique() handed out, forgotten. */
+void exp_forget_names(struct exp *e);
+/* Everything, the runs too; e zeroed. */
+void exp_free(struct exp *e);
+
 /* export.c, for the formats */
 /*
  * The number as text with no exponent (LKP reads "1e+20" as 1, LAVA

@@ -165,7 +165,7 @@ const char *exp_unique(struct exp *e, const char *base, size_t max)
 	return copy;
 }
 
-static void forget_names(struct exp *e)
+void exp_forget_names(struct exp *e)
 {
 	size_t i;
 
@@ -307,22 +307,30 @@ static void load_run(struct exp_run *run)
  * and an export of it would pass what was never measured.  compare only
  * warns, because its reader sees the warning; an engine would not.
  */
-static void check_runs(const struct exp *e)
+static int check_runs(const struct exp *e, char *err, size_t elen)
 {
-	char err[768];
 	size_t i;
 
 	for (i = 0; i < e->nruns; i++) {
 		if (e->runs[i].r.partial)
-			die("%s: a partial run (interrupted, meta.partial): its points are not all there",
-			    e->runs[i].path);
+			return cow_errf(err, elen, "%s: a partial run (interrupted, meta.partial): its points are not all there",
+					e->runs[i].path);
 		if (!e->runs[i].r.n)
-			die("%s: no samples: nothing to export", e->runs[i].path);
+			return cow_errf(err, elen, "%s: no samples: nothing to export",
+					e->runs[i].path);
 		if (i && cow_results_poolable(&e->runs[0].r, e->runs[0].path,
 					      &e->runs[i].r, e->runs[i].path,
-					      err, sizeof(err)))
-			die("%s", err);
+					      err, elen))
+			return -1;
 	}
+	return 0;
+}
+
+int exp_check(struct exp *e, char *err, size_t elen)
+{
+	if (check_runs(e, err, elen))
+		return -1;
+	return e->o.fmt->check ? e->o.fmt->check(e, err, elen) : 0;
 }
 
 /* ---- points -------------------------------------------------------------- */
@@ -549,7 +557,7 @@ static bool has_value(const struct exp_point *p, const char *name)
 	return false;
 }
 
-static void build_points(struct exp *e)
+void exp_build(struct exp *e)
 {
 	struct pt_samples *ps = NULL;
 	size_t r, i, j, m, cap = 0;
@@ -591,31 +599,34 @@ static void build_points(struct exp *e)
 	for (i = 0; i < e->npoints; i++)
 		snprintf(e->points[i].name, sizeof(e->points[i].name), "%s",
 			 exp_unique(e, e->points[i].name, 0));
-	forget_names(e);
+	exp_forget_names(e);
 }
 
 /* ---- writing ---------------------------------------------------------- */
 
-static int write_all(struct exp *e, FILE *f, int *status, char *err,
-		     size_t elen)
+int exp_write(struct exp *e, FILE *f, int *status, char *err, size_t elen)
 {
 	const struct exp_format *fmt = e->o.fmt;
 	size_t i;
 
 	*status = COW_EXIT_OK;
+	exp_forget_names(e);
+	errno = 0;
+	/* a hook fails only where a write did: say what the system said */
 	if (fmt->begin && fmt->begin(e, f))
-		return -1;
+		goto fail;
 	for (i = 0; i < e->npoints; i++)
 		if (fmt->point(e, f, &e->points[i]))
-			return -1;
+			goto fail;
 	if (fmt->end && fmt->end(e, f, status))
-		return -1;
-	if (fflush(f) || ferror(f))
-		return cow_errf(err, elen, "writing: %s", strerror(errno ? errno : EIO));
-	return 0;
+		goto fail;
+	if (!fflush(f) && !ferror(f))
+		return 0;
+fail:
+	return cow_errf(err, elen, "writing: %s", strerror(errno ? errno : EIO));
 }
 
-static void exp_free(struct exp *e)
+void exp_free(struct exp *e)
 {
 	size_t i;
 
@@ -625,7 +636,7 @@ static void exp_free(struct exp *e)
 	}
 	for (i = 0; i < e->npoints; i++)
 		free(e->points[i].val);
-	forget_names(e);
+	exp_forget_names(e);
 	free(e->runs);
 	free(e->points);
 	free(e->checkout_id);
@@ -633,12 +644,50 @@ static void exp_free(struct exp *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* The file a temporary --out is renamed onto: --out, or where it links. */
+static char *tmp_target;
+
+/*
+ * --out: a regular file (or none yet) is written whole or not at all, as
+ * a temporary file beside it renamed onto it at the end, through a
+ * symbolic link to where it points; anything else (/dev/stdout, a FIFO)
+ * is written to as it is, since renaming onto it would replace it.
+ */
+static FILE *open_out(const char *out, char **tmp)
+{
+	struct stat st;
+	FILE *f;
+	int fd, en;
+
+	if (!stat(out, &st) && !S_ISREG(st.st_mode)) {
+		f = fopen(out, "we");
+		if (!f)
+			die("%s: %s", out, strerror(errno));
+		return f;
+	}
+	tmp_target = realpath(out, NULL);
+	if (!tmp_target && !(tmp_target = strdup(out)))
+		die("out of memory");
+	if (asprintf(tmp, "%s.tmp.XXXXXX", tmp_target) < 0)
+		die("out of memory");
+	fd = mkstemp(*tmp);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		en = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(*tmp);
+		}
+		die("%s: %s", out, strerror(en));
+	}
+	return f;
+}
+
 /* Everything after the options: read, check, pool, write.  Exit status. */
 static int export_runs(struct exp *e, char **args, size_t nargs)
 {
 	char err[768], *tmp = NULL;
 	FILE *f = stdout;
-	int status, fd;
+	int status;
 	size_t i;
 
 	if (!nargs)
@@ -649,26 +698,13 @@ static int export_runs(struct exp *e, char **args, size_t nargs)
 		e->runs[i].arg = args[i];
 		load_run(&e->runs[i]);
 	}
-	check_runs(e);
-	if (e->o.fmt->check && e->o.fmt->check(e, err, sizeof(err)))
+	if (exp_check(e, err, sizeof(err)))
 		die("%s", err);
-	build_points(e);
-	if (e->o.out) {
-		if (asprintf(&tmp, "%s.tmp.XXXXXX", e->o.out) < 0)
-			die("out of memory");
-		fd = mkstemp(tmp);
-		if (fd < 0 || !(f = fdopen(fd, "w"))) {
-			int en = errno;
-
-			if (fd >= 0) {
-				close(fd);
-				unlink(tmp);
-			}
-			die("%s: %s", e->o.out, strerror(en));
-		}
-	}
+	exp_build(e);
+	if (e->o.out)
+		f = open_out(e->o.out, &tmp);
 	errno = 0;
-	if (write_all(e, f, &status, err, sizeof(err))) {
+	if (exp_write(e, f, &status, err, sizeof(err))) {
 		if (tmp) {
 			fclose(f);
 			unlink(tmp);
@@ -677,13 +713,17 @@ static int export_runs(struct exp *e, char **args, size_t nargs)
 	}
 	if (tmp) {
 		/* a file for others to read, as any output cowbench writes */
-		if (fchmod(fileno(f), 0644) || fclose(f) || rename(tmp, e->o.out)) {
+		if (fchmod(fileno(f), 0644) || fclose(f) || rename(tmp, tmp_target)) {
 			int en = errno;
 
 			unlink(tmp);
 			die("%s: %s", e->o.out, strerror(en));
 		}
 		free(tmp);
+		free(tmp_target);
+		tmp_target = NULL;
+	} else if (f != stdout && fclose(f)) {
+		die("%s: %s", e->o.out, strerror(errno));
 	}
 	return status;
 }

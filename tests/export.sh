@@ -9,7 +9,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 43
+plan 45
 
 d=$scratch
 # exp OUT ARGS...: run export, stdout to $d/OUT, stderr to $d/OUT.err
@@ -251,5 +251,22 @@ expect_err "no results" "needs at least one results directory" --format lkp
 "$COWBENCH" export --format lkp --out "$d/out.txt" "$d/run" >"$d/stdout" 2>&1
 [ $? -eq 0 ] && [ ! -s "$d/stdout" ] && cmp -s "$d/out.txt" "$d/lkp.out"
 ok $? "--out FILE: the export in FILE, nothing on stdout"
+# a FIFO (as /dev/stdout) is written to, not replaced by a renamed file
+mkfifo "$d/fifo"
+cat "$d/fifo" >"$d/fifo.out" &
+"$COWBENCH" export --format lkp --out "$d/fifo" "$d/run" >/dev/null 2>&1
+frc=$?
+wait
+[ $frc -eq 0 ] && [ -p "$d/fifo" ] && cmp -s "$d/fifo.out" "$d/lkp.out"
+ok $? "--out FIFO: written through, still a FIFO (exit $frc)"
+if [ -c /dev/full ]; then
+	"$COWBENCH" export --format lkp "$d/run" >/dev/full 2>"$d/full.err"
+	frc=$?
+	[ $frc -eq 2 ] && [ "$(wc -l <"$d/full.err")" -eq 1 ] &&
+		grep -q "writing: No space left on device" "$d/full.err"
+	ok $? "a write that fails (stdout on /dev/full): one line, exit $frc"
+else
+	ok 0 "a write that fails # SKIP no /dev/full"
+fi
 
 done_testing
