@@ -6,10 +6,12 @@
  * directive, a failure's as a "# reason: ..." line.  The exit status is
  * kselftest's: 0, 1 when a point failed, 4 when every point skipped.
  *
- * No diagnostic line reads as a result line: each starts with a name and
- * a colon, never "ok" (LKFT's parse-output.py reads the lines before a
- * result as a nested KTAP block).  Names and reasons carry no '#', which
- * would open a directive.
+ * No diagnostic line reads as a result line: LKFT's parse-output.py reads
+ * the lines before a result, uncommented, as a nested KTAP block, so a
+ * figure named "ok-1" would be a test there.  Figure names are of
+ * [A-Za-z0-9_-] (no space, no "Bail out!", no plan) and one that starts
+ * with "ok" or "not" gets a '_' before it.  Names and reasons carry no
+ * '#', which would open a directive.
  */
 #include <string.h>
 
@@ -47,8 +49,10 @@ static int ktap_point(struct exp *e, FILE *f, const struct exp_point *p)
 
 	st.n++;
 	for (i = 0; i < p->nval; i++) {
-		exp_text(fig, sizeof(fig), p->val[i].name);
-		fprintf(f, "# %s: %s%s%s\n", fig,
+		exp_component(fig, sizeof(fig), p->val[i].name);
+		fprintf(f, "# %s%s: %s%s%s\n",
+			!strncmp(fig, "ok", 2) || !strncmp(fig, "not", 3) ? "_" : "",
+			fig,
 			exp_num(p->val[i].v, num, sizeof(num)),
 			p->val[i].unit ? " " : "",
 			p->val[i].unit ? p->val[i].unit : "");

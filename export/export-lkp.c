@@ -34,10 +34,13 @@ static int lkp_begin(struct exp *e, FILE *f)
 {
 	const char *tool = exp_meta(e, "tool_version");
 	const char *rel = exp_meta(e, "uname.release");
+	char t[128], r[128];
 
-	/* dump-stat skips lines starting with '#' */
+	/* dump-stat skips lines starting with '#'; one line, whatever meta holds */
+	exp_text(t, sizeof(t), tool ? tool : "?");
+	exp_text(r, sizeof(r), rel ? rel : "?");
 	fprintf(f, "# cowbench export: tool %s, kernel %s, %zu run%s\n",
-		tool ? tool : "?", rel ? rel : "?", e->nruns,
+		t, r, e->nruns,
 		e->nruns == 1 ? "" : "s pooled");
 	return 0;
 }
