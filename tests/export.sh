@@ -9,7 +9,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 45
+plan 46
 
 d=$scratch
 # exp OUT ARGS...: run export, stdout to $d/OUT, stderr to $d/OUT.err
@@ -211,6 +211,22 @@ exp pool.out --format lkp "$d/good" "$d/good2"
 [ $rc -eq 0 ] && has pool.out '^fork.child-write.4M.ns_per_op: 3222.65625$' &&
 	has pool.out '2 runs pooled'
 ok $? "two runs: pooled per point, the median over both (exit $rc)"
+
+# --- --help and the man page: every format ----------------------------------------
+exp help.out --help
+missing=
+for f in lkp lava ktap kcidb mmtests; do
+	grep -q "^  $f  " "$d/help.out" || missing="$missing help:$f"
+	sed -n '/^\.SH EXPORT/,/^\.SH /p' "$COW_SRCDIR/doc/cowbench.1" |
+		grep -q "^\.B $f$" || missing="$missing man:$f"
+done
+for o in --format --out --origin --build-id --checkout-id; do
+	grep -q -- "$o" "$d/help.out" || missing="$missing help:$o"
+	sed -n '/^\.SH EXPORT/,/^\.SH /p' "$COW_SRCDIR/doc/cowbench.1" |
+		grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" || missing="$missing man:$o"
+done
+[ $rc -eq 0 ] && [ -z "$missing" ]
+ok $? "export --help and the man page's EXPORT cover every format and option (exit $rc)${missing:+, missing$missing}"
 
 # --- errors: one line, exit 2, --out untouched ----------------------------------
 # expect_err DESCRIPTION PATTERN ARGS...: and --out (holding "old") kept
