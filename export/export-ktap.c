@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * export-ktap.c - `export --format ktap`: KTAP version 1, as kselftest
- * prints it, one test per point: its figures as "# NAME: VALUE UNIT"
- * diagnostic lines before its result line, a skip's reason in its SKIP
- * directive, a failure's as a "# reason: ..." line.  The exit status is
+ * prints it, one test per point: its result line, then a failure's or a
+ * skip's reason as "# reason: ..." and its figures as "# NAME: VALUE
+ * UNIT" diagnostic lines.  After the result, not before: LKFT's
+ * parse-output.py gives a test the diagnostic lines that follow it (they
+ * become a failing test's log file), and those before it to the test
+ * before.  The exit status is
  * kselftest's: 0, 1 when a point failed, 4 when every point skipped.
  *
  * No diagnostic line reads as a result line: LKFT's parse-output.py reads
@@ -48,29 +51,36 @@ static int ktap_point(struct exp *e, FILE *f, const struct exp_point *p)
 	size_t i;
 
 	st.n++;
+	exp_text(reason, sizeof(reason), p->reason);
+	switch (p->verdict) {
+	case COW_PASS:
+		fprintf(f, "ok %zu %s\n", st.n, name);
+		break;
+	case COW_SKIP:
+		/*
+		 * Not "# SKIP reason": LKFT's parse-output.py makes the words
+		 * after SKIP part of the test's name, which would then change
+		 * with the reason.
+		 */
+		st.nskip++;
+		fprintf(f, "ok %zu %s # SKIP\n", st.n, name);
+		break;
+	default:
+		st.nfail++;
+		fprintf(f, "not ok %zu %s\n", st.n, name);
+		break;
+	}
+	if (p->verdict != COW_PASS && reason[0])
+		fprintf(f, "# reason: %s\n", reason);
 	for (i = 0; i < p->nval; i++) {
 		exp_component(fig, sizeof(fig), p->val[i].name);
 		fprintf(f, "# %s%s: %s%s%s\n",
 			!strncmp(fig, "ok", 2) || !strncmp(fig, "not", 3) ? "_" : "",
-			fig,
-			exp_num(p->val[i].v, num, sizeof(num)),
+			fig, exp_num(p->val[i].v, num, sizeof(num)),
 			p->val[i].unit ? " " : "",
 			p->val[i].unit ? p->val[i].unit : "");
 	}
-	exp_text(reason, sizeof(reason), p->reason);
-	switch (p->verdict) {
-	case COW_PASS:
-		return fprintf(f, "ok %zu %s\n", st.n, name) < 0 ? -1 : 0;
-	case COW_SKIP:
-		st.nskip++;
-		return fprintf(f, "ok %zu %s # SKIP %s\n", st.n, name,
-			       reason[0] ? reason : "skipped") < 0 ? -1 : 0;
-	default:
-		st.nfail++;
-		if (reason[0])
-			fprintf(f, "# reason: %s\n", reason);
-		return fprintf(f, "not ok %zu %s\n", st.n, name) < 0 ? -1 : 0;
-	}
+	return ferror(f) ? -1 : 0;
 }
 
 static int ktap_end(struct exp *e, FILE *f, int *status)
