@@ -35,15 +35,16 @@ static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 	char why[128];
 	pid_t pid;
 
-	if (!bench_setup(r, s, &f))
+	if (!bench_setup_mem(r, s, &f, r->priv))
 		return;
-	cow_meas_require_all(f.m);
+	bench_require(&f, true);
 	pid = cow_fork();
 	if (pid < 0) {
 		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
 		goto free_setup;
 	}
 	if (pid == 0) {
+		bench_present(&f);
 		cow_meas_start(f.m);
 		cow_region_fill(f.buf, f.len, SEED_CHILD);
 		cow_meas_stop(f.m);
@@ -52,8 +53,9 @@ static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 	if (cow_wait(pid, why, sizeof(why)))
 		cow_sample_fail(s, COW_EV_DATA, "writer %s", why);
 	bench_check_region(s, "parent after the child wrote", f.buf, f.len,
-		     SEED_PARENT);
-	cow_meas_to_sample(f.m, s, f.npages);
+		     f.orig);
+	bench_check_file(s, &f);
+	cow_meas_to_sample(f.m, s, f.nunits);
 free_setup:
 	bench_teardown(&f);
 }
@@ -68,18 +70,20 @@ static void parent_write_alive_sample(struct cow_run *r, struct cow_sample *s)
 	struct bench_setup f;
 	struct bench_holder h;
 
-	if (!bench_setup(r, s, &f))
+	if (!bench_setup_mem(r, s, &f, r->priv))
 		return;
-	cow_meas_require_all(f.m);
+	bench_require(&f, true);
 	/* The child keeps the region mapped, untouched, until released. */
-	if (!bench_holder_start(&h, s, f.buf, f.len, SEED_PARENT))
+	if (!bench_holder_start(&h, s, f.buf, f.len, f.orig))
 		goto free_setup;
+	bench_present(&f);
 	cow_meas_start(f.m);
 	cow_region_fill(f.buf, f.len, SEED_PARENT2);
 	cow_meas_stop(f.m);
 	bench_holder_finish(&h, s);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
-	cow_meas_to_sample(f.m, s, f.npages);
+	bench_check_file(s, &f);
+	cow_meas_to_sample(f.m, s, f.nunits);
 free_setup:
 	bench_teardown(&f);
 }
@@ -96,9 +100,9 @@ static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
 	char why[128];
 	pid_t pid;
 
-	if (!bench_setup(r, s, &f))
+	if (!bench_setup_mem(r, s, &f, r->priv))
 		return;
-	cow_meas_require_none(f.m);
+	bench_require(&f, false);
 	pid = cow_fork();
 	if (pid < 0) {
 		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
@@ -108,12 +112,15 @@ static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
 		_exit(0);
 	if (cow_wait(pid, why, sizeof(why)))
 		cow_sample_fail(s, COW_EV_DATA, "child %s", why);
-	bench_check_region(s, "parent before writing", f.buf, f.len, SEED_PARENT);
+	/* The check reads every page: swapped ones come back in here. */
+	bench_check_region(s, "parent before writing", f.buf, f.len, f.orig);
+	bench_present(&f);
 	cow_meas_start(f.m);
 	cow_region_fill(f.buf, f.len, SEED_PARENT2);
 	cow_meas_stop(f.m);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
-	cow_meas_to_sample(f.m, s, f.npages);
+	bench_check_file(s, &f);
+	cow_meas_to_sample(f.m, s, f.nunits);
 free_setup:
 	bench_teardown(&f);
 }
@@ -272,18 +279,30 @@ static void latency_sample(struct cow_run *r, struct cow_sample *s)
 const struct cow_scenario cow_sc_fork_child_write = {
 	.name = "fork.child-write",
 	.desc = "child writes every shared page (required copies = pages)",
+	.nvariants = bench_backings_all,
+	.prepare = bench_backing_prepare,
+	.cleanup = bench_backing_cleanup,
+	.backing_name = bench_backing_variant_name,
 	.sample = child_write_sample,
 };
 
 const struct cow_scenario cow_sc_fork_parent_write_alive = {
 	.name = "fork.parent-write-alive",
 	.desc = "parent writes while the child maps the pages (required = pages)",
+	.nvariants = bench_backings_full,
+	.prepare = bench_backing_prepare,
+	.cleanup = bench_backing_cleanup,
+	.backing_name = bench_backing_variant_name,
 	.sample = parent_write_alive_sample,
 };
 
 const struct cow_scenario cow_sc_fork_parent_after_exit = {
 	.name = "fork.parent-after-exit",
 	.desc = "parent writes after the child exited (reuse: required = 0)",
+	.nvariants = bench_backings_full,
+	.prepare = bench_backing_prepare,
+	.cleanup = bench_backing_cleanup,
+	.backing_name = bench_backing_variant_name,
 	.sample = parent_after_exit_sample,
 };
 

@@ -69,6 +69,15 @@ struct cow_scenario {
 	 * filesystem without room for them.
 	 */
 	uint64_t (*scratch_bytes)(const struct cow_opts *o, uint64_t size);
+	/*
+	 * Optional, for a scenario whose variants are memory backings: the
+	 * backing of variant v ("hugetlb-2M"), NULL past the last.  --list
+	 * shows them; every sample of a variant but the first (small pages,
+	 * named by size alone as before there were backings) gets it as its
+	 * "backing" parameter, a prepare() skip's included.
+	 */
+	const char *(*backing_name)(const struct cow_opts *o, unsigned v,
+				    char *buf, size_t len);
 };
 
 /* Every scenario, in run order, NULL-terminated (bench/registry.c). */

@@ -111,12 +111,32 @@ static void help(void)
 	       prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
 }
 
+/* A scenario's backings, on a line of their own (--list). */
+static void list_variants(const struct cow_scenario *sc)
+{
+	struct cow_opts o = { .full = true };
+	const char *sep = "";
+	char name[48];
+	unsigned v;
+
+	if (!sc->backing_name)
+		return;
+	printf("%-28s   backings:", "");
+	for (v = 0; sc->backing_name(&o, v, name, sizeof(name)); v++) {
+		printf("%s %s", sep, name);
+		sep = ",";
+	}
+	printf("\n");
+}
+
 static void list(void)
 {
 	const struct cow_scenario *const *sc;
 
-	for (sc = cow_scenarios; *sc; sc++)
+	for (sc = cow_scenarios; *sc; sc++) {
 		printf("%-28s %s\n", (*sc)->name, (*sc)->desc);
+		list_variants(*sc);
+	}
 }
 
 static int restore_only(void)

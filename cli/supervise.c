@@ -303,8 +303,13 @@ static void send_sample(const struct bench_worker *w, unsigned flags,
 
 static void worker_sample_init(struct cow_sample *s, const struct cow_run *r)
 {
+	char name[48];
+
 	cow_sample_init(s, r->sc->name);
 	cow_sample_param_num(s, "size", (double)r->size);
+	if (r->variant && r->sc->backing_name &&
+	    r->sc->backing_name(r->opts, r->variant, name, sizeof(name)))
+		cow_sample_param_str(s, "backing", name);
 }
 
 int bench_worker_parse(const char *spec, struct bench_worker *w)
@@ -791,10 +796,18 @@ static void point_fail(struct bench_super *sv, struct watch *w,
 		s.nparams = last->nparams;
 		s.rep = last->rep + 1;
 	} else {
+		char name[48];
+
 		cow_sample_param_num(&s, "size", (double)w->pt.size);
-		if (w->pt.nvariants > 1)
+		if (w->pt.sc->backing_name) {
+			if (w->pt.variant &&
+			    w->pt.sc->backing_name(&sv->mo->o, w->pt.variant,
+						   name, sizeof(name)))
+				cow_sample_param_str(&s, "backing", name);
+		} else if (w->pt.nvariants > 1) {
 			cow_sample_param_num(&s, "variant",
 					     (double)w->pt.variant);
+		}
 	}
 	s.verdict = COW_FAIL;
 	/* Timed out or died: the sample's own checks never ran. */
