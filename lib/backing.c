@@ -95,6 +95,12 @@ bool cow_backing_is_zero(enum cow_backing b)
 
 /* ---- hugetlb sizes and the pool ----------------------------------------- */
 
+static int hugetlb_log2(size_t hsize)
+{
+	return __builtin_ctzll((unsigned long long)hsize);
+}
+
+
 static int cmp_size(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
@@ -198,6 +204,25 @@ int cow_huge_zero_enable(char *reason, size_t rlen)
 void cow_huge_zero_reset(void)
 {
 	cow_knob_reset(USE_ZERO_PAGE);
+}
+
+void cow_mem_warm(const struct cow_mem *m)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE;
+	void *p;
+
+	if (!cow_backing_is_hugetlb(m->b)) {
+		cow_warm_free_memory(m->len);
+		return;
+	}
+	/*
+	 * The copies come from the pool: fault free pool pages in once (the
+	 * kernel zeroes each whole), so that the host has backed them.
+	 */
+	flags |= hugetlb_log2(m->hsize) << MAP_HUGE_SHIFT;
+	p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (p != MAP_FAILED)
+		munmap(p, m->len);
 }
 
 /* ---- data --------------------------------------------------------------- */
@@ -570,11 +595,6 @@ static int swap_out(struct cow_mem *m, char *reason, size_t rlen)
 		return -1;
 	}
 	return 0;
-}
-
-static int hugetlb_log2(size_t hsize)
-{
-	return __builtin_ctzll((unsigned long long)hsize);
 }
 
 static int map_hugetlb(struct cow_mem *m, char *reason, size_t rlen)

@@ -214,6 +214,11 @@ int cow_mem_map(struct cow_mem *m, char *reason, size_t rlen);
 /* Check again, page by page, that the range is of its backing.  0 or -1. */
 int cow_mem_verify(const struct cow_mem *m, char *reason, size_t rlen);
 void cow_mem_unmap(struct cow_mem *m);
+/*
+ * cow_warm_free_memory() for the copies of this backing: for hugetlb,
+ * the pool's free pages.
+ */
+void cow_mem_warm(const struct cow_mem *m);
 /* Read every page: swapped pages come back in, for the writer to write. */
 void cow_mem_present(const struct cow_mem *m);
 /* cow_region_verify(), and for COW_SEED_ZERO the first page not zero. */

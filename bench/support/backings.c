@@ -210,9 +210,12 @@ enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
 			return COW_SKIP;
 		}
 		if (r->size % bk->hsize) {
+			char sz[32];
+
+			cow_size_str(bk->hsize, sz, sizeof(sz));
 			snprintf(reason, len,
-				 "the size is not whole %zu kB hugetlb pages (try --size %zuk)",
-				 bk->hsize >> 10, bk->hsize >> 10);
+				 "the size is not whole %s hugetlb pages (try --size %s)",
+				 sz, sz);
 			return COW_SKIP;
 		}
 		/*
@@ -288,7 +291,7 @@ bool bench_setup_mem(struct cow_run *r, struct cow_sample *s,
 		return false;
 	}
 	cow_meas_backing(f->m, &f->mem);
-	cow_warm_free_memory(f->len);
+	cow_mem_warm(&f->mem);
 	return true;
 }
 
