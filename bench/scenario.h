@@ -27,6 +27,8 @@ struct cow_opts {
 	const char *dir;	/* scratch directory for files (O_DIRECT, swap):
 				 * --dir, else the results directory */
 	unsigned children;	/* fork.many: 0 = number of CPUs */
+	const char *backing;	/* --backing GLOB: only the points of these
+				 * backings ("small": scenarios without) */
 	int verbose;
 };
 

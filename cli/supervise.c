@@ -39,6 +39,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <poll.h>
 #include <spawn.h>
@@ -71,10 +72,49 @@ unsigned bench_count_sizes(const struct cow_scenario *sc,
 	       COW_ARRAY_SIZE(sweep_sizes) : 1;
 }
 
+/* Whether --backing selects variant v of sc. */
+static bool variant_selected(const struct cow_scenario *sc,
+			     const struct cow_opts *o, unsigned v)
+{
+	char name[48];
+	const char *n = "small";
+
+	if (!o->backing)
+		return true;
+	if (sc->backing_name) {
+		if (!sc->backing_name(o, v, name, sizeof(name)))
+			return false;
+		n = name;
+	}
+	return !fnmatch(o->backing, n, 0);
+}
+
+static unsigned all_variants(const struct cow_scenario *sc,
+			     const struct cow_opts *o)
+{
+	return sc->nvariants ? sc->nvariants(o) : 1;
+}
+
 unsigned bench_count_variants(const struct cow_scenario *sc,
 			      const struct cow_opts *o)
 {
-	return sc->nvariants ? sc->nvariants(o) : 1;
+	unsigned v, nv = all_variants(sc, o), n = 0;
+
+	for (v = 0; v < nv; v++)
+		n += variant_selected(sc, o, v);
+	return n;
+}
+
+/* The variant index of the k-th variant --backing selects. */
+static unsigned nth_variant(const struct cow_scenario *sc,
+			    const struct cow_opts *o, unsigned k)
+{
+	unsigned v, nv = all_variants(sc, o);
+
+	for (v = 0; v < nv; v++)
+		if (variant_selected(sc, o, v) && !k--)
+			return v;
+	return 0;
 }
 
 uint64_t bench_max_point_size(const struct cow_scenario *sc,
@@ -104,8 +144,8 @@ static bool point_at(const struct cow_scenario *const *sel,
 		if (idx < n) {
 			pt->sc = *sel;
 			pt->size = ns > 1 ? sweep_sizes[idx / nv] : o->size;
-			pt->variant = idx % nv;
-			pt->nvariants = nv;
+			pt->variant = nth_variant(*sel, o, idx % nv);
+			pt->nvariants = all_variants(*sel, o);
 			return true;
 		}
 		idx -= n;

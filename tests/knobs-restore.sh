@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # knobs-restore.sh - every KSM, THP, mTHP, swap and delayacct value is
-# back as it was after a run of the KSM, THP and swap scenarios, after
+# back as it was (the hugetlb pool and use_zero_page too) after a run of
+# the KSM, THP and swap scenarios, after
 # Ctrl-C, and after kill -9 followed by the next start; no swapfile stays.
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (knobs, swapon)"
 
-plan 17
+plan 23
 before=$(knob_snapshot)
 dir=$scratch/dir
 mkdir "$dir"
@@ -24,8 +25,10 @@ knobs_changed() { [ "$(knob_snapshot)" != "$before" ]; }
 # background, in a process group of its own where setsid(1) is there.
 setsid=$(command -v setsid)
 start() {
+	name=$1
+	shift
 	$setsid "$COWBENCH" --reps 100000 --warmup 0 --size 4M --dir "$dir" \
-		--out "$scratch/$1" "$2" >"$scratch/$1.out" 2>&1 &
+		--out "$scratch/$name" "$@" >"$scratch/$name.out" 2>&1 &
 	pid=$!
 }
 
@@ -116,6 +119,64 @@ ok $? "kill -9 during thp.mthp left THP knobs changed"
 rc=$?
 [ $rc -eq 0 ] && knobs_equal "$before" && [ ! -e "$COWBENCH_STATE_DIR/state" ]
 ok $? "the next run restores them first (rc $rc)"
+
+# The hugetlb pool: a hugetlb point grows it by what it needs (nothing
+# where enough free pages nobody reserved are there already).
+pool=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+pool_free=/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
+pool_resv=/sys/kernel/mm/hugepages/hugepages-2048kB/resv_hugepages
+if [ -f $pool ] && [ $(($(cat $pool_free) - $(cat $pool_resv))) -lt 4 ]; then
+	pool_was=$(cat $pool)
+	start int-huge --backing hugetlb-2M fork.child-write
+	wait_until 20 knobs_changed
+	ok $? "fork.child-write on hugetlb-2M has grown the pool to $(cat $pool)"
+	interrupt
+	[ $rc -eq 130 ] && knobs_equal "$before"
+	ok $? "Ctrl-C during it: rc $rc, nr_hugepages back at $(cat $pool)"
+	start kill-huge --backing hugetlb-2M fork.child-write
+	wait_until 20 knobs_changed && sleep 1
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	left=$(cat $pool)
+	"$COWBENCH" --restore >>"$scratch/restore.out" 2>&1
+	rc=$?
+	[ "$left" != "$pool_was" ] && [ $rc -eq 0 ] && knobs_equal "$before"
+	ok $? "kill -9 left nr_hugepages at $left; --restore put it back at $(cat $pool) (rc $rc)"
+else
+	ok 0 "# SKIP no 2 MiB hugetlb pool here, or free pages enough: nothing to grow"
+	ok 0 "# SKIP (the same)"
+	ok 0 "# SKIP (the same)"
+fi
+
+# use_zero_page: on by default, so turned off here first (and back on at
+# the end, whatever happens) for the huge zero page point to turn on.
+uzp=/sys/kernel/mm/transparent_hugepage/use_zero_page
+if [ -w $uzp ]; then
+	uzp_was=$(cat $uzp)
+	trap 'echo "$uzp_was" >$uzp; sanitizer_reports || { rm -rf "$scratch"; exit 1; }; rm -rf "$scratch"' EXIT
+	echo 0 >$uzp
+	before0=$(knob_snapshot)
+	start int-uzp --backing huge-zero fork.child-write
+	wait_until 20 sh -c "[ \"\$(cat $uzp)\" = 1 ]"
+	ok $? "fork.child-write on huge-zero has turned use_zero_page on"
+	interrupt
+	[ $rc -eq 130 ] && knobs_equal "$before0"
+	ok $? "Ctrl-C during it: rc $rc, use_zero_page back at $(cat $uzp)"
+	start kill-uzp --backing huge-zero fork.child-write
+	wait_until 20 sh -c "[ \"\$(cat $uzp)\" = 1 ]" && sleep 1
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	left=$(cat $uzp)
+	"$COWBENCH" --restore >>"$scratch/restore.out" 2>&1
+	rc=$?
+	[ "$left" = 1 ] && [ $rc -eq 0 ] && knobs_equal "$before0"
+	ok $? "kill -9 left use_zero_page at $left; --restore put it back at $(cat $uzp) (rc $rc)"
+	echo "$uzp_was" >$uzp
+else
+	ok 0 "# SKIP no huge zero page knob ($uzp)"
+	ok 0 "# SKIP (the same)"
+	ok 0 "# SKIP (the same)"
+fi
 
 grep -q 'could not undo' "$scratch"/*.out
 [ $? -ne 0 ]
