@@ -195,6 +195,11 @@ enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
 				   sizeof(bk->name));
 	if (bk->b == COW_BACK_SMALL)
 		return COW_PASS;
+	/*
+	 * --quick: the backings at 16M, small pages at the size they always
+	 * had, so that run-all stays within its minute.
+	 */
+	bench_quick_size(r, BENCH_QUICK_SIZE);
 	/* Every other backing is believed only when seen in kpageflags. */
 	if (geteuid()) {
 		snprintf(reason, len,
