@@ -166,6 +166,7 @@ struct bench_backing {
 	char name[32];		/* the "backing" param: "hugetlb-2M" */
 	bool reserved;		/* hugetlb pages added to the pool */
 	struct bench_swapfile *swap;
+	char zram[16];		/* the zram device swapped to, if any */
 };
 /* nvariants: every backing; or small pages only in --quick. */
 unsigned bench_backings_all(const struct cow_opts *o);

@@ -386,6 +386,11 @@ int cow_undo_umount(const char *path);
  * if it is empty, kept if not.
  */
 int cow_undo_rmdir(const char *path);
+/*
+ * A zram device (path /sys/block/zramN) the run is about to size and
+ * swapon: swapoff /dev/zramN and write its reset file at the end.
+ */
+int cow_undo_zram(const char *path);
 /* Undo everything in reverse order; safe to call twice and from atexit. */
 void cow_knobs_restore(void);
 /*
@@ -411,6 +416,7 @@ enum cow_undo_kind {
 	COW_UNDO_SWAPOFF,	/* swapoff, then unlink */
 	COW_UNDO_UMOUNT,
 	COW_UNDO_RMDIR,		/* rmdir if still empty */
+	COW_UNDO_ZRAM,		/* swapoff /dev/zramN, then reset the device */
 	COW_UNDO_NKINDS
 };
 #define COW_UNDO_MAX		128
@@ -467,6 +473,19 @@ int cow_swapfile_create(const char *path, uint64_t bytes);
 int cow_swapfile_on(const char *path);
 /* swapoff(2) (if active) and unlink.  0 or -errno. */
 int cow_swapfile_remove(const char *path);
+/*
+ * A zram device nobody set up (disksize 0), as "zramN" into name.  THP
+ * swap-out needs a swap block device that is not rotational; a swapfile
+ * on a spinning disk takes 4 KiB pages only.  0 or -ENODEV.
+ */
+int cow_zram_find(char *name, size_t len);
+/*
+ * Size zram device name (register cow_undo_zram() first), write a swap
+ * header to it and swapon it at the default priority.  0 or -errno.
+ */
+int cow_zram_swap_on(const char *name, uint64_t bytes);
+/* swapoff and reset it.  0 or -errno. */
+int cow_zram_swap_off(const char *name);
 /* Whether path is an active swap area in /proc/swaps. */
 bool cow_swap_active(const char *path);
 

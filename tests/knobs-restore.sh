@@ -1,14 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # knobs-restore.sh - every KSM, THP, mTHP, swap and delayacct value is
-# back as it was (the hugetlb pool and use_zero_page too) after a run of
-# the KSM, THP and swap scenarios, after
+# back as it was after a run of the KSM, THP and swap scenarios, after
 # Ctrl-C, and after kill -9 followed by the next start; no swapfile stays.
+# The same for the hugetlb pool, use_zero_page and a zram device, which
+# points of the fork workloads on those backings change.
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "needs root (knobs, swapon)"
 
-plan 23
+plan 25
 before=$(knob_snapshot)
 dir=$scratch/dir
 mkdir "$dir"
@@ -145,6 +146,26 @@ if [ -f $pool ] && [ $(($(cat $pool_free) - $(cat $pool_resv))) -lt 4 ]; then
 else
 	ok 0 "# SKIP no 2 MiB hugetlb pool here, or free pages enough: nothing to grow"
 	ok 0 "# SKIP (the same)"
+	ok 0 "# SKIP (the same)"
+fi
+
+# THP swap-out: a free zram device sized and swapped on for the point,
+# reset afterwards (where there is one; else the run's swapfile).
+zram_swap() { grep -q '^/dev/zram' /proc/swaps; }
+if [ "$(cat /sys/block/zram0/disksize 2>/dev/null)" = 0 ] && ! zram_swap; then
+	start kill-zram --backing thp-swap fork.child-write
+	wait_until 20 zram_swap && sleep 1
+	ok $? "fork.child-write on thp-swap swaps to $(awk '/^\/dev\/zram/ { print $1 }' /proc/swaps)"
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	zram_swap
+	left=$?
+	"$COWBENCH" --restore >>"$scratch/restore.out" 2>&1
+	rc=$?
+	[ $left -eq 0 ] && [ $rc -eq 0 ] && knobs_equal "$before" && ! zram_swap
+	ok $? "kill -9 left the zram device swapped on; --restore reset it (rc $rc)"
+else
+	ok 0 "# SKIP no free zram device (zram0 with disksize 0)"
 	ok 0 "# SKIP (the same)"
 fi
 

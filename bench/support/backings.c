@@ -171,6 +171,42 @@ static bool thp_based(enum cow_backing b)
 	       b == COW_BACK_THP || b == COW_BACK_HUGE_ZERO;
 }
 
+/*
+ * Swap for THPs to go to whole: the kernel gives a THP one run of swap
+ * entries only on a block device that is not rotational, so a free zram
+ * device is taken (sized, swapped on, reset at the end: nobody's, since
+ * its disksize was 0); else the run's swapfile, where a THP may well be
+ * split on the way out, and the sample says so.
+ */
+static enum cow_verdict thp_swap_prepare(struct cow_run *r,
+					 struct bench_backing *bk,
+					 char *reason, size_t len)
+{
+	uint64_t bytes = r->size + SWAP_SLACK;
+	char name[16], path[64];
+	int err;
+
+	if (cow_zram_find(name, sizeof(name)))
+		return bench_swapfile_make(r->opts->dir, bytes, &bk->swap,
+					   reason, len);
+	snprintf(path, sizeof(path), "/sys/block/%s", name);
+	/* Registered first: a crash from here on still resets it. */
+	err = cow_undo_zram(path);
+	if (err) {
+		snprintf(reason, len, "cannot register %s: %s", path,
+			 strerror(-err));
+		return COW_SKIP;
+	}
+	snprintf(bk->zram, sizeof(bk->zram), "%s", name);
+	err = cow_zram_swap_on(name, bytes);
+	if (err) {
+		snprintf(reason, len, "swap on /dev/%s: %s", name,
+			 strerror(-err));
+		return COW_SKIP;
+	}
+	return COW_PASS;
+}
+
 enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
 				       size_t len)
 {
@@ -239,8 +275,7 @@ enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
 	if (bk->b == COW_BACK_HUGE_ZERO && cow_huge_zero_enable(reason, len))
 		return COW_SKIP;
 	if (bk->b == COW_BACK_THP_SWAP)
-		return bench_swapfile_make(r->opts->dir, r->size + SWAP_SLACK,
-					   &bk->swap, reason, len);
+		return thp_swap_prepare(r, bk, reason, len);
 	return COW_PASS;
 }
 
@@ -251,6 +286,10 @@ void bench_backing_cleanup(struct cow_run *r)
 	if (!bk)
 		return;
 	bench_swapfile_remove(bk->swap);
+	if (bk->zram[0] && cow_zram_swap_off(bk->zram))
+		/* The undo registered in prepare tries again at exit. */
+		fprintf(stderr, "cowbench: resetting /dev/%s failed\n",
+			bk->zram);
 	if (bk->reserved)
 		cow_hugetlb_reset(bk->hsize);
 	if (bk->b == COW_BACK_HUGE_ZERO)
@@ -280,7 +319,8 @@ bool bench_setup_mem(struct cow_run *r, struct cow_sample *s,
 	f->mem.size = r->size;
 	f->mem.seed = SEED_PARENT;
 	if (cow_mem_map(&f->mem, reason, sizeof(reason))) {
-		cow_sample_verdict(s, COW_SKIP, "%s", reason);
+		cow_sample_verdict(s, COW_SKIP, "%s%s", reason,
+				   bk->swap ? " (swap: a swapfile, no free zram device)" : "");
 		return false;
 	}
 	f->buf = f->mem.buf;
