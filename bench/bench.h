@@ -178,6 +178,9 @@ const char *bench_backing_variant_name(const struct cow_opts *o, unsigned v,
 enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
 				       size_t len);
 void bench_backing_cleanup(struct cow_run *r);
+/* The same for backing idx of the list, for variants that cross it. */
+enum cow_verdict bench_backing_prepare_idx(struct cow_run *r, unsigned idx,
+					   char *reason, size_t len);
 /*
  * bench_setup() for a backing (NULL or small: bench_setup itself); the
  * backing is made and checked page by page, a SKIP if it was not had.

@@ -74,9 +74,10 @@ struct cow_scenario {
 	/*
 	 * Optional, for a scenario whose variants are memory backings: the
 	 * backing of variant v ("hugetlb-2M"), NULL past the last.  --list
-	 * shows them; every sample of a variant but the first (small pages,
-	 * named by size alone as before there were backings) gets it as its
-	 * "backing" parameter, a prepare() skip's included.
+	 * shows them; every sample of a variant but those of "small" (named
+	 * by size alone, as before there were backings) gets it as its
+	 * "backing" parameter, a prepare() skip's included.  Variants may
+	 * cross backings with something else: the list then starts over.
 	 */
 	const char *(*backing_name)(const struct cow_opts *o, unsigned v,
 				    char *buf, size_t len);

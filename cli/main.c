@@ -117,16 +117,19 @@ static void help(void)
 static void list_variants(const struct cow_scenario *sc)
 {
 	struct cow_opts o = { .full = true };
-	const char *sep = "";
-	char name[48];
+	char name[48], first[48] = "";
 	unsigned v;
 
 	if (!sc->backing_name)
 		return;
 	printf("%-28s   backings:", "");
+	/* Variants crossing backings with something else list them again. */
 	for (v = 0; sc->backing_name(&o, v, name, sizeof(name)); v++) {
-		printf("%s %s", sep, name);
-		sep = ",";
+		if (!strcmp(name, first))
+			break;
+		printf("%s %s", v ? "," : "", name);
+		if (!v)
+			snprintf(first, sizeof(first), "%s", name);
 	}
 	printf("\n");
 }

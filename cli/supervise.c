@@ -347,8 +347,10 @@ static void worker_sample_init(struct cow_sample *s, const struct cow_run *r)
 
 	cow_sample_init(s, r->sc->name);
 	cow_sample_param_num(s, "size", (double)r->size);
-	if (r->variant && r->sc->backing_name &&
-	    r->sc->backing_name(r->opts, r->variant, name, sizeof(name)))
+	/* Small pages are named by size alone, as before backings. */
+	if (r->sc->backing_name &&
+	    r->sc->backing_name(r->opts, r->variant, name, sizeof(name)) &&
+	    strcmp(name, "small"))
 		cow_sample_param_str(s, "backing", name);
 }
 
@@ -840,9 +842,9 @@ static void point_fail(struct bench_super *sv, struct watch *w,
 
 		cow_sample_param_num(&s, "size", (double)w->pt.size);
 		if (w->pt.sc->backing_name) {
-			if (w->pt.variant &&
-			    w->pt.sc->backing_name(&sv->mo->o, w->pt.variant,
-						   name, sizeof(name)))
+			if (w->pt.sc->backing_name(&sv->mo->o, w->pt.variant,
+						   name, sizeof(name)) &&
+			    strcmp(name, "small"))
 				cow_sample_param_str(&s, "backing", name);
 		} else if (w->pt.nvariants > 1) {
 			cow_sample_param_num(&s, "variant",

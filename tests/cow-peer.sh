@@ -3,8 +3,8 @@
 # cow-peer.sh - the kernel's own COW selftest (tools/testing/selftests/mm/
 # cow.c) and cowbench's fork workloads on the same kernel, side by side,
 # backing by backing: cow.c's pass/fail/skip counts beside cowbench's
-# verdicts (points of fork.child-write, fork.parent-write-alive and
-# fork.parent-after-exit).  A backing where one suite fails and the other
+# verdicts (points of fork.child-write, fork.parent-write-alive,
+# fork.parent-after-exit and vmsplice.leak's three cases).  A backing where one suite fails and the other
 # passes is a failure of this test.  cow.c comes from the source tree or
 # tarball in KSRC, else Debian's linux-source-6.12 when it is installed
 # (scripts/build-cow-selftest).  Neither suite changes the hugetlb pool
@@ -37,7 +37,7 @@ ok $? "cow.c ran to its end ($(grep '^# Totals: ' "$scratch/cow.out" | cut -c3-)
 
 run_ok "cowbench on every backing" --reps 1 --warmup 0 --size 4M \
 	--dir "$scratch" --out "$scratch/run" fork.child-write \
-	fork.parent-write-alive fork.parent-after-exit
+	fork.parent-write-alive fork.parent-after-exit vmsplice.leak
 
 # cow.c: "# [RUN] <test> ... with <backing>", then its "ok"/"not ok" line;
 # the backing in cowbench's words where cowbench has it, else cow.c's own.
@@ -73,7 +73,8 @@ function name(b) {
 }
 /^(not )?ok [0-9]+/ && cur != "" {
 	if (!(cur in seen)) { seen[cur] = 1; order[n++] = cur }
-	if ($0 ~ /# SKIP/) skip[cur]++
+	# An expected fail (a known leak) is counted with the skips.
+	if ($0 ~ /# (SKIP|XFAIL)/) skip[cur]++
 	else if ($0 ~ /^not ok/) fail[cur]++
 	else pass[cur]++
 	cur = ""
@@ -85,9 +86,12 @@ END {
 [ -s "$scratch/cow.tab" ]
 ok $? "cow.c's results read, $(wc -l <"$scratch/cow.tab") backings"
 
-# cowbench's summary: "fork.child-write 4M,hugetlb-2M ... verdict".
-awk '$1 ~ /^fork\./ && $2 ~ /^[0-9]/ {
-	b = $2; if (b ~ /,/) sub(/^[^,]*,/, "", b); else b = "small"
+# cowbench's summary: "fork.child-write 4M,hugetlb-2M ... verdict",
+# "vmsplice.leak 4M,thp,child-splice ... verdict".
+awk '($1 ~ /^fork\./ || $1 == "vmsplice.leak") && $2 ~ /^[0-9]/ {
+	n2 = split($2, a, ","); b = "small"
+	for (i = 2; i <= n2; i++)
+		if (a[i] !~ /^(child-splice|splice-fork|fork-splice)$/) b = a[i]
 	v = $NF
 	if (!(b in seen)) { seen[b] = 1; order[n++] = b }
 	if (v == "pass") pass[b]++; else if (v == "fail") fail[b]++
@@ -115,7 +119,7 @@ function row(b,   c, k, d) {
 	       cell(bp[b], bf[b], bs[b], k), d ? "**disagree**" : ""
 }
 END {
-	printf "Kernel %s: cow.c tests and cowbench points, pass / fail / skip.\n\n", kernel
+	printf "Kernel %s: cow.c tests and cowbench points, pass / fail / skip (cow.c'"'"'s expected fails with the skips).\n\n", kernel
 	print "| backing | cow.c | cowbench | |"
 	print "|---|---|---|---|"
 	for (i = 0; i < nb; i++) { row(border[i]); done[border[i]] = 1 }

@@ -210,13 +210,19 @@ static enum cow_verdict thp_swap_prepare(struct cow_run *r,
 enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
 				       size_t len)
 {
+	return bench_backing_prepare_idx(r, r->variant, reason, len);
+}
+
+enum cow_verdict bench_backing_prepare_idx(struct cow_run *r, unsigned idx,
+					   char *reason, size_t len)
+{
 	struct bk_id ids[BK_MAX];
 	unsigned n = backing_list(ids, BK_MAX);
 	struct bench_backing *bk;
 	uint64_t need;
 
-	if (r->variant >= n) {
-		snprintf(reason, len, "no backing %u here", r->variant);
+	if (idx >= n) {
+		snprintf(reason, len, "no backing %u here", idx);
 		return COW_SKIP;
 	}
 	bk = calloc(1, sizeof(*bk));
@@ -225,10 +231,9 @@ enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
 		return COW_SKIP;
 	}
 	r->priv = bk;
-	bk->b = ids[r->variant].b;
-	bk->hsize = ids[r->variant].hsize;
-	bench_backing_variant_name(r->opts, r->variant, bk->name,
-				   sizeof(bk->name));
+	bk->b = ids[idx].b;
+	bk->hsize = ids[idx].hsize;
+	bench_backing_variant_name(r->opts, idx, bk->name, sizeof(bk->name));
 	if (bk->b == COW_BACK_SMALL)
 		return COW_PASS;
 	/*

@@ -235,7 +235,9 @@ void bench_classify(const char *data, size_t npages, uint64_t seed_old,
 	for (i = 0; i < npages; i++) {
 		const char *page = data + i * cow_page_size;
 
-		if (cow_page_marked(page, seed_old ^ i))
+		if (seed_old == COW_SEED_ZERO ?
+		    cow_mem_data_check(page, cow_page_size, seed_old) < 0 :
+		    cow_page_marked(page, seed_old ^ i))
 			seen->old++;
 		else if (cow_page_marked(page, seed_new ^ i))
 			seen->new++;
