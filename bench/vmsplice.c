@@ -328,21 +328,51 @@ static const char *leak_backing_name(const struct cow_opts *o, unsigned v,
  * known leak, which the kernel's cow.c marks expected-fail: a skip that
  * says so, not a FAIL every kernel would give.
  */
+struct leak_point {
+	struct bench_backing *bk;
+	char skip[160];		/* the point's skip, said by each sample */
+};
+
+/*
+ * A backing that cannot be had is the samples' skip, not prepare()'s: a
+ * sample names its case, so each case's skip keeps a point of its own.
+ */
 static enum cow_verdict leak_prepare(struct cow_run *r, char *reason,
 				     size_t len)
 {
 	unsigned idx = r->variant % leak_nbackings(r->opts);
+	struct leak_point *lp = calloc(1, sizeof(*lp));
 	char name[48];
 
+	if (!lp) {
+		snprintf(reason, len, "out of memory");
+		return COW_SKIP;
+	}
 	bench_quick_size(r, BENCH_QUICK_SIZE);
 	if (bench_backing_variant_name(r->opts, idx, name, sizeof(name)) &&
 	    !strncmp(name, "hugetlb", 7)) {
-		snprintf(reason, len,
+		snprintf(lp->skip, sizeof(lp->skip),
 			 "%s: a known leak, reuse decided on the mapcount (cow.c: expected fail)",
 			 name);
-		return COW_SKIP;
+	} else if (bench_backing_prepare_idx(r, idx, lp->skip,
+					     sizeof(lp->skip)) == COW_PASS) {
+		lp->skip[0] = '\0';
 	}
-	return bench_backing_prepare_idx(r, idx, reason, len);
+	lp->bk = r->priv;
+	r->priv = lp;
+	return COW_PASS;
+}
+
+static void leak_cleanup(struct cow_run *r)
+{
+	struct leak_point *lp = r->priv;
+
+	if (!lp)
+		return;
+	r->priv = lp->bk;
+	bench_backing_cleanup(r);
+	free(lp);
+	r->priv = NULL;
 }
 
 /* What the child that read the pipe saw, for the parent. */
@@ -389,6 +419,7 @@ static void leak_sample(struct cow_run *r, struct cow_sample *s)
 {
 	enum leak_case c = (enum leak_case)(r->variant /
 					    leak_nbackings(r->opts));
+	const struct leak_point *lp = r->priv;
 	struct leak_view *lv = cow_shared_alloc(sizeof(*lv));
 	uint64_t seed_new = c == LEAK_CHILD_SPLICE ? SEED_PARENT2 : SEED_CHILD;
 	struct bench_turn t;
@@ -397,11 +428,16 @@ static void leak_sample(struct cow_run *r, struct cow_sample *s)
 	pid_t pid;
 
 	cow_sample_param_str(s, "case", leak_names[c]);
+	if (lp->skip[0]) {
+		cow_sample_verdict(s, COW_SKIP, "%s", lp->skip);
+		cow_shared_free(lv, sizeof(*lv));
+		return;
+	}
 	if (!lv) {
 		cow_sample_fail(s, COW_EV_HARNESS, "out of memory");
 		return;
 	}
-	if (!vs_setup(r, s, &v, r->priv))
+	if (!vs_setup(r, s, &v, lp->bk))
 		goto free_lv;
 	cow_meas_require_all(v.f.m);
 	if (bench_turn_open(&t, s))
@@ -478,7 +514,7 @@ const struct cow_scenario cow_sc_vmsplice_leak = {
 	.desc = "CVE-2020-29374 cases: the pipe must keep the old data",
 	.nvariants = leak_nvariants,
 	.prepare = leak_prepare,
-	.cleanup = bench_backing_cleanup,
+	.cleanup = leak_cleanup,
 	.backing_name = leak_backing_name,
 	.sample = leak_sample,
 };
