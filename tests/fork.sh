@@ -13,7 +13,7 @@ cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 if [ "$(id -u)" -ne 0 ]; then
 	plan 4
 	run_ok "cowbench fork.* as $(id -un)" --reps 2 --warmup 0 --size 1M \
-		--out "$out" 'fork.*'
+		--backing small --out "$out" 'fork.*'
 	cr --min-samples 12 && cr --scenario 'fork.*' --expect-verdict pass
 	ok $? "results.json is valid; every sample passes its integrity check"
 	[ "$(cr --scenario fork.child-write --print pages_copied | sort -u)" = null ] &&
@@ -28,7 +28,9 @@ plan 18
 knob=/proc/sys/kernel/task_delayacct
 before=$(cat $knob)
 
-run_ok "cowbench fork.*" --reps 3 --warmup 1 --size 4M --out "$out" 'fork.*'
+# Small pages: the other backings are tests/backings.sh's.
+run_ok "cowbench fork.*" --reps 3 --warmup 1 --size 4M --backing small \
+	--out "$out" 'fork.*'
 
 cr --min-samples 18
 ok $? "results.json has the schema and 3 samples of each of 6 scenarios"

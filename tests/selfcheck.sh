@@ -11,7 +11,8 @@
 # needs it reads "unavailable" with the reason, and nothing fails.
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-small="--reps 1 --warmup 0 --size 1M"
+# Small pages only: the backings are tests/backings.sh's.
+small="--reps 1 --warmup 0 --size 1M --backing small"
 cr() { f=$1; shift; "$CHECK_RESULTS" "$f/results.json" "$@"; }
 # ksm_pass DIR CHECK-RESULTS-SELECTION...: the KSM point passes; or, on a
 # machine too loaded for ksmd to merge within the scenario's wait, it
