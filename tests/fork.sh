@@ -74,7 +74,7 @@ ok $? "kill -9 left kernel.task_delayacct at $left; the next start restored $bef
 tracefs() { grep -c ' /sys/kernel/tracing tracefs ' /proc/mounts; }
 t0=$(tracefs)
 "$COWBENCH" -e kmem:mm_page_alloc --reps 1 --warmup 0 --size 4M \
-	--out "$scratch/tp" fork.child-write >/dev/null 2>&1
+	--backing small --out "$scratch/tp" fork.child-write >/dev/null 2>&1
 n=$("$CHECK_RESULTS" "$scratch/tp/results.json" --print events.kmem:mm_page_alloc)
 [ "$(tracefs)" = "$t0" ] && [ "${n:-0}" -ge 1024 ] 2>/dev/null
 ok $? "kmem:mm_page_alloc counted ($n) and tracefs mounted as before ($t0)"
