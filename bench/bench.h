@@ -118,11 +118,14 @@ void bench_ksm_cleanup(struct cow_run *r);
 /* /sys/kernel/mm/ksm/full_scans, or -1. */
 int64_t bench_ksm_full_scans(void);
 
-/* A populated region of small pages and its measurement. */
+/* A populated region (small pages, or a backing's) and its measurement. */
 struct bench_setup {
 	char *buf;
 	size_t len;
 	size_t npages;
+	size_t nunits;		/* copy units: hugetlb pages, else npages */
+	uint64_t orig;		/* what it holds: SEED_PARENT or COW_SEED_ZERO */
+	struct cow_mem mem;	/* set by bench_setup_mem() for a backing */
 	struct cow_meas *m;
 };
 /*
@@ -132,6 +135,52 @@ struct bench_setup {
 bool bench_setup(struct cow_run *r, struct cow_sample *s,
 		 struct bench_setup *f);
 void bench_teardown(struct bench_setup *f);
+
+/* support/backings.c: the backing parameter of the fork workloads */
+struct bench_swapfile;
+/*
+ * A swapfile of bytes in dir, registered for removal before it exists,
+ * and swapon'ed below every other area.  SKIP with the reason.
+ */
+enum cow_verdict bench_swapfile_make(const char *dir, uint64_t bytes,
+				     struct bench_swapfile **out,
+				     char *reason, size_t len);
+void bench_swapfile_remove(struct bench_swapfile *p);
+
+/* A point's backing, from prepare to cleanup (r->priv). */
+struct bench_backing {
+	enum cow_backing b;
+	size_t hsize;
+	char name[32];		/* the "backing" param: "hugetlb-2M" */
+	bool reserved;		/* hugetlb pages added to the pool */
+	struct bench_swapfile *swap;
+	char zram[16];		/* the zram device swapped to, if any */
+};
+/* nvariants: every backing; or small pages only in --quick. */
+unsigned bench_backings_all(const struct cow_opts *o);
+unsigned bench_backings_full(const struct cow_opts *o);
+/* The variant's name for --list, or NULL past the last. */
+const char *bench_backing_variant_name(const struct cow_opts *o, unsigned v,
+				       char *buf, size_t len);
+/* prepare/cleanup: the knobs, pool pages and swapfile of the backing. */
+enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
+				       size_t len);
+void bench_backing_cleanup(struct cow_run *r);
+/* The same for backing idx of the list, for variants that cross it. */
+enum cow_verdict bench_backing_prepare_idx(struct cow_run *r, unsigned idx,
+					   char *reason, size_t len);
+/*
+ * bench_setup() for a backing (NULL or small: bench_setup itself); the
+ * backing is made and checked page by page, a SKIP if it was not had.
+ */
+bool bench_setup_mem(struct cow_run *r, struct cow_sample *s,
+		     struct bench_setup *f, const struct bench_backing *bk);
+/* Required copies: shared, every page; else none, but a file's all. */
+void bench_require(struct bench_setup *f, bool shared);
+/* Before the writer's measured phase: swapped pages read back in. */
+void bench_present(const struct bench_setup *f);
+/* FAIL unless a file backing's file still holds what it was given. */
+void bench_check_file(struct cow_sample *s, const struct bench_setup *f);
 /*
  * The data checks.  Each FAILs the sample when the data is not what the
  * semantics promise; tests/test-checkers.c feeds them wrong data.

@@ -31,15 +31,16 @@ static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 	char why[128];
 	pid_t pid;
 
-	if (!bench_setup(r, s, &f))
+	if (!bench_setup_mem(r, s, &f, r->priv))
 		return;
-	cow_meas_require_all(f.m);
+	bench_require(&f, true);
 	pid = cow_fork();
 	if (pid < 0) {
 		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
 		goto free_setup;
 	}
 	if (pid == 0) {
+		bench_present(&f);
 		cow_meas_start(f.m);
 		cow_region_fill(f.buf, f.len, SEED_CHILD);
 		cow_meas_stop(f.m);
@@ -48,8 +49,9 @@ static void child_write_sample(struct cow_run *r, struct cow_sample *s)
 	if (cow_wait(pid, why, sizeof(why)))
 		cow_sample_fail(s, COW_EV_DATA, "writer %s", why);
 	bench_check_region(s, "parent after the child wrote", f.buf, f.len,
-		     SEED_PARENT);
-	cow_meas_to_sample(f.m, s, f.npages);
+		     f.orig);
+	bench_check_file(s, &f);
+	cow_meas_to_sample(f.m, s, f.nunits);
 free_setup:
 	bench_teardown(&f);
 }
@@ -60,18 +62,20 @@ static void parent_write_alive_sample(struct cow_run *r, struct cow_sample *s)
 	struct bench_setup f;
 	struct bench_holder h;
 
-	if (!bench_setup(r, s, &f))
+	if (!bench_setup_mem(r, s, &f, r->priv))
 		return;
-	cow_meas_require_all(f.m);
+	bench_require(&f, true);
 	/* The child keeps the region mapped, untouched, until released. */
-	if (!bench_holder_start(&h, s, f.buf, f.len, SEED_PARENT))
+	if (!bench_holder_start(&h, s, f.buf, f.len, f.orig))
 		goto free_setup;
+	bench_present(&f);
 	cow_meas_start(f.m);
 	cow_region_fill(f.buf, f.len, SEED_PARENT2);
 	cow_meas_stop(f.m);
 	bench_holder_finish(&h, s);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
-	cow_meas_to_sample(f.m, s, f.npages);
+	bench_check_file(s, &f);
+	cow_meas_to_sample(f.m, s, f.nunits);
 free_setup:
 	bench_teardown(&f);
 }
@@ -83,9 +87,9 @@ static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
 	char why[128];
 	pid_t pid;
 
-	if (!bench_setup(r, s, &f))
+	if (!bench_setup_mem(r, s, &f, r->priv))
 		return;
-	cow_meas_require_none(f.m);
+	bench_require(&f, false);
 	pid = cow_fork();
 	if (pid < 0) {
 		cow_sample_fail(s, COW_EV_HARNESS, "fork: %s", strerror(errno));
@@ -95,12 +99,15 @@ static void parent_after_exit_sample(struct cow_run *r, struct cow_sample *s)
 		_exit(0);
 	if (cow_wait(pid, why, sizeof(why)))
 		cow_sample_fail(s, COW_EV_DATA, "child %s", why);
-	bench_check_region(s, "parent before writing", f.buf, f.len, SEED_PARENT);
+	/* The check reads every page: swapped ones come back in here. */
+	bench_check_region(s, "parent before writing", f.buf, f.len, f.orig);
+	bench_present(&f);
 	cow_meas_start(f.m);
 	cow_region_fill(f.buf, f.len, SEED_PARENT2);
 	cow_meas_stop(f.m);
 	bench_check_region(s, "parent", f.buf, f.len, SEED_PARENT2);
-	cow_meas_to_sample(f.m, s, f.npages);
+	bench_check_file(s, &f);
+	cow_meas_to_sample(f.m, s, f.nunits);
 free_setup:
 	bench_teardown(&f);
 }
@@ -270,6 +277,10 @@ static const struct cow_scenario child_write = {
 		"parent FAILs the sample.",
 	.quick_size = COW_QUICK_FULL,
 	.commits = { FORK_REUSE_COMMITS },
+	.nvariants = bench_backings_all,
+	.prepare = bench_backing_prepare,
+	.cleanup = bench_backing_cleanup,
+	.backing_name = bench_backing_variant_name,
 	.sample = child_write_sample,
 };
 
@@ -283,6 +294,10 @@ static const struct cow_scenario parent_write_alive = {
 		"see the old data, or the sample FAILs.",
 	.quick_size = COW_QUICK_FULL,
 	.commits = { FORK_REUSE_COMMITS },
+	.nvariants = bench_backings_full,
+	.prepare = bench_backing_prepare,
+	.cleanup = bench_backing_cleanup,
+	.backing_name = bench_backing_variant_name,
 	.sample = parent_write_alive_sample,
 };
 
@@ -300,6 +315,10 @@ static const struct cow_scenario parent_after_exit = {
 		FORK_REUSE_COMMITS,
 		{ "dec078cc2181", "the decision moved into wp_can_reuse_anon_folio() (6.7)" },
 	},
+	.nvariants = bench_backings_full,
+	.prepare = bench_backing_prepare,
+	.cleanup = bench_backing_cleanup,
+	.backing_name = bench_backing_variant_name,
 	.sample = parent_after_exit_sample,
 };
 

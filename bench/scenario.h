@@ -27,6 +27,8 @@ struct cow_opts {
 	const char *dir;	/* scratch directory for files (O_DIRECT, swap):
 				 * --dir, else the results directory */
 	unsigned children;	/* fork.many: 0 = number of CPUs */
+	const char *backing;	/* --backing GLOB: only the points of these
+				 * backings ("small": scenarios without) */
 	int verbose;
 };
 
@@ -90,6 +92,9 @@ struct cow_commit {
  * run-all fits its time budget; COW_QUICK_FULL keeps the point's size
  * (a figure that means something only at full size).  The harness
  * applies it to the point, before prepare() and the resource guards.
+ * A scenario with backings (backing_name) runs every backing but
+ * "small" at COW_QUICK_SIZE at most under --quick: one backing is the
+ * point's headline figure, the others a check of their path.
  */
 #define COW_QUICK_SIZE		(16ull << 20)
 #define COW_QUICK_FULL		UINT64_MAX
@@ -129,6 +134,18 @@ struct cow_scenario {
 	 * filesystem without room for them.
 	 */
 	uint64_t (*scratch_bytes)(const struct cow_opts *o, uint64_t size);
+	/*
+	 * Optional, for a scenario whose variants are memory backings: the
+	 * backing of variant v ("hugetlb-2M"), NULL past the last.  --list
+	 * shows them; every sample of a variant but those of "small" (named
+	 * by size alone, as before there were backings) gets it as its
+	 * "backing" parameter, a prepare() skip's included.  Variants may
+	 * cross backings with something else: the list then starts over.
+	 * Under --quick every backing but "small" is capped at
+	 * COW_QUICK_SIZE (see quick_size).
+	 */
+	const char *(*backing_name)(const struct cow_opts *o, unsigned v,
+				    char *buf, size_t len);
 };
 
 /*

@@ -25,7 +25,6 @@
 #define MADV_PAGEOUT	21
 #endif
 
-#define SWAPFILE_NAME	"cowbench.swap"
 /* Room for the region and some slack for readahead and stragglers. */
 #define SWAP_SLACK	(16ull << 20)
 /* swap.loop iterations per sample. */
@@ -38,58 +37,16 @@
 #define PAGEOUT_TRIES	11
 #define PAGEOUT_RETRY_US	1000
 
-struct swap_priv {
-	char path[PATH_MAX];
-};
-
 static enum cow_verdict swap_prepare(struct cow_run *r, char *reason,
 				     size_t len)
 {
-	struct swap_priv *p;
-	int err;
+	struct bench_swapfile *sf;
+	enum cow_verdict v;
 
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		snprintf(reason, len, "out of memory");
-		return COW_SKIP;
-	}
-	snprintf(p->path, sizeof(p->path), "%s/%s", r->opts->dir,
-		 SWAPFILE_NAME);
-	/*
-	 * A dead run's swapfile was removed when this run started, so one
-	 * here is somebody else's: registered, its undo would delete it.
-	 */
-	if (!access(p->path, F_OK)) {
-		snprintf(reason, len, "%s exists and is not this run's",
-			 p->path);
-		goto fail;
-	}
-	/* Registered first: a crash from here on still removes it. */
-	err = cow_undo_swapoff(p->path);
-	if (err) {
-		snprintf(reason, len, "cannot register %s: %s", p->path,
-			 strerror(-err));
-		goto fail;
-	}
-	err = cow_swapfile_create(p->path, r->size + SWAP_SLACK);
-	if (err) {
-		snprintf(reason, len, "cannot create swapfile %s: %s", p->path,
-			 strerror(-err));
-		goto fail;
-	}
-	err = cow_swapfile_on(p->path);
-	if (err) {
-		snprintf(reason, len, "swapon %s: %s%s", p->path,
-			 strerror(-err), err == -EINVAL ?
-			 " (a file system that cannot hold swap?)" : "");
-		cow_swapfile_remove(p->path);
-		goto fail;
-	}
-	r->priv = p;
-	return COW_PASS;
-fail:
-	free(p);
-	return COW_SKIP;
+	v = bench_swapfile_make(r->opts->dir, r->size + SWAP_SLACK, &sf,
+				reason, len);
+	r->priv = sf;
+	return v;
 }
 
 /* The swapfile; none when not root (its need skips the point first). */
@@ -100,17 +57,7 @@ static uint64_t swap_scratch_bytes(const struct cow_opts *o, uint64_t size)
 
 static void swap_cleanup(struct cow_run *r)
 {
-	struct swap_priv *p = r->priv;
-	int err;
-
-	if (!p)
-		return;
-	err = cow_swapfile_remove(p->path);
-	/* The undo registered in prepare() tries again at exit. */
-	if (err)
-		fprintf(stderr, "cowbench: removing swapfile %s: %s\n",
-			p->path, strerror(-err));
-	free(p);
+	bench_swapfile_remove(r->priv);
 	r->priv = NULL;
 }
 

@@ -37,9 +37,10 @@ int bench_guards(const struct bench_plan *p, char *err, size_t elen);
 /* scenarios.c: the declarations, as the harness uses and shows them */
 /* Every scenario, in run order, NULL-terminated; NULL out of memory. */
 const struct cow_scenario **bench_scenarios(void);
-/* A point's size under the run's options: --quick's cap applied. */
+/* Variant v's size under the run's options: --quick's cap applied. */
 uint64_t bench_quick_cap(const struct cow_scenario *sc,
-			 const struct cow_opts *o, uint64_t size);
+			 const struct cow_opts *o, unsigned variant,
+			 uint64_t size);
 /* 0 when every declared need is met, else -1 with the first one missing. */
 int bench_needs_check(const struct cow_scenario *sc, char *reason,
 		      size_t len);

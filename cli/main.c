@@ -79,6 +79,8 @@ static void help(void)
 "      --add-meta KEY=JSON DIR\n"
 "                      add meta.KEY to DIR/results.json and exit (for\n"
 "                      wrappers such as scripts/vm-run)\n"
+"  -b, --backing GLOB  only the points of these memory backings (see --list;\n"
+"                      'small' is every scenario without a backing)\n"
 "  -c, --children N    fork.many: concurrent children (default: CPUs)\n"
 "  -C, --cpu LIST      run on these CPUs (e.g. 0-1,3)\n"
 "  -d, --dir DIR       scratch directory for files the scenarios create\n"
@@ -413,6 +415,11 @@ int main(int argc, char **argv)
 		total += bench_count_sizes(*sc, &mo.o) *
 			 bench_count_variants(*sc, &mo.o) * mo.o.reps;
 	/* Before anything is changed or written: bad input, then the fit. */
+	if (!total && mo.o.backing) {
+		free(sel);
+		usage_error("--backing %s: no point of the scenarios given has that backing (see --list)",
+			    mo.o.backing);
+	}
 	if (mo.o.children > 0 && mo.o.size / cow_page_size < mo.o.children)
 		usage_error("--children %u: more children than pages",
 			    mo.o.children);

@@ -17,6 +17,7 @@ enum { OPT_RESTORE = 256, OPT_ADD_META, OPT_SAMPLE_TIMEOUT };
 
 static const struct option long_options[] = {
 	{ "add-meta",	required_argument,	NULL, OPT_ADD_META },
+	{ "backing",	required_argument,	NULL, 'b' },
 	{ "children",	required_argument,	NULL, 'c' },
 	{ "cpu",	required_argument,	NULL, 'C' },
 	{ "dir",	required_argument,	NULL, 'd' },
@@ -113,7 +114,7 @@ enum main_action bench_parse_options(int argc, char **argv,
 	mo->o.reps = DEFAULT_REPS;
 	mo->o.warmup = DEFAULT_WARMUP;
 	mo->node = -1;
-	while ((c = getopt_long(argc, argv, "c:C:d:e:f:FhlN:o:qr:s:vVw:",
+	while ((c = getopt_long(argc, argv, "b:c:C:d:e:f:FhlN:o:qr:s:vVw:",
 				long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -144,6 +145,9 @@ enum main_action bench_parse_options(int argc, char **argv,
 			else
 				return cow_errf(err, elen, "--format: '%s' is not text, json or tsv",
 						optarg);
+			break;
+		case 'b':
+			mo->o.backing = optarg;
 			break;
 		case 'F':
 			mo->o.full = true;

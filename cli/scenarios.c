@@ -38,12 +38,21 @@ const struct cow_scenario **bench_scenarios(void)
 }
 
 uint64_t bench_quick_cap(const struct cow_scenario *sc,
-			 const struct cow_opts *o, uint64_t size)
+			 const struct cow_opts *o, unsigned variant,
+			 uint64_t size)
 {
+	uint64_t q = sc->quick_size;
+	char name[48];
+
 	/* Not declared (a test fails on it): the point keeps its size. */
-	if (!o->quick || o->size_set || !sc->quick_size)
+	if (!o->quick || o->size_set || !q)
 		return size;
-	return size > sc->quick_size ? sc->quick_size : size;
+	/* A backing but small pages: a check of its path, at 16M. */
+	if (sc->backing_name &&
+	    sc->backing_name(o, variant, name, sizeof(name)) &&
+	    strcmp(name, "small") && q > COW_QUICK_SIZE)
+		q = COW_QUICK_SIZE;
+	return size > q ? q : size;
 }
 
 int bench_needs_check(const struct cow_scenario *sc, char *reason,
@@ -233,25 +242,75 @@ static void quick_str(const struct cow_scenario *sc, char *buf, size_t len)
 	else
 		snprintf(buf, len, "at most %s",
 			 cow_size_str(sc->quick_size, sz, sizeof(sz)));
+	if (sc->backing_name && sc->quick_size > COW_QUICK_SIZE) {
+		size_t at = strlen(buf);
+
+		snprintf(buf + at, len - at,
+			 "; every backing but small at most %s",
+			 cow_size_str(COW_QUICK_SIZE, sz, sizeof(sz)));
+	}
+}
+
+/*
+ * "small, thp, pte-thp, ...": the backings of a scenario that has them,
+ * in variant order, each once (variants may cross them with something
+ * else, and the list then starts over); "" for one without.  With
+ * generic, a hugetlb backing is "hugetlb-SIZE" whatever sizes this
+ * machine has, for the docs generated from the list, which must read the
+ * same everywhere.
+ */
+static void backings_str(const struct cow_scenario *sc, char *buf,
+			 size_t len, bool generic)
+{
+	struct cow_opts o = { .full = true };
+	char name[48], first[48] = "", last[48] = "";
+	size_t at = 0;
+	unsigned v;
+	char *dash;
+
+	buf[0] = '\0';
+	if (!sc->backing_name)
+		return;
+	for (v = 0; sc->backing_name(&o, v, name, sizeof(name)) && at < len;
+	     v++) {
+		if (v && !strcmp(name, first))
+			break;
+		if (!v)
+			snprintf(first, sizeof(first), "%s", name);
+		dash = strrchr(name, '-');
+		if (generic && strstr(name, "hugetlb-") && dash)
+			snprintf(dash + 1, sizeof(name) - (size_t)(dash + 1 - name),
+				 "SIZE");
+		if (!strcmp(name, last))
+			continue;
+		snprintf(last, sizeof(last), "%s", name);
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+				       v ? ", " : "", name);
+	}
 }
 
 /* The lines after a scenario's head, in form tf. */
 static void list_details(FILE *f, const struct cow_scenario *sc,
 			 enum text_form tf)
 {
-	static const char *const label[][3] = {
-		[TF_TEXT] = { "needs", "--quick", "commits" },
-		[TF_MAN] = { "Needs", "\\-\\-quick", "Kernel commits" },
-		[TF_MD] = { "needs", "`--quick`", "kernel commits" },
+	static const char *const label[][4] = {
+		[TF_TEXT] = { "needs", "--quick", "commits", "backings" },
+		[TF_MAN] = { "Needs", "\\-\\-quick", "Kernel commits",
+			     "Backings" },
+		[TF_MD] = { "needs", "`--quick`", "kernel commits",
+			    "backings" },
 	};
-	char buf[3][1024];
+	char buf[4][1024];
 	unsigned i;
 	int col;
 
 	needs_str(sc, buf[0], sizeof(buf[0]));
 	quick_str(sc, buf[1], sizeof(buf[1]));
 	commits_str(sc, buf[2], sizeof(buf[2]));
-	for (i = 0; i < 3; i++) {
+	backings_str(sc, buf[3], sizeof(buf[3]), tf != TF_TEXT);
+	for (i = 0; i < 4; i++) {
+		if (!buf[i][0])
+			continue;
 		switch (tf) {
 		case TF_TEXT:
 			col = fprintf(f, "    %s:", label[tf][i]);
@@ -274,12 +333,16 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
 		enum bench_list_form form)
 {
 	const struct cow_scenario *const *sc;
+	char buf[1024];
 	int col;
 
 	for (sc = sel; *sc; sc++) {
 		switch (form) {
 		case BENCH_LIST_SHORT:
 			fprintf(f, "%-28s %s\n", (*sc)->name, (*sc)->desc);
+			backings_str(*sc, buf, sizeof(buf), false);
+			if (buf[0])
+				fprintf(f, "%-28s   backings: %s\n", "", buf);
 			break;
 		case BENCH_LIST_LONG:
 			fprintf(f, "%s%s\n    ", sc == sel ? "" : "\n",

@@ -39,6 +39,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <poll.h>
 #include <spawn.h>
@@ -71,10 +72,49 @@ unsigned bench_count_sizes(const struct cow_scenario *sc,
 	       COW_ARRAY_SIZE(sweep_sizes) : 1;
 }
 
+/* Whether --backing selects variant v of sc. */
+static bool variant_selected(const struct cow_scenario *sc,
+			     const struct cow_opts *o, unsigned v)
+{
+	char name[48];
+	const char *n = "small";
+
+	if (!o->backing)
+		return true;
+	if (sc->backing_name) {
+		if (!sc->backing_name(o, v, name, sizeof(name)))
+			return false;
+		n = name;
+	}
+	return !fnmatch(o->backing, n, 0);
+}
+
+static unsigned all_variants(const struct cow_scenario *sc,
+			     const struct cow_opts *o)
+{
+	return sc->nvariants ? sc->nvariants(o) : 1;
+}
+
 unsigned bench_count_variants(const struct cow_scenario *sc,
 			      const struct cow_opts *o)
 {
-	return sc->nvariants ? sc->nvariants(o) : 1;
+	unsigned v, nv = all_variants(sc, o), n = 0;
+
+	for (v = 0; v < nv; v++)
+		n += variant_selected(sc, o, v);
+	return n;
+}
+
+/* The variant index of the k-th variant --backing selects. */
+static unsigned nth_variant(const struct cow_scenario *sc,
+			    const struct cow_opts *o, unsigned k)
+{
+	unsigned v, nv = all_variants(sc, o);
+
+	for (v = 0; v < nv; v++)
+		if (variant_selected(sc, o, v) && !k--)
+			return v;
+	return 0;
 }
 
 uint64_t bench_max_point_size(const struct cow_scenario *sc,
@@ -82,7 +122,7 @@ uint64_t bench_max_point_size(const struct cow_scenario *sc,
 {
 	return bench_count_sizes(sc, o) > 1 ?
 	       sweep_sizes[COW_ARRAY_SIZE(sweep_sizes) - 1] :
-	       bench_quick_cap(sc, o, o->size);
+	       bench_quick_cap(sc, o, 0, o->size);
 }
 
 struct point {
@@ -104,10 +144,11 @@ static bool point_at(const struct cow_scenario *const *sel,
 		n = ns * nv;
 		if (idx < n) {
 			pt->sc = *sel;
+			pt->variant = nth_variant(*sel, o, idx % nv);
+			pt->nvariants = all_variants(*sel, o);
 			pt->size = ns > 1 ? sweep_sizes[idx / nv] :
-				   bench_quick_cap(*sel, o, o->size);
-			pt->variant = idx % nv;
-			pt->nvariants = nv;
+				   bench_quick_cap(*sel, o, pt->variant,
+						   o->size);
 			return true;
 		}
 		idx -= n;
@@ -305,8 +346,15 @@ static void send_sample(const struct bench_worker *w, unsigned flags,
 
 static void worker_sample_init(struct cow_sample *s, const struct cow_run *r)
 {
+	char name[48];
+
 	cow_sample_init(s, r->sc->name);
 	cow_sample_param_num(s, "size", (double)r->size);
+	/* Small pages are named by size alone, as before backings. */
+	if (r->sc->backing_name &&
+	    r->sc->backing_name(r->opts, r->variant, name, sizeof(name)) &&
+	    strcmp(name, "small"))
+		cow_sample_param_str(s, "backing", name);
 }
 
 int bench_worker_parse(const char *spec, struct bench_worker *w)
@@ -795,10 +843,18 @@ static void point_fail(struct bench_super *sv, struct watch *w,
 		s.nparams = last->nparams;
 		s.rep = last->rep + 1;
 	} else {
+		char name[48];
+
 		cow_sample_param_num(&s, "size", (double)w->pt.size);
-		if (w->pt.nvariants > 1)
+		if (w->pt.sc->backing_name) {
+			if (w->pt.sc->backing_name(&sv->mo->o, w->pt.variant,
+						   name, sizeof(name)) &&
+			    strcmp(name, "small"))
+				cow_sample_param_str(&s, "backing", name);
+		} else if (w->pt.nvariants > 1) {
 			cow_sample_param_num(&s, "variant",
 					     (double)w->pt.variant);
+		}
 	}
 	s.verdict = COW_FAIL;
 	/* Timed out or died: the sample's own checks never ran. */

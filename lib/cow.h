@@ -148,6 +148,17 @@ enum cow_backing {
 	COW_BACK_SMALL,		/* 4 KiB pages, no large folios */
 	COW_BACK_THP,		/* PMD-sized THP */
 	COW_BACK_LARGE,		/* any large folio (mTHP or THP) */
+	/* The rest are made and checked by cow_mem_map() (backing.c). */
+	COW_BACK_THP_PTE,	/* PMD-sized THP mapped by PTEs (mprotect) */
+	COW_BACK_THP_SINGLE,	/* one PTE of each THP, the rest unmapped */
+	COW_BACK_THP_MREMAP,	/* the second half of each THP, mremap()ed */
+	COW_BACK_THP_SWAP,	/* PMD THP swapped out whole: swap entries */
+	COW_BACK_HUGETLB,	/* private anonymous hugetlb */
+	COW_BACK_ZERO,		/* the shared zero page, read-faulted */
+	COW_BACK_HUGE_ZERO,	/* the huge zero page, read-faulted */
+	COW_BACK_MEMFD,		/* a memfd mapped MAP_PRIVATE, read-faulted */
+	COW_BACK_TMPFILE,	/* an O_TMPFILE file, the same */
+	COW_BACK_MEMFD_HUGETLB,	/* a hugetlb memfd, the same */
 };
 bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 		       char *reason, size_t rlen);
@@ -160,6 +171,77 @@ bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
  */
 bool cow_folio_size_check(const void *addr, size_t len, size_t folio_size,
 			  char *reason, size_t rlen);
+
+/* ---- backing.c: the backings of the kernel's COW selftest -------------- */
+
+/* The "seed" of memory that must read as zeros (the zero page backings). */
+#define COW_SEED_ZERO		(~0ull)
+
+/*
+ * Memory of one backing.  The caller sets b, hsize (the hugetlb
+ * backings), dir (COW_BACK_TMPFILE), size (the memory the backing takes)
+ * and seed (the pattern to fill it with); cow_mem_map() sets the rest.
+ * buf/len is the range a workload writes: size bytes, except for
+ * THP_SINGLE (one page per THP of size) and THP_MREMAP (half of each).
+ */
+struct cow_mem {
+	enum cow_backing b;
+	size_t hsize;
+	const char *dir;
+	size_t size;
+	uint64_t seed;		/* COW_SEED_ZERO for the zero page backings */
+
+	char *buf;
+	size_t len;
+	size_t unit;		/* bytes one copy copies: hsize for hugetlb */
+	int fd;			/* the file backings' file, else -1 */
+	size_t file_len;
+	char *map;		/* what gather left of the THPs (private) */
+	size_t map_len;
+};
+
+/* "thp-pte", "hugetlb-2M", "memfd": what a point's backing param says. */
+const char *cow_backing_name(enum cow_backing b, size_t hsize, char *buf,
+			     size_t len);
+bool cow_backing_is_hugetlb(enum cow_backing b);
+bool cow_backing_is_file(enum cow_backing b);
+bool cow_backing_is_zero(enum cow_backing b);
+/*
+ * Map, fill, arrange (split, move, page out) and check.  0, or -1 with
+ * the reason for a SKIP (nothing left mapped).
+ */
+int cow_mem_map(struct cow_mem *m, char *reason, size_t rlen);
+/* Check again, page by page, that the range is of its backing.  0 or -1. */
+int cow_mem_verify(const struct cow_mem *m, char *reason, size_t rlen);
+void cow_mem_unmap(struct cow_mem *m);
+/*
+ * cow_warm_free_memory() for the copies of this backing: for hugetlb,
+ * the pool's free pages.
+ */
+void cow_mem_warm(const struct cow_mem *m);
+/* Read every page: swapped pages come back in, for the writer to write. */
+void cow_mem_present(const struct cow_mem *m);
+/* cow_region_verify(), and for COW_SEED_ZERO the first page not zero. */
+ssize_t cow_mem_data_check(const void *addr, size_t len, uint64_t seed);
+/*
+ * The file of a file backing still holds the pattern: -1, the first page
+ * that does not, or -2 if it cannot be read.  -1 for a backing without.
+ */
+ssize_t cow_mem_file_check(const struct cow_mem *m);
+/* The hugetlb page sizes of /sys/kernel/mm/hugepages, ascending. */
+unsigned cow_hugetlb_sizes(size_t *sizes, unsigned max);
+/*
+ * For prepare(): npages pages of hsize free and unreserved, growing the
+ * pool (nr_hugepages, through the knob journal) by what is missing only.
+ * 0, or -errno with the reason.
+ */
+int cow_hugetlb_reserve(size_t hsize, uint64_t npages, char *reason,
+			size_t rlen);
+/* For cleanup(): the pool back at the size it had. */
+void cow_hugetlb_reset(size_t hsize);
+/* use_zero_page on (journalled), and back. */
+int cow_huge_zero_enable(char *reason, size_t rlen);
+void cow_huge_zero_reset(void);
 
 /* ---- region.c: workload memory ----------------------------------------- */
 
@@ -304,6 +386,11 @@ int cow_undo_umount(const char *path);
  * if it is empty, kept if not.
  */
 int cow_undo_rmdir(const char *path);
+/*
+ * A zram device (path /sys/block/zramN) the run is about to size and
+ * swapon: swapoff /dev/zramN and write its reset file at the end.
+ */
+int cow_undo_zram(const char *path);
 /* Undo everything in reverse order; safe to call twice and from atexit. */
 void cow_knobs_restore(void);
 /*
@@ -329,6 +416,7 @@ enum cow_undo_kind {
 	COW_UNDO_SWAPOFF,	/* swapoff, then unlink */
 	COW_UNDO_UMOUNT,
 	COW_UNDO_RMDIR,		/* rmdir if still empty */
+	COW_UNDO_ZRAM,		/* swapoff /dev/zramN, then reset the device */
 	COW_UNDO_NKINDS
 };
 #define COW_UNDO_MAX		128
@@ -385,6 +473,19 @@ int cow_swapfile_create(const char *path, uint64_t bytes);
 int cow_swapfile_on(const char *path);
 /* swapoff(2) (if active) and unlink.  0 or -errno. */
 int cow_swapfile_remove(const char *path);
+/*
+ * A zram device nobody set up (disksize 0), as "zramN" into name.  THP
+ * swap-out needs a swap block device that is not rotational; a swapfile
+ * on a spinning disk takes 4 KiB pages only.  0 or -ENODEV.
+ */
+int cow_zram_find(char *name, size_t len);
+/*
+ * Size zram device name (register cow_undo_zram() first), write a swap
+ * header to it and swapon it at the default priority.  0 or -errno.
+ */
+int cow_zram_swap_on(const char *name, uint64_t bytes);
+/* swapoff and reset it.  0 or -errno. */
+int cow_zram_swap_off(const char *name);
 /* Whether path is an active swap area in /proc/swaps. */
 bool cow_swap_active(const char *path);
 
@@ -612,6 +713,15 @@ struct cow_meas {
 	uint64_t *pm_after;
 	uint8_t *required;		/* per page: semantics require a copy */
 	int64_t pages_written;		/* set by the workload; default npages */
+	/*
+	 * Set by cow_meas_backing(): pages (of cow_page_size) per copy unit
+	 * (a hugetlb page is one copy, counted at its first page), and
+	 * whether zero-page PFNs are told apart: a write there allocates,
+	 * it copies nothing, so it goes to zero_allocs, not pages_copied.
+	 */
+	size_t unit_pages;
+	bool zero_apart;
+	int64_t zero_allocs;
 
 	/* filled by start/stop */
 	uint64_t t_start, t_stop;
@@ -645,6 +755,11 @@ static inline void cow_meas_require_page(struct cow_meas *m, size_t i)
 	m->required[i] = 1;
 }
 
+/*
+ * Count in the backing's units (hugetlb pages), zero-page writes apart;
+ * pages_written becomes the number of units.  After cow_meas_new().
+ */
+void cow_meas_backing(struct cow_meas *m, const struct cow_mem *mem);
 /* Bracket the measured writes; call both in the writing task. */
 void cow_meas_start(struct cow_meas *m);
 void cow_meas_stop(struct cow_meas *m);

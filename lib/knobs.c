@@ -57,6 +57,7 @@ static const char *const kind_names[COW_UNDO_NKINDS] = {
 	[COW_UNDO_SWAPOFF] = "swapoff",
 	[COW_UNDO_UMOUNT] = "umount",
 	[COW_UNDO_RMDIR] = "rmdir",
+	[COW_UNDO_ZRAM] = "zram",
 };
 
 /*
@@ -173,6 +174,10 @@ static int undo_one(const struct cow_undo *u)
 		    errno != EEXIST)
 			return -errno;
 		return 0;
+	case COW_UNDO_ZRAM:
+		/* ENOENT: the module is gone, and the device with it. */
+		err = cow_zram_swap_off(strrchr(u->path, '/') + 1);
+		return err == -ENOENT ? 0 : err;
 	case COW_UNDO_SWAPOFF:
 		/* EINVAL: not an active swap area, e.g. killed before swapon. */
 		if (swapoff(u->path) && errno != EINVAL && errno != ENOENT)
@@ -479,6 +484,14 @@ int cow_undo_umount(const char *path)
 int cow_undo_rmdir(const char *path)
 {
 	return undo_register(COW_UNDO_RMDIR, path);
+}
+
+int cow_undo_zram(const char *path)
+{
+	/* A path without '/' could not name the device to swapoff. */
+	if (!strrchr(path, '/'))
+		return -EINVAL;
+	return undo_register(COW_UNDO_ZRAM, path);
 }
 
 const char *cow_state_dir_default(void)

@@ -44,6 +44,7 @@ struct cow_meas *cow_meas_new(const void *addr, size_t len)
 	m->pm_after = (uint64_t *)(p + hdr + arr);
 	m->required = (uint8_t *)(p + hdr + 2 * arr);
 	m->pages_written = addr ? (int64_t)npages : -1;
+	m->unit_pages = 1;
 	m->ts_sock = -1;
 	return m;
 }
@@ -64,11 +65,21 @@ void cow_meas_require_none(struct cow_meas *m)
 	memset(m->required, 0, m->npages);
 }
 
+void cow_meas_backing(struct cow_meas *m, const struct cow_mem *mem)
+{
+	m->unit_pages = mem->unit / cow_page_size;
+	if (!m->unit_pages)
+		m->unit_pages = 1;
+	m->zero_apart = cow_backing_is_zero(mem->b);
+	m->pages_written = (int64_t)(m->npages / m->unit_pages);
+}
+
 static void reset_results(struct cow_meas *m)
 {
 	unsigned i;
 
 	m->faults_minor = m->faults_major = -1;
+	m->zero_allocs = -1;
 	m->pages_copied = m->pages_required = -1;
 	m->extra_copies = m->copies_missing = -1;
 	m->kernel_wpcopy = m->kernel_wpcopy_delay_ns = -1;
@@ -182,10 +193,20 @@ void cow_meas_start(struct cow_meas *m)
 	m->t_start = cow_now_ns();
 }
 
+/* Whether pfn is the zero page or a page of the huge zero page. */
+static int zero_pfn(uint64_t pfn, bool *zero)
+{
+	uint64_t fl;
+	int err = cow_kpageflags(pfn, &fl);
+
+	*zero = !err && (fl & (1ull << COW_KPF_ZERO_PAGE));
+	return err;
+}
+
 static void account_copies(struct cow_meas *m)
 {
-	int64_t copied = 0, req = 0, extra = 0, missing = 0;
-	size_t i;
+	int64_t copied = 0, req = 0, extra = 0, missing = 0, zallocs = 0;
+	size_t i, step = m->unit_pages ? m->unit_pages : 1;
 	int err;
 
 	err = cow_pagemap_read(m->addr, m->npages, m->pm_after);
@@ -195,10 +216,11 @@ static void account_copies(struct cow_meas *m)
 		m->accounted = false;
 		return;
 	}
-	for (i = 0; i < m->npages; i++) {
+	/* A hugetlb page is one unit: its first page's PFN says it all. */
+	for (i = 0; i < m->npages; i += step) {
 		uint64_t a = cow_pm_pfn(m->pm_before[i]);
 		uint64_t b = cow_pm_pfn(m->pm_after[i]);
-		bool changed;
+		bool changed, zero = false;
 
 		if (!a || !b) {
 			snprintf(m->acct_reason, sizeof(m->acct_reason),
@@ -208,6 +230,21 @@ static void account_copies(struct cow_meas *m)
 			return;
 		}
 		changed = a != b;
+		if (m->zero_apart && (err = zero_pfn(a, &zero))) {
+			snprintf(m->acct_reason, sizeof(m->acct_reason),
+				 "kpageflags: %s", strerror(-err));
+			m->accounted = false;
+			return;
+		}
+		/*
+		 * A written zero page must get a page of its own: that is an
+		 * allocation, required of every write, never a data copy.
+		 */
+		if (zero) {
+			zallocs += changed;
+			missing += !changed && m->required[i];
+			continue;
+		}
 		copied += changed;
 		req += m->required[i];
 		extra += changed && !m->required[i];
@@ -217,6 +254,8 @@ static void account_copies(struct cow_meas *m)
 	m->pages_required = req;
 	m->extra_copies = extra;
 	m->copies_missing = missing;
+	if (m->zero_apart)
+		m->zero_allocs = zallocs;
 }
 
 void cow_meas_stop(struct cow_meas *m)
@@ -273,6 +312,8 @@ void cow_meas_add(struct cow_meas *m, const struct cow_meas *o)
 		m->pages_required = o->pages_required;
 		m->extra_copies = o->extra_copies;
 		m->copies_missing = o->copies_missing;
+		m->zero_apart = o->zero_apart;
+		m->zero_allocs = o->zero_allocs;
 		memcpy(m->acct_reason, o->acct_reason, sizeof(m->acct_reason));
 	} else {
 		if (!o->accounted && m->accounted) {
@@ -285,6 +326,8 @@ void cow_meas_add(struct cow_meas *m, const struct cow_meas *o)
 		add_count(&m->pages_required, o->pages_required, false);
 		add_count(&m->extra_copies, o->extra_copies, false);
 		add_count(&m->copies_missing, o->copies_missing, false);
+		if (m->zero_apart)
+			add_count(&m->zero_allocs, o->zero_allocs, false);
 	}
 	add_count(&m->faults_minor, o->faults_minor, false);
 	add_count(&m->faults_major, o->faults_major, false);
@@ -313,6 +356,10 @@ void cow_meas_to_sample(const struct cow_meas *m, struct cow_sample *s,
 		s->pages_required = m->pages_required;
 		s->extra_copies = m->extra_copies;
 		s->copies_missing = m->copies_missing;
+		/* Apart from the copies: see account_copies(). */
+		if (m->zero_apart && m->zero_allocs >= 0)
+			cow_sample_metric(s, "zero_allocs",
+					  (double)m->zero_allocs);
 	} else if (m->npages || m->nadded) {
 		/* The count is unknown, not zero: say why once. */
 		if (!s->reason[0])

@@ -161,8 +161,9 @@ static const char *backing_name(enum cow_backing b)
 		return "PMD THP";
 	case COW_BACK_LARGE:
 		return "large folios";
+	default:
+		return "?";
 	}
-	return "?";
 }
 
 bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
@@ -228,6 +229,11 @@ bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 			if (!large)
 				bad_here = "is not in a large folio";
 			break;
+		default:
+			/* The others are checked by cow_mem_verify(). */
+			snprintf(reason, rlen, "backing %d: see cow_mem_verify()",
+				 (int)b);
+			return false;
 		}
 		if (!bad_here)
 			continue;

@@ -115,6 +115,111 @@ int cow_swapfile_remove(const char *path)
 	return -(off_err && off_err != EINVAL ? off_err : errno);
 }
 
+/* "/sys/block/NAME/FILE" holds a number: it, or -1. */
+static int64_t zram_num(const char *name, const char *file)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/block/%s/%s", name, file);
+	return cow_knob_read_num(path);
+}
+
+static int zram_write(const char *name, const char *file, const char *val)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/%s", name, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	return 0;
+}
+
+int cow_zram_find(char *name, size_t len)
+{
+	char n[32];
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(n, sizeof(n), "zram%d", i);
+		/* disksize 0: not set up, so nobody's swap or filesystem. */
+		if (zram_num(n, "disksize") == 0) {
+			snprintf(name, len, "%s", n);
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+int cow_zram_swap_on(const char *name, uint64_t bytes)
+{
+	uint64_t npages = bytes / cow_page_size;
+	struct swap_info_header *h;
+	char dev[PATH_MAX], val[32];
+	char *buf;
+	int fd, err;
+
+	if (npages < SWAP_MIN_PAGES || npages - 1 > UINT32_MAX)
+		return -EINVAL;
+	snprintf(val, sizeof(val), "%llu",
+		 (unsigned long long)(npages * cow_page_size));
+	err = zram_write(name, "disksize", val);
+	if (err)
+		return err;
+	buf = calloc(1, cow_page_size);
+	if (!buf)
+		return -ENOMEM;
+	/* The device reads as zeros: a header page is all mkswap writes. */
+	h = (struct swap_info_header *)buf;
+	h->version = SWAP_VERSION;
+	h->last_page = (uint32_t)(npages - 1);
+	memcpy(h->volume, "cowbench", 8);
+	memcpy(buf + cow_page_size - SWAP_MAGIC_LEN, SWAP_MAGIC,
+	       SWAP_MAGIC_LEN);
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	fd = open(dev, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+	} else {
+		err = write_all(fd, buf, cow_page_size);
+		if (!err && fsync(fd))
+			err = -errno;
+		close(fd);
+	}
+	free(buf);
+	if (!err && swapon(dev, 0))
+		err = -errno;
+	return err;
+}
+
+int cow_zram_swap_off(const char *name)
+{
+	char dev[PATH_MAX];
+	int err = 0;
+
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	/* EINVAL: not swap (killed before swapon); ENOENT: no device. */
+	if (swapoff(dev) && errno != EINVAL && errno != ENOENT)
+		err = -errno;
+	/* Reset frees its memory and makes disksize 0: as it was found. */
+	if (zram_num(name, "disksize") > 0) {
+		int r = zram_write(name, "reset", "1");
+
+		if (r && !err)
+			err = r;
+	}
+	return err;
+}
+
 bool cow_swap_active(const char *path)
 {
 	char real[PATH_MAX], line[PATH_MAX + 128], *sp;

@@ -12,7 +12,7 @@ out=$scratch/run
 # same; copies are not counted (PFNs hidden), and the results say why.
 if [ "$(id -u)" -ne 0 ]; then
 	run_ok "cowbench fork.* as $(id -un)" --reps 2 --warmup 0 --size 1M \
-		--out "$out" 'fork.*'
+		--backing small --out "$out" 'fork.*'
 	cr --min-samples 12 && cr --scenario 'fork.*' --expect-verdict pass
 	ok $? "results.json is valid; every sample passes its integrity check"
 	[ "$(cr --scenario fork.child-write --print pages_copied | sort -u)" = null ] &&
@@ -26,7 +26,9 @@ fi
 knob=/proc/sys/kernel/task_delayacct
 before=$(cat $knob)
 
-run_ok "cowbench fork.*" --reps 3 --warmup 1 --size 4M --out "$out" 'fork.*'
+# Small pages: the other backings are tests/backings.sh's.
+run_ok "cowbench fork.*" --reps 3 --warmup 1 --size 4M --backing small \
+	--out "$out" 'fork.*'
 
 cr --min-samples 18
 ok $? "results.json has the schema and 3 samples of each of 6 scenarios"
@@ -70,7 +72,7 @@ ok $? "kill -9 left kernel.task_delayacct at $left; the next start restored $bef
 tracefs() { grep -c ' /sys/kernel/tracing tracefs ' /proc/mounts; }
 t0=$(tracefs)
 "$COWBENCH" -e kmem:mm_page_alloc --reps 1 --warmup 0 --size 4M \
-	--out "$scratch/tp" fork.child-write >/dev/null 2>&1
+	--backing small --out "$scratch/tp" fork.child-write >/dev/null 2>&1
 n=$("$CHECK_RESULTS" "$scratch/tp/results.json" --print events.kmem:mm_page_alloc)
 [ "$(tracefs)" = "$t0" ] && [ "${n:-0}" -ge 1024 ] 2>/dev/null
 ok $? "kmem:mm_page_alloc counted ($n) and tracefs mounted as before ($t0)"

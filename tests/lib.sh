@@ -135,7 +135,9 @@ knob_snapshot() {
 	for f in /proc/sys/kernel/task_delayacct /sys/kernel/mm/ksm/* \
 		 /sys/kernel/mm/transparent_hugepage/* \
 		 /sys/kernel/mm/transparent_hugepage/khugepaged/* \
-		 /sys/kernel/mm/transparent_hugepage/hugepages-*/*; do
+		 /sys/kernel/mm/transparent_hugepage/hugepages-*/* \
+		 /sys/kernel/mm/hugepages/hugepages-*/nr_hugepages \
+		 /sys/block/zram*/disksize; do
 		{ [ -f "$f" ] && [ -n "$(find "$f" -maxdepth 0 -perm /222)" ]; } ||
 			continue
 		printf '%s=%s\n' "$f" "$(cat "$f" 2>/dev/null)"

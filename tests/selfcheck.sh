@@ -12,7 +12,8 @@
 # shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-small="--reps 1 --warmup 0 --size 1M"
+# Small pages only: the backings are tests/backings.sh's.
+small="--reps 1 --warmup 0 --size 1M --backing small"
 # cr_in DIR CHECK-RESULTS-ARGS...: lib.sh's cr on DIR/results.json.
 cr_in() { f=$1; shift; "$CHECK_RESULTS" "$f/results.json" "$@"; }
 # ksm_pass DIR CHECK-RESULTS-SELECTION...: the KSM point passes; or, on a

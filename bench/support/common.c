@@ -82,7 +82,7 @@ bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 		/* EOF releases the child: the parent closed its end. */
 		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 0)
 			_exit(4);
-		_exit(cow_region_verify(buf, len, seed) < 0 ? 0 : 3);
+		_exit(cow_mem_data_check(buf, len, seed) < 0 ? 0 : 3);
 	}
 	close(go[0]);
 	close(ready[1]);
@@ -175,6 +175,10 @@ bool bench_setup(struct cow_run *r, struct cow_sample *s,
 {
 	f->len = r->size;
 	f->npages = f->len / cow_page_size;
+	f->nunits = f->npages;
+	f->orig = SEED_PARENT;
+	memset(&f->mem, 0, sizeof(f->mem));
+	f->mem.fd = -1;
 	f->buf = bench_region(s, f->len, COW_BACK_SMALL, SEED_PARENT);
 	if (!f->buf)
 		return false;
@@ -193,13 +197,16 @@ bool bench_setup(struct cow_run *r, struct cow_sample *s,
 void bench_teardown(struct bench_setup *f)
 {
 	cow_meas_free(f->m);
-	cow_region_free(f->buf, f->len);
+	if (f->mem.buf)
+		cow_mem_unmap(&f->mem);
+	else
+		cow_region_free(f->buf, f->len);
 }
 
 void bench_check_region(struct cow_sample *s, const char *who,
 			const char *buf, size_t len, uint64_t seed)
 {
-	ssize_t bad = cow_region_verify(buf, len, seed);
+	ssize_t bad = cow_mem_data_check(buf, len, seed);
 
 	if (bad >= 0)
 		cow_sample_fail(s, COW_EV_DATA,
@@ -217,7 +224,9 @@ void bench_classify(const char *data, size_t npages, uint64_t seed_old,
 	for (i = 0; i < npages; i++) {
 		const char *page = data + i * cow_page_size;
 
-		if (cow_page_marked(page, seed_old ^ i))
+		if (seed_old == COW_SEED_ZERO ?
+		    cow_mem_data_check(page, cow_page_size, seed_old) < 0 :
+		    cow_page_marked(page, seed_old ^ i))
 			seen->old++;
 		else if (cow_page_marked(page, seed_new ^ i))
 			seen->new++;
