@@ -39,9 +39,9 @@ ok $? "--list shows the backings of fork.child-write: $backings"
 
 for b in $backings; do
 	[ "$b" = small ] && continue
-	p="--param backing=$b"
+	p="backing=$b"
 	# --print leaves skipped samples out: nothing printed, all skipped.
-	verdicts=$(cr --scenario 'fork.*' $p --print verdict 2>/dev/null |
+	verdicts=$(cr --scenario 'fork.*' --param "$p" --print verdict 2>/dev/null |
 		   sort -u | tr '\n' ' ')
 	if [ -z "$verdicts" ]; then
 		# The summary's line under the point says why.
@@ -50,30 +50,30 @@ for b in $backings; do
 		ok 0 "# SKIP $b: $why"
 		continue
 	fi
-	cr --scenario 'fork.*' $p --min-samples 6 --expect-verdict pass
+	cr --scenario 'fork.*' --param "$p" --min-samples 6 --expect-verdict pass
 	ok $? "$b: every sample of the three workloads passes ($verdicts)"
 	case $b in
 	zero|huge-zero)
-		cr --scenario 'fork.*' $p --expect-equal metrics.zero_allocs,pages_written &&
-			cr --scenario 'fork.*' $p --expect-value pages_copied=0
-		ok $? "$b: every write allocates (zero_allocs = $(cr --scenario fork.child-write $p --print metrics.zero_allocs | head -1)), none copies"
+		cr --scenario 'fork.*' --param "$p" --expect-equal metrics.zero_allocs,pages_written &&
+			cr --scenario 'fork.*' --param "$p" --expect-value pages_copied=0
+		ok $? "$b: every write allocates (zero_allocs = $(cr --scenario fork.child-write --param "$p" --print metrics.zero_allocs | head -1)), none copies"
 		;;
 	memfd|tmpfile|memfd-hugetlb*)
-		cr --scenario 'fork.*' $p --expect-copies-equal-written &&
-			cr --scenario 'fork.parent-after-exit' $p --expect-equal pages_required,pages_written
-		ok $? "$b: every first write copies from the page cache ($(cr --scenario fork.parent-after-exit $p --print pages_copied | head -1) after exit), and the file kept its data"
+		cr --scenario 'fork.*' --param "$p" --expect-copies-equal-written &&
+			cr --scenario 'fork.parent-after-exit' --param "$p" --expect-equal pages_required,pages_written
+		ok $? "$b: every first write copies from the page cache ($(cr --scenario fork.parent-after-exit --param "$p" --print pages_copied | head -1) after exit), and the file kept its data"
 		;;
 	*)
-		cr --scenario 'fork.child-write' $p --expect-copies-equal-written &&
-			cr --scenario 'fork.parent-write-alive' $p --expect-copies-equal-written
-		ok $? "$b: a write while shared copies exactly the $(cr --scenario fork.child-write $p --print pages_written | head -1) units written, from either side"
-		cr --scenario 'fork.parent-after-exit' $p --expect-required 0
-		ok $? "$b: after the child exited no copy is required ($(cr --scenario fork.parent-after-exit $p --print extra_copies | head -1) extra)"
+		cr --scenario 'fork.child-write' --param "$p" --expect-copies-equal-written &&
+			cr --scenario 'fork.parent-write-alive' --param "$p" --expect-copies-equal-written
+		ok $? "$b: a write while shared copies exactly the $(cr --scenario fork.child-write --param "$p" --print pages_written | head -1) units written, from either side"
+		cr --scenario 'fork.parent-after-exit' --param "$p" --expect-required 0
+		ok $? "$b: after the child exited no copy is required ($(cr --scenario fork.parent-after-exit --param "$p" --print extra_copies | head -1) extra)"
 		;;
 	esac
 	case $b in
 	hugetlb-*)
-		cr --scenario vmsplice.leak $p --expect-verdict skip
+		cr --scenario vmsplice.leak --param "$p" --expect-verdict skip
 		ok $? "$b: vmsplice.leak skips (the known hugetlb leak)"
 		;;
 	*)
@@ -81,8 +81,8 @@ for b in $backings; do
 		case $b in zero|huge-zero)
 			copies=--expect-equal=metrics.zero_allocs,pages_written ;;
 		esac
-		cr --scenario vmsplice.leak $p --min-samples 6 \
-			--expect-verdict pass && cr --scenario vmsplice.leak $p $copies
+		cr --scenario vmsplice.leak --param "$p" --min-samples 6 \
+			--expect-verdict pass && cr --scenario vmsplice.leak --param "$p" $copies
 		ok $? "$b: vmsplice.leak: the pipe keeps the old data in all 3 cases, every write copies"
 		;;
 	esac

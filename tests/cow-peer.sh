@@ -47,7 +47,8 @@ function name(b) {
 	if (b == "THP (2048 kB)") return "thp"
 	if (b == "PTE-mapped THP (2048 kB)") return "thp-pte"
 	if (b == "single PTE of THP (2048 kB)") return "thp-single-pte"
-	if (b == "partially mremap()'"'"'ed THP (2048 kB)") return "thp-mremap"
+	# (its quote matched as any character: no quote in the awk program)
+	if (b ~ /^partially mremap\(\).ed THP \(2048 kB\)$/) return "thp-mremap"
 	if (b == "swapped-out THP (2048 kB)") return "thp-swap"
 	if (b == "shared zeropage") return "zero"
 	if (b == "huge zeropage") return "huge-zero"
@@ -119,7 +120,7 @@ function row(b,   c, k, d) {
 	       cell(bp[b], bf[b], bs[b], k), d ? "**disagree**" : ""
 }
 END {
-	printf "Kernel %s: cow.c tests and cowbench points, pass / fail / skip (cow.c'"'"'s expected fails with the skips).\n\n", kernel
+	printf "Kernel %s: cow.c tests and cowbench points, pass / fail / skip (the expected fails of cow.c with the skips).\n\n", kernel
 	print "| backing | cow.c | cowbench | |"
 	print "|---|---|---|---|"
 	for (i = 0; i < nb; i++) { row(border[i]); done[border[i]] = 1 }
