@@ -12,7 +12,9 @@
 #
 # The cases: one per point and measurement, as `cowbench export --format
 # lava` writes them; `cowbench-run` (the run ended with results: exit 0
-# or 1, every failure being a point's own); with -b, `cowbench-compare`,
+# or 1, every failure being a point's own); with -r, no run: the cases
+# of a results directory made before (by scripts/vm-run on the host, a
+# run in an earlier step); with -b, `cowbench-compare`,
 # which fails on a regression against the baseline (or when there is
 # nothing to compare) and whose report send-to-lava.sh shows in the log
 # (output/cowbench-compare.log).
@@ -21,11 +23,14 @@
 # a definition's steps stop at the first failing command, and the next
 # one reports them.
 
+# Scenario globs (fork.*) are cowbench's, never file names here.
+set -f
 OUTPUT="$(pwd)/output"
 RESULT_FILE="$OUTPUT/result.txt"
 SCENARIOS="all"
 OPTIONS="--quick"
 BASELINE=""
+RESULTS=""
 COWBENCH=""
 SKIP_INSTALL="false"
 TEST_GIT_URL=""
@@ -34,12 +39,13 @@ TEST_DIR="$(pwd)/cowbench-src"
 
 usage() {
 	cat >&2 <<USAGE
-Usage: $0 [-s SCENARIOS] [-o OPTIONS] [-b BASELINE] [-c COWBENCH]
-	  [-S true|false] [-g GIT_URL] [-v VERSION] [-d DIR]
+Usage: $0 [-s SCENARIOS] [-o OPTIONS] [-b BASELINE] [-r RESULTS]
+	  [-c COWBENCH] [-S true|false] [-g GIT_URL] [-v VERSION] [-d DIR]
   -s  scenarios or globs, space separated (default: all)
   -o  other cowbench options (default: --quick)
   -b  baseline: a results directory, its results.json, or an http(s)
       URL of a results.json; adds the cowbench-compare case
+  -r  report this results directory (or results.json) instead of running
   -c  the cowbench binary (default: DIR's build, else cowbench in PATH)
   -S  true: install nothing (cowbench must be there)
   -g  git URL to build cowbench from when it is not installed
@@ -49,11 +55,12 @@ USAGE
 	exit 2
 }
 
-while getopts "s:o:b:c:S:g:v:d:h" opt; do
+while getopts "s:o:b:r:c:S:g:v:d:h" opt; do
 	case $opt in
 	s) SCENARIOS=$OPTARG ;;
 	o) OPTIONS=$OPTARG ;;
 	b) BASELINE=$OPTARG ;;
+	r) RESULTS=$OPTARG ;;
 	c) COWBENCH=$OPTARG ;;
 	S) SKIP_INSTALL=$OPTARG ;;
 	g) TEST_GIT_URL=$OPTARG ;;
@@ -137,27 +144,34 @@ info "$("$COWBENCH" --version)"
 
 # The run: the summary goes to the log as it comes (a test job's log is
 # what a person reads first), the results to output/results.
-# shellcheck disable=SC2086 # OPTIONS and SCENARIOS are word lists
-"$COWBENCH" $OPTIONS --out "$OUTPUT/results" $SCENARIOS
-rc=$?
-info "cowbench exited $rc"
-if [ $rc -le 1 ]; then
-	result "cowbench-run pass"
+if [ -n "$RESULTS" ]; then
+	results=$RESULTS
 else
-	result "cowbench-run fail"
+	results=$OUTPUT/results
+	# shellcheck disable=SC2086 # OPTIONS and SCENARIOS are word lists
+	"$COWBENCH" $OPTIONS --out "$results" $SCENARIOS
+	rc=$?
+	info "cowbench exited $rc"
+	if [ $rc -le 1 ]; then
+		result "cowbench-run pass"
+	else
+		result "cowbench-run fail"
+	fi
 fi
 
-# Every point's cases, from whatever results the run left (an
-# interrupted run's partial file is refused: its cowbench-run failed).
-if [ -f "$OUTPUT/results/results.json" ]; then
-	"$COWBENCH" export --format lava "$OUTPUT/results" >>"$RESULT_FILE" ||
+# Every point's cases, from whatever results there are (an interrupted
+# run's partial file is refused: its cowbench-run failed).
+if [ -e "$results" ]; then
+	"$COWBENCH" export --format lava "$results" >>"$RESULT_FILE" ||
 		result "cowbench-export fail"
+else
+	result "cowbench-export fail"
 fi
 
 if [ -n "$BASELINE" ]; then
 	log=$OUTPUT/cowbench-compare.log
 	if base=$(baseline_path "$BASELINE"); then
-		"$COWBENCH" compare "$base" "$OUTPUT/results" >"$log" 2>&1
+		"$COWBENCH" compare "$base" "$results" >"$log" 2>&1
 		crc=$?
 	else
 		echo "cannot fetch the baseline $BASELINE" >"$log"
