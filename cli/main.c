@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "compare.h"
+#include "export.h"
 
 #define NO_ASLR_ENV		"COWBENCH_NO_ASLR"
 #define PARENT_ENV		"COWBENCH_PARENT"
@@ -69,6 +70,8 @@ static void help(void)
 {
 	printf("Usage: %s [OPTION]... SCENARIO...\n"
 "       %s compare [OPTION]... BASE OTHER...   (see compare --help)\n"
+"       %s export --format FMT [OPTION]... RESULTS...\n"
+"                      for LKP, LAVA, KTAP, KCIDB, mmtests (export --help)\n"
 "Measure what Linux copy-on-write costs: pages copied, copies the semantics\n"
 "did not require, time and faults; check that COW semantics held.\n"
 "SCENARIO is a name or a glob (fork.*, all); see --list.\n"
@@ -108,7 +111,7 @@ static void help(void)
 "run too big for free memory, the pid limits or the disk, refused before\n"
 "it starts), 128+N stopped by signal N (partial results are kept).\n"
 "Results: results.json and samples.tsv.\n",
-	       prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
+	       prog, prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
 }
 
 static void list(void)
@@ -353,6 +356,8 @@ int main(int argc, char **argv)
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return cow_compare_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "export"))
+		return cow_export_main(argc - 1, argv + 1);
 	if (getenv(BENCH_SELFCHECK_ENV))
 		return bench_selfcheck_child(getenv(BENCH_SELFCHECK_ENV));
 	if (getenv(BENCH_WORKER_ENV))

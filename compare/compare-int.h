@@ -30,14 +30,22 @@ struct cmp_opts {
 	const char *ignore[COW_MAX_PARAMS + 1];	/* NULL-terminated */
 	const char *data_dir;
 	char *labels;		/* --labels, comma separated */
+	const char *base;	/* --base RUN[,RUN...] */
+	const char *others[CMP_MAX_RUNS];	/* --other RUN[,RUN...] */
+	unsigned nothers;
 };
 
 struct cmp_run {
 	const char *arg;	/* as given */
-	char *path;		/* the results.json read */
-	struct cow_results r;
+	char *path;		/* the results.json read (the first pooled) */
+	struct cow_results r;	/* pooled: every run's samples, the first's meta */
 	char letter;
 	char label[64];		/* for charts */
+	/* the runs pooled into this side: one unless RUN,RUN... */
+	size_t npool;
+	char **pool_paths;	/* each results.json */
+	char **pool_hosts;	/* each meta.hostname, or its path */
+	unsigned *pool_of;	/* per sample of r: its index in pool_paths */
 };
 
 /* How a metric is judged. */
@@ -177,6 +185,13 @@ size_t cmp_values(const struct cmp *c, const struct cmp_side *sd,
 const char *cmp_class_mark(enum cmp_class cls);
 uint64_t cmp_seed(const struct cmp *c, char who, const struct cmp_point *p,
 		  const struct cmp_metric *m);
+/*
+ * The spread of a pooled side's point between its hosts: each host's
+ * median ns/op over its passing samples, into med[] (NaN: none); the
+ * number of hosts with one, and their lowest and highest.
+ */
+size_t cmp_host_medians(const struct cmp *c, size_t run, const struct cmp_side *sd,
+			double *med, double *lo, double *hi);
 /* A one-line error naming what is wrong, and exit 2. */
 void cmp_die(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));

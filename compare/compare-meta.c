@@ -15,21 +15,7 @@
 /* Counters and times that differ in every run: not settings. */
 static bool volatile_key(const char *k)
 {
-	static const char *const keys[] = {
-		"start", "end", "partial", "command_line",
-		"knobs.ksm.full_scans", "knobs.ksm.pages_scanned",
-		"knobs.ksm.pages_shared", "knobs.ksm.pages_sharing",
-		"knobs.ksm.pages_unshared", "knobs.ksm.pages_volatile",
-		"knobs.ksm.general_profit", "knobs.ksm.ksm_zero_pages",
-		"knobs.ksm.pages_skipped", "knobs.ksm.stable_node_chains",
-		"knobs.ksm.stable_node_dups", "instruments_check_us",
-	};
-	size_t i;
-
-	for (i = 0; i < COW_ARRAY_SIZE(keys); i++)
-		if (!strcmp(k, keys[i]))
-			return true;
-	return false;
+	return cow_meta_volatile(k);
 }
 
 /* The command line without the program path and the output directory. */

@@ -159,9 +159,30 @@ static void run_line(char *buf, size_t len, const struct cmp_run *r)
 	const char *rel = cow_results_meta(&r->r, "uname.release");
 	const char *tool = cow_results_meta(&r->r, "tool_version");
 
-	snprintf(buf, len, "%s, %s, %zu samples, cowbench %s%s",
+	char pool[48] = "";
+
+	if (r->npool > 1)
+		snprintf(pool, sizeof(pool), ", %zu runs pooled", r->npool);
+	snprintf(buf, len, "%s, %s, %zu samples%s, cowbench %s%s",
 		 rel ? rel : "unknown kernel", r->r.start[0] ? r->r.start : "?",
-		 r->r.n, tool ? tool : "?", r->r.partial ? ", PARTIAL" : "");
+		 r->r.n, pool, tool ? tool : "?", r->r.partial ? ", PARTIAL" : "");
+}
+
+/* The hosts of a pooled run, comma separated. */
+static void hosts_line(char *buf, size_t len, const struct cmp_run *r)
+{
+	size_t off = 0, h;
+
+	buf[0] = '\0';
+	for (h = 0; h < r->npool && off < len; h++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					h ? ", " : "", r->pool_hosts[h]);
+}
+
+/* (hi - lo) / lo: how far apart the hosts' medians are. */
+static double spread_of(double lo, double hi)
+{
+	return lo > 0 ? hi / lo - 1 : NAN;
 }
 
 static void method_line(char *buf, size_t len, const struct cmp *c)
@@ -382,6 +403,38 @@ static void text_other(FILE *f, const struct cmp *c, const struct cmp_other *o)
 	}
 }
 
+static void text_spread(FILE *f, const struct cmp *c)
+{
+	char line[1024], first[32], l[32], h[32], sp[32];
+	double *med, lo, hi;
+	size_t r, i;
+
+	for (r = 0; r < c->nruns; r++) {
+		const struct cmp_run *run = &c->runs[r];
+
+		if (run->npool < 2)
+			continue;
+		fprintf(f, "\nSpread between the hosts pooled in %c (ns/op: lowest and highest\nhost median, and how far apart):\n",
+			run->letter);
+		hosts_line(line, sizeof(line), run);
+		snprintf(first, sizeof(first), "  %zu hosts: ", run->npool);
+		wrap(f, first, "    ", line);
+		med = cmp_xcalloc(run->npool, sizeof(double));
+		for (i = 0; i < c->npoints; i++) {
+			const struct cmp_side *sd = &c->points[i].side[r];
+
+			if (cmp_host_medians(c, r, sd, med, &lo, &hi) < 2)
+				continue;
+			snprintf(sp, sizeof(sp), "%.1f%%", 100 * spread_of(lo, hi));
+			snprintf(line, sizeof(line), "  %-40.40s %10s %10s %8s",
+				 c->points[i].label, fmt_val(l, sizeof(l), lo),
+				 fmt_val(h, sizeof(h), hi), sp);
+			put_trimmed(f, line);
+		}
+		free(med);
+	}
+}
+
 static void text_report(FILE *f, const struct cmp *c)
 {
 	char line[1024], first[32];
@@ -406,6 +459,7 @@ static void text_report(FILE *f, const struct cmp *c)
 		fputc('\n', f);
 	for (r = 0; r < c->nwarnings; r++)
 		wrap(f, "warning: ", "  ", c->warnings[r]);
+	text_spread(f, c);
 	for (r = 1; r < c->nruns; r++)
 		text_other(f, c, &c->others[r - 1]);
 }
@@ -461,6 +515,28 @@ static void md_report(FILE *f, const struct cmp *c)
 	for (i = 0; i < c->nwarnings; i++)
 		fprintf(f, "%s> **Warning:** %s\n", i ? ">\n" : "\n",
 			c->warnings[i]);
+	for (r = 0; r < c->nruns; r++) {
+		const struct cmp_run *run = &c->runs[r];
+		double *med, lo, hi;
+
+		if (run->npool < 2)
+			continue;
+		hosts_line(line, sizeof(line), run);
+		fprintf(f, "\n## Spread between the hosts pooled in %c\n\n%zu hosts: ",
+			run->letter, run->npool);
+		md_cell(f, line);
+		fprintf(f, "\n\n| scenario | lowest host median ns/op | highest | apart |\n|---|--:|--:|--:|\n");
+		med = cmp_xcalloc(run->npool, sizeof(double));
+		for (i = 0; i < c->npoints; i++) {
+			if (cmp_host_medians(c, r, &c->points[i].side[r], med,
+					     &lo, &hi) < 2)
+				continue;
+			fprintf(f, "| %s | %s | %s | %.1f%% |\n",
+				c->points[i].label, fmt_val(a, sizeof(a), lo),
+				fmt_val(b, sizeof(b), hi), 100 * spread_of(lo, hi));
+		}
+		free(med);
+	}
 	for (r = 1; r < c->nruns; r++) {
 		const struct cmp_other *o = &c->others[r - 1];
 
@@ -574,6 +650,44 @@ static struct json_object *json_points(const struct cmp *c, const size_t *l,
 	return a;
 }
 
+/* A pooled run's hosts and, per point, each host's median ns/op. */
+static struct json_object *json_pool(const struct cmp *c, size_t r)
+{
+	const struct cmp_run *run = &c->runs[r];
+	struct json_object *o, *a, *pts, *pt, *m;
+	double *med, lo, hi;
+	size_t i, h;
+
+	if (run->npool < 2)
+		return NULL;
+	o = json_object_new_object();
+	a = json_object_new_array();
+	for (h = 0; h < run->npool; h++) {
+		m = json_object_new_object();
+		json_object_object_add(m, "path", jstr(run->pool_paths[h]));
+		json_object_object_add(m, "host", jstr(run->pool_hosts[h]));
+		json_object_array_add(a, m);
+	}
+	json_object_object_add(o, "runs", a);
+	pts = json_object_new_array();
+	med = cmp_xcalloc(run->npool, sizeof(double));
+	for (i = 0; i < c->npoints; i++) {
+		if (cmp_host_medians(c, r, &c->points[i].side[r], med, &lo, &hi) < 2)
+			continue;
+		pt = json_object_new_object();
+		json_object_object_add(pt, "point", jstr(c->points[i].label));
+		a = json_object_new_array();
+		for (h = 0; h < run->npool; h++)
+			json_object_array_add(a, jnum(med[h]));
+		json_object_object_add(pt, "host_medians_ns_per_op", a);
+		json_object_object_add(pt, "spread", jnum(spread_of(lo, hi)));
+		json_object_array_add(pts, pt);
+	}
+	free(med);
+	json_object_object_add(o, "spread", pts);
+	return o;
+}
+
 static void json_report(FILE *f, const struct cmp *c)
 {
 	struct json_object *root = json_object_new_object(), *a, *o, *d;
@@ -595,6 +709,7 @@ static void json_report(FILE *f, const struct cmp *c)
 				       json_object_new_int64((int64_t)c->runs[r].r.n));
 		json_object_object_add(o, "partial",
 				       json_object_new_boolean(c->runs[r].r.partial));
+		json_object_object_add(o, "pooled", json_pool(c, r));
 		json_object_array_add(a, o);
 	}
 	json_object_object_add(root, "runs", a);

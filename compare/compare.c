@@ -75,10 +75,16 @@ void *cmp_xrealloc(void *p, size_t n, size_t size)
 static void help(void)
 {
 	printf("Usage: cowbench compare [OPTION]... BASE OTHER...\n"
+"       cowbench compare [OPTION]... --base RUN,RUN... --other RUN,RUN...\n"
 "Compare cowbench runs: BASE is the baseline, each OTHER is judged against\n"
-"it.  A run is a results directory or its results.json.\n"
+"it.  A run is a results directory or its results.json.  A side may pool\n"
+"several runs (RUN,RUN...: hosts of one lab), whose samples are then taken\n"
+"together per point, and the spread between the hosts is shown; they must\n"
+"share the tool version and the knobs.  A path that exists is taken whole,\n"
+"commas and all.\n"
 "\n"
 "  -a, --alpha A          significance level after correction (0.05)\n"
+"      --base RUNS        the baseline (else the first argument)\n"
 "      --correction C     bh (Benjamini-Hochberg, default), holm or none\n"
 "  -d, --data-dir DIR     also write the data the gnuplot charts need;\n"
 "                         with one run only, its overview\n"
@@ -88,6 +94,8 @@ static void help(void)
 "  -l, --labels L1,L2...  names of the runs in charts (default: kernel\n"
 "                         release, or the directory name when those agree)\n"
 "  -n, --resamples N      bootstrap resamples (default 10000)\n"
+"      --other RUNS       a side judged against the base (repeatable;\n"
+"                         before the other arguments)\n"
 "  -s, --seed N           bootstrap seed (default 1), printed in the report\n"
 "  -t, --threshold PCT    smallest change called a regression (default 5)\n"
 "\n"
@@ -111,12 +119,14 @@ static bool opt_num(char *err, size_t elen, const char *name,
 
 static const struct option long_options[] = {
 	{ "alpha",	  required_argument,	NULL, 'a' },
+	{ "base",	  required_argument,	NULL, 'B' },
 	{ "correction",	  required_argument,	NULL, 'c' },
 	{ "data-dir",	  required_argument,	NULL, 'd' },
 	{ "format",	  required_argument,	NULL, 'f' },
 	{ "help",	  no_argument,		NULL, 'h' },
 	{ "ignore-param", required_argument,	NULL, 'i' },
 	{ "labels",	  required_argument,	NULL, 'l' },
+	{ "other",	  required_argument,	NULL, 'O' },
 	{ "resamples",	  required_argument,	NULL, 'n' },
 	{ "seed",	  required_argument,	NULL, 's' },
 	{ "threshold",	  required_argument,	NULL, 't' },
@@ -147,6 +157,16 @@ int cmp_parse_options(int argc, char **argv, struct cmp_opts *o, char *err,
 			if (!opt_num(err, elen, "alpha", optarg, 1e-6, 0.5,
 				     &o->alpha))
 				return -1;
+			break;
+		case 'B':
+			if (o->base)
+				return cow_errf(err, elen, "--base given twice (pool runs as --base A1,A2)");
+			o->base = optarg;
+			break;
+		case 'O':
+			if (o->nothers >= CMP_MAX_RUNS - 1)
+				return cow_errf(err, elen, "--other: at most %d", CMP_MAX_RUNS - 1);
+			o->others[o->nothers++] = optarg;
 			break;
 		case 'c':
 			if (!strcmp(optarg, "bh"))
@@ -214,25 +234,123 @@ int cmp_parse_options(int argc, char **argv, struct cmp_opts *o, char *err,
 
 /* ---- reading ------------------------------------------------------------ */
 
-static void load_run(struct cmp_run *run)
+/* One results directory or results.json into r; its path into *path. */
+static void load_one(const char *arg, char **path, struct cow_results *r)
 {
 	char err[512];
 	struct stat st;
 
-	if (stat(run->arg, &st))
-		cmp_die("%s: %s", run->arg, strerror(errno));
+	if (stat(arg, &st))
+		cmp_die("%s: %s", arg, strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
-		if (asprintf(&run->path, "%s/results.json", run->arg) < 0)
+		if (asprintf(path, "%s/results.json", arg) < 0)
 			cmp_die("out of memory");
-		if (stat(run->path, &st))
-			cmp_die("%s: no results.json in this directory", run->arg);
+		if (stat(*path, &st))
+			cmp_die("%s: no results.json in this directory", arg);
 	} else {
-		run->path = strdup(run->arg);
-		if (!run->path)
+		*path = strdup(arg);
+		if (!*path)
 			cmp_die("out of memory");
 	}
-	if (cow_results_read(run->path, &run->r, err, sizeof(err)))
+	if (cow_results_read(*path, r, err, sizeof(err)))
 		cmp_die("%s", err);
+}
+
+static void pool_add(struct cmp_run *run, char *path, const struct cow_results *r)
+{
+	const char *host = cow_results_meta(r, "hostname");
+	size_t i, k = run->npool++;
+
+	run->pool_paths = cmp_xrealloc(run->pool_paths, run->npool, sizeof(char *));
+	run->pool_hosts = cmp_xrealloc(run->pool_hosts, run->npool, sizeof(char *));
+	run->pool_paths[k] = path;
+	run->pool_hosts[k] = strdup(host ? host : path);
+	if (!run->pool_hosts[k])
+		cmp_die("out of memory");
+	run->pool_of = cmp_xrealloc(run->pool_of, run->r.n, sizeof(unsigned));
+	for (i = run->r.n - r->n; i < run->r.n; i++)
+		run->pool_of[i] = (unsigned)k;
+}
+
+/*
+ * A side: one run, or RUN,RUN... pooled (an argument that names an
+ * existing path is one run, whatever commas it holds).  The pool keeps
+ * the first run's meta for the report's header; every run's samples are
+ * the side's, each remembering its run for the spread between hosts.
+ */
+static void load_run(struct cmp_run *run)
+{
+	char *list, *tok, *save = NULL, *path, err[1024];
+	struct cow_results more;
+	struct stat st;
+	size_t i;
+
+	if (!strchr(run->arg, ',') || !stat(run->arg, &st)) {
+		load_one(run->arg, &run->path, &run->r);
+		path = strdup(run->path);
+		if (!path)
+			cmp_die("out of memory");
+		pool_add(run, path, &run->r);
+		return;
+	}
+	list = strdup(run->arg);
+	if (!list)
+		cmp_die("out of memory");
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!run->npool) {
+			load_one(tok, &run->path, &run->r);
+			path = strdup(run->path);
+			if (!path)
+				cmp_die("out of memory");
+			pool_add(run, path, &run->r);
+			continue;
+		}
+		load_one(tok, &path, &more);
+		for (i = 0; i < run->npool; i++)
+			if (!strcmp(run->pool_paths[i], path))
+				cmp_die("%s: pooled twice in '%s'", path, run->arg);
+		if (cow_results_poolable(&run->r, run->path, &more, path, err,
+					 sizeof(err)))
+			cmp_die("%s", err);
+		/* interrupted is interrupted, whichever run of the pool it was */
+		run->r.partial |= more.partial;
+		for (i = 0; i < more.n; i++)
+			if (cow_results_add(&run->r, &more.samples[i]))
+				cmp_die("out of memory");
+		pool_add(run, path, &more);
+		cow_results_free(&more);
+	}
+	free(list);
+	if (!run->npool)
+		cmp_die("'%s': no run named", run->arg);
+}
+
+size_t cmp_host_medians(const struct cmp *c, size_t r, const struct cmp_side *sd,
+			double *med, double *lo, double *hi)
+{
+	const struct cmp_run *run = &c->runs[r];
+	double *v = cmp_xcalloc(sd->n, sizeof(double));
+	size_t h, i, n, k = 0;
+
+	*lo = *hi = NAN;
+	for (h = 0; h < run->npool; h++) {
+		for (i = n = 0; i < sd->n; i++) {
+			const struct cow_sample *s = sd->s[i];
+
+			if (s->verdict == COW_PASS && s->ops &&
+			    run->pool_of[s - run->r.samples] == h)
+				v[n++] = (double)s->ns / (double)s->ops;
+		}
+		med[h] = n ? cow_median(v, n) : NAN;
+		if (!n)
+			continue;
+		if (!k++ || med[h] < *lo)
+			*lo = med[h];
+		if (k == 1 || med[h] > *hi)
+			*hi = med[h];
+	}
+	free(v);
+	return k;
 }
 
 /* Labels for charts: the release where that tells the runs apart. */
@@ -781,6 +899,13 @@ void cmp_free(struct cmp *c)
 	for (r = 0; r < c->nruns; r++) {
 		free(c->runs[r].path);
 		cow_results_free(&c->runs[r].r);
+		for (i = 0; i < c->runs[r].npool; i++) {
+			free(c->runs[r].pool_paths[i]);
+			free(c->runs[r].pool_hosts[i]);
+		}
+		free(c->runs[r].pool_paths);
+		free(c->runs[r].pool_hosts);
+		free(c->runs[r].pool_of);
 		free(c->cmd_options ? c->cmd_options[r] : NULL);
 	}
 	for (i = 0; i < c->npoints; i++) {
@@ -813,7 +938,7 @@ int cow_compare_main(int argc, char **argv)
 {
 	struct cmp c = { 0 };
 	char err[512];
-	size_t i;
+	size_t i, k, nargs;
 	int ret;
 
 	switch (cmp_parse_options(argc, argv, &c.o, err, sizeof(err))) {
@@ -823,14 +948,26 @@ int cow_compare_main(int argc, char **argv)
 	case -1:
 		cmp_die("%s", err);
 	}
-	c.nruns = (size_t)(argc - optind);
+	/* --base, then --other in order, then the arguments */
+	nargs = (size_t)(argc - optind);
+	c.nruns = (c.o.base ? 1 : 0) + c.o.nothers + nargs;
+	if (c.o.nothers && !c.o.base && !nargs)
+		cmp_die("--other needs a baseline: --base RUNS or a first argument (try --help)");
 	if (c.nruns < 1 || (c.nruns < 2 && !c.o.data_dir))
 		cmp_die("needs a baseline and at least one other run (try --help)");
 	if (c.nruns > CMP_MAX_RUNS)
 		cmp_die("at most %d runs", CMP_MAX_RUNS);
 	c.runs = cmp_xcalloc(c.nruns, sizeof(*c.runs));
+	k = 0;
+	if (c.o.base)
+		c.runs[k++].arg = c.o.base;
+	else
+		c.runs[k++].arg = argv[optind++];
+	for (i = 0; i < c.o.nothers; i++)
+		c.runs[k++].arg = c.o.others[i];
+	while (optind < argc)
+		c.runs[k++].arg = argv[optind++];
 	for (i = 0; i < c.nruns; i++) {
-		c.runs[i].arg = argv[optind + (int)i];
 		c.runs[i].letter = (char)('A' + i);
 		load_run(&c.runs[i]);
 	}

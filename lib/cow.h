@@ -530,6 +530,15 @@ int cow_results_add_meta(const char *dir, const char *key, const char *json,
 			 char *err, size_t elen);
 /* A flattened meta value read back ("tool_version", "uname.release"), or NULL. */
 const char *cow_results_meta(const struct cow_results *r, const char *key);
+/*
+ * results-pool.c: meta that differs in every run (times, KSM's counters),
+ * never a setting; and whether two runs may be pooled (same tool version,
+ * same knobs), 0 or -1 with a one-line err naming both.
+ */
+bool cow_meta_volatile(const char *key);
+int cow_results_poolable(const struct cow_results *a, const char *aname,
+			 const struct cow_results *b, const char *bname,
+			 char *err, size_t elen);
 
 /* ---- stats.c: what `cowbench compare` decides with ---------------------- */
 

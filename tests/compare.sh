@@ -7,7 +7,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 64
+plan 76
 
 d=$scratch
 # cmp OUT ARGS...: run compare, stdout to $d/OUT, stderr to $d/OUT.err
@@ -342,6 +342,71 @@ cmp_run one.out --data-dir "$d/data1" "$d/base"
 	[ "$(wc -l <"$d/data1/overview.tsv")" -eq 5 ]
 ok $? "one run with --data-dir: its overview data, a row per point"
 
+# --- pooled sides: several hosts' runs per side ---------------------------
+# Host h2 is 10 % slower than h1 on every point: the spread between the
+# hosts; the other side's hosts copy 1024 pages more (extra copies).
+mkresults "$d/p-a1" host=h1 <<'EOF'
+fork.child-write 4194304 pass 1024 1024000,1024100,1023900,1024050,1023950 1024 1024 0
+fork.parent-after-exit 4194304 pass 1024 512000,512100,511900,512050,511950 0 0 0
+EOF
+mkresults "$d/p-a2" host=h2 <<'EOF'
+fork.child-write 4194304 pass 1024 1126400,1126500,1126300,1126450,1126350 1024 1024 0
+fork.parent-after-exit 4194304 pass 1024 563200,563300,563100,563250,563150 0 0 0
+EOF
+mkresults "$d/p-b1" host=h3 <<'EOF'
+fork.child-write 4194304 pass 1024 1024000,1024100,1023900,1024050,1023950 1024 1024 0
+fork.parent-after-exit 4194304 pass 1024 512000,512100,511900,512050,511950 1024 0 1024
+EOF
+mkresults "$d/p-b2" host=h4 <<'EOF'
+fork.child-write 4194304 pass 1024 1126400,1126500,1126300,1126450,1126350 1024 1024 0
+fork.parent-after-exit 4194304 pass 1024 563200,563300,563100,563250,563150 1024 0 1024
+EOF
+cmp_run pool.out --base "$d/p-a1,$d/p-a2" --other "$d/p-b1,$d/p-b2"
+[ $rc -eq 1 ] && has pool.out "20 samples, 2 runs pooled" &&
+	grep -A1 '^fork.child-write 4M' "$d/pool.out" | grep -q 'n 10/10 pass$'
+ok $? "--base A1,A2 --other B1,B2: each side pools its runs' samples (exit $rc)"
+has pool.out "^  fork.parent-after-exit 4M: extra copies 0 -> 1024 (exact)$"
+ok $? "pooled: the extra copies of both other hosts are a regression"
+has pool.out "^Spread between the hosts pooled in A" && has pool.out "^  2 hosts: h1, h2$" &&
+	grep -q '^  fork.child-write 4M  *1000  *1100  *10.0%$' "$d/pool.out"
+ok $? "pooled: the spread between the hosts, each host's median (1000, 1100 ns/op: 10.0%)"
+width_ok pool.out
+ok $? "pooled: the report fits 80 columns"
+cmp_run pool2.out "$d/p-a1,$d/p-a2" "$d/p-b1,$d/p-b2"
+[ $rc -eq 1 ] && cmp -s "$d/pool.out" "$d/pool2.out"
+ok $? "BASE,BASE OTHER,OTHER as arguments: the same report (exit $rc)"
+cmp_run pool3.out --base "$d/p-a1,$d/p-a2" "$d/p-b1"
+[ $rc -eq 1 ] && has pool3.out "^  A base  $d/p-a1,$d/p-a2$" &&
+	! has pool3.out "pooled in B"
+ok $? "--base pooled, an argument alone as the other side (exit $rc)"
+cmp_run poolj.out --format json "$d/p-a1,$d/p-a2" "$d/p-b1"
+if command -v python3 >/dev/null 2>&1; then
+	python3 - "$d/poolj.out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"]
+p = r[0]["pooled"]
+assert [h["host"] for h in p["runs"]] == ["h1", "h2"], p
+s = {x["point"]: x for x in p["spread"]}
+assert s["fork.child-write 4M"]["host_medians_ns_per_op"] == [1000.0, 1100.0]
+assert abs(s["fork.child-write 4M"]["spread"] - 0.1) < 1e-9
+assert r[1]["pooled"] is None
+PY
+	ok $? "json: the pooled runs' hosts, each host's median and the spread"
+else
+	ok 0 "json: the pooled runs' hosts # SKIP no python3 to read it"
+fi
+mkdir -p "$d/with,comma"
+cp "$d/p-a1/results.json" "$d/with,comma/"
+cmp_run comma.out "$d/with,comma" "$d/p-a1"
+[ $rc -eq 0 ] && ! has comma.out "pooled"
+ok $? "an existing path with a comma is one run (exit $rc)"
+mkresults "$d/p-tool" tool=test-2 host=h5 <<'EOF'
+fork.child-write 4194304 pass 1024 1024000,1024100,1023900,1024050,1023950 1024 1024 0
+EOF
+mkresults "$d/p-knob" thp=never host=h6 <<'EOF'
+fork.child-write 4194304 pass 1024 1024000,1024100,1023900,1024050,1023950 1024 1024 0
+EOF
+
 # --- errors: one line naming the file, exit 2 --------------------------------
 # expect_err DESCRIPTION PATTERN ARGS...
 expect_err() {
@@ -369,5 +434,13 @@ expect_err "no such path" "nosuch: No such file" "$d/base" "$d/nosuch"
 expect_err "one run only" "needs a baseline" "$d/base"
 expect_err "bad threshold" "threshold" --threshold x "$d/base" "$d/same"
 expect_err "bad format" "format" --format xml "$d/base" "$d/same"
+expect_err "pooling two tool versions" \
+	"cannot pool runs of different tool versions (test-1, test-2)" \
+	--base "$d/p-a1,$d/p-tool" --other "$d/p-b1"
+expect_err "pooling two knob settings" \
+	"cannot pool runs whose knobs differ (knobs.thp.enabled: always, never)" \
+	"$d/p-a1" "$d/p-b1,$d/p-knob"
+expect_err "a run pooled twice" "pooled twice" "$d/p-a1,$d/p-a1" "$d/p-b1"
+expect_err "--other without a base" "needs a baseline" --other "$d/p-b1"
 
 done_testing

@@ -9,22 +9,23 @@
 # a single count, or one count per sample separated by commas.  A METRIC
 # named kernel_wpcopy_delay_ns sets that field instead of a metric.  The
 # KEY=VALUEs set meta: tool (tool_version), release, thp (knobs.thp.enabled),
-# partial (true/false).
+# partial (true/false), host (hostname).
 mkresults() {
 	dir=$1
 	shift
-	tool=test-1 release=6.18.0-test thp=always partial=false
+	tool=test-1 release=6.18.0-test thp=always partial=false host=test
 	for kv in "$@"; do
 		case $kv in
 		tool=*) tool=${kv#tool=} ;;
 		release=*) release=${kv#release=} ;;
 		thp=*) thp=${kv#thp=} ;;
 		partial=*) partial=${kv#partial=} ;;
+		host=*) host=${kv#host=} ;;
 		esac
 	done
 	mkdir -p "$dir"
 	awk -v tool="$tool" -v release="$release" -v thp="$thp" \
-	    -v partial="$partial" '
+	    -v partial="$partial" -v host="$host" '
 	function cnt(list, i,   a, n) {
 		if (list == "-")
 			return "null"
@@ -38,7 +39,7 @@ mkresults() {
 		printf "\"end\": \"2026-11-25T20:01:00Z\", \"partial\": %s, ", partial
 		printf "\"uname\": {\"sysname\": \"Linux\", \"release\": \"%s\", ", release
 		printf "\"version\": \"#1\", \"machine\": \"x86_64\"}, "
-		printf "\"hostname\": \"test\", \"kernel_cmdline\": \"quiet\", "
+		printf "\"hostname\": \"%s\", \"kernel_cmdline\": \"quiet\", ", host
 		printf "\"cpu_model\": \"Test CPU\", \"nr_cpus\": 2, "
 		printf "\"numa_nodes\": 1, \"page_size\": 4096, "
 		printf "\"knobs\": {\"thp.enabled\": \"%s\", ", thp

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compare-int.h"
 #include "fuzz.h"
 
 static void check_main(int argc, char **argv)
