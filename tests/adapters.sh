@@ -82,15 +82,15 @@ need() {
 	for w; do
 		case $w in
 		py:*) "$py" -c "import ${w#py:}" 2>/dev/null ||
-			{ why="no python module ${w#py:} in $py"; return 1; } ;;
+			{ why="no python module ${w#py:} in $py $packages"; return 1; } ;;
 		pl:*) perl -M"${w#pl:}" -e 1 2>/dev/null ||
-			{ why="no perl module ${w#pl:}"; return 1; } ;;
+			{ why="no perl module ${w#pl:} $packages"; return 1; } ;;
 		*) command -v "$w" >/dev/null 2>&1 ||
-			{ why="no $w"; return 1; } ;;
+			{ why="no $w $packages"; return 1; } ;;
 		esac
 	done
 }
-packages="apt-get install \$(cat scripts/debian-packages-peers)"
+packages="(apt-get install \$(cat scripts/debian-packages-peers))"
 
 # The points of the real runs, as export names them: scenario and size.
 scen="fork.child-write fork.exec-window"
@@ -199,7 +199,7 @@ EOF
 	[ "$dir" = "regression regression improvement " ]
 	check $? "lkp: with contrib/lkp/etc, slower ns/op and more extra copies are regressions ($dir)"
 else
-	skip 6 "lkp: $why ($packages)"
+	skip 6 "lkp: $why"
 fi
 
 # ---- mmtests ------------------------------------------------------------
@@ -277,7 +277,7 @@ if peer MMTESTS_SRC mmtests && need perl pl:YAML::PP pl:File::Which \
 	mm_row "$d/mm-synth" "extra_copies-$p1" 0.00 7.00
 	check $? "mmtests: extra copies are extra_copies-$p1 0 -> 7 in the copies report" "$d/mm-synth"
 else
-	skip 7 "mmtests: $why ($packages)"
+	skip 7 "mmtests: $why"
 fi
 
 # ---- LAVA and Linaro's test-definitions ---------------------------------
@@ -298,7 +298,7 @@ validate(yaml.safe_load(open(sys.argv[1])))
 EOF
 	check $? "lava: lava_common.schemas accepts the test definition" "$d/lava-def"
 else
-	skip 3 "lava: lava-common: $why ($packages)"
+	skip 3 "lava: lava-common: $why"
 fi
 
 # tr_run NAME PARAM=VALUE...: the definition run by test-runner.py as on
@@ -372,7 +372,7 @@ if peer TEST_DEFINITIONS_SRC test-definitions &&
 		skip 3 "test-definitions: test-runner.py runs as root only"
 	fi
 else
-	skip 4 "test-definitions: $why ($packages)"
+	skip 4 "test-definitions: $why"
 fi
 
 # ---- KCIDB ---------------------------------------------------------------
@@ -415,7 +415,7 @@ t = tests["cowbench." + p1 + ".extra_copies"]
 assert t["status"] == "DONE" and t["number"]["value"] == 7, t' >>"$d/kcidb.synth" 2>&1
 	check $? "kcidb: a failing point is a FAIL test, extra copies a DONE test of value 7" "$d/kcidb.synth"
 else
-	skip 3 "kcidb: $why ($packages)"
+	skip 3 "kcidb: $why"
 fi
 
 # ---- KTAP ----------------------------------------------------------------
@@ -464,10 +464,10 @@ sys.exit(1)
 EOF2
 		check $? "ktap: the extra copies are the point's '# extra_copies: 7 pages' to python3-tap" "$d/ktap-extra.check"
 	else
-		skip 3 "ktap: $why ($packages)"
+		skip 3 "ktap: $why"
 	fi
 else
-	skip 3 "ktap: $why ($packages)"
+	skip 3 "ktap: $why"
 fi
 
 ktap_driver ktap-r1 "$d/r1" && ktap_driver ktap-failing "$d/failing" &&
