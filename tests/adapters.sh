@@ -76,13 +76,15 @@ peer() {
 		return 1
 	fi
 }
-# need WHAT...: each a command or a python or perl module; $why the first
-# missing.
+# need WHAT...: each a command, or a python (py:), ruby (rb:) or perl
+# (pl:) module; $why says which is missing.
 need() {
 	for w; do
 		case $w in
 		py:*) "$py" -c "import ${w#py:}" 2>/dev/null ||
 			{ why="no python module ${w#py:} in $py $packages"; return 1; } ;;
+		rb:*) ruby -e "require '${w#rb:}'" 2>/dev/null ||
+			{ why="no ruby library ${w#rb:} $packages"; return 1; } ;;
 		pl:*) perl -M"${w#pl:}" -e 1 2>/dev/null ||
 			{ why="no perl module ${w#pl:} $packages"; return 1; } ;;
 		*) command -v "$w" >/dev/null 2>&1 ||
@@ -117,7 +119,8 @@ fork.exec-window 1048576 pass 256 900000,901000,899000,902000,900500 0 0 0
 EOF
 
 # ---- lkp-tests ----------------------------------------------------------
-if peer LKP_SRC lkp-tests && need ruby; then
+if peer LKP_SRC lkp-tests && need ruby rb:git rb:active_support \
+	rb:tty-command; then
 	lkp=$d/peers/lkp-tests
 	prog=$src/contrib/lkp/programs/cowbench
 	rr=$d/lkp-result
