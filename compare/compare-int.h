@@ -186,6 +186,15 @@ const char *cmp_class_mark(enum cmp_class cls);
 uint64_t cmp_seed(const struct cmp *c, char who, const struct cmp_point *p,
 		  const struct cmp_metric *m);
 /*
+ * A side's pool: the run read into run->r and run->path is its first;
+ * more (read from path) joins it when the two may be pooled: its samples
+ * are added, path kept and more freed; else -1 with a one-line err and
+ * nothing changed.
+ */
+void cmp_pool_first(struct cmp_run *run);
+int cmp_pool_more(struct cmp_run *run, char *path, struct cow_results *more,
+		  char *err, size_t elen);
+/*
  * The spread of a pooled side's point between its hosts: each host's
  * median ns/op over its passing samples, into med[] (NaN: none); the
  * number of hosts with one, and their lowest and highest.

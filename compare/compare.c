@@ -272,6 +272,32 @@ static void pool_add(struct cmp_run *run, char *path, const struct cow_results *
 		run->pool_of[i] = (unsigned)k;
 }
 
+void cmp_pool_first(struct cmp_run *run)
+{
+	char *path = strdup(run->path);
+
+	if (!path)
+		cmp_die("out of memory");
+	pool_add(run, path, &run->r);
+}
+
+int cmp_pool_more(struct cmp_run *run, char *path, struct cow_results *more,
+		  char *err, size_t elen)
+{
+	size_t i;
+
+	if (cow_results_poolable(&run->r, run->path, more, path, err, elen))
+		return -1;
+	/* interrupted is interrupted, whichever run of the pool it was */
+	run->r.partial |= more->partial;
+	for (i = 0; i < more->n; i++)
+		if (cow_results_add(&run->r, &more->samples[i]))
+			cmp_die("out of memory");
+	pool_add(run, path, more);
+	cow_results_free(more);
+	return 0;
+}
+
 /*
  * A side: one run, or RUN,RUN... pooled (an argument that names an
  * existing path is one run, whatever commas it holds).  The pool keeps
@@ -287,10 +313,7 @@ static void load_run(struct cmp_run *run)
 
 	if (!strchr(run->arg, ',') || !stat(run->arg, &st)) {
 		load_one(run->arg, &run->path, &run->r);
-		path = strdup(run->path);
-		if (!path)
-			cmp_die("out of memory");
-		pool_add(run, path, &run->r);
+		cmp_pool_first(run);
 		return;
 	}
 	list = strdup(run->arg);
@@ -299,26 +322,15 @@ static void load_run(struct cmp_run *run)
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (!run->npool) {
 			load_one(tok, &run->path, &run->r);
-			path = strdup(run->path);
-			if (!path)
-				cmp_die("out of memory");
-			pool_add(run, path, &run->r);
+			cmp_pool_first(run);
 			continue;
 		}
 		load_one(tok, &path, &more);
 		for (i = 0; i < run->npool; i++)
 			if (!strcmp(run->pool_paths[i], path))
 				cmp_die("%s: pooled twice in '%s'", path, run->arg);
-		if (cow_results_poolable(&run->r, run->path, &more, path, err,
-					 sizeof(err)))
+		if (cmp_pool_more(run, path, &more, err, sizeof(err)))
 			cmp_die("%s", err);
-		/* interrupted is interrupted, whichever run of the pool it was */
-		run->r.partial |= more.partial;
-		for (i = 0; i < more.n; i++)
-			if (cow_results_add(&run->r, &more.samples[i]))
-				cmp_die("out of memory");
-		pool_add(run, path, &more);
-		cow_results_free(&more);
 	}
 	free(list);
 	if (!run->npool)

@@ -34,7 +34,6 @@ struct exp_value {
 	char name[COW_NAME_LEN];	/* as in results.json: "ns_per_op" */
 	const char *unit;		/* "ns", "pages", or NULL: none known */
 	double v;			/* the median */
-	bool count;			/* an exact count, not a timing */
 };
 
 struct exp_point {
@@ -90,8 +89,9 @@ struct exp {
 struct exp_format {
 	const char *name;
 	const char *help;	/* one line for --help */
-	const char *rules;	/* the engine's rules, for --help and errors */
-	size_t max_name;	/* longest name the engine takes, 0: no limit */
+	const char *rules;	/* the engine's rules for names, for --help */
+	/* the longest name the engine takes, 0: no limit (exp_unique's max) */
+	size_t max_name;
 	int (*check)(struct exp *e, char *err, size_t elen);
 	int (*begin)(struct exp *e, FILE *f);
 	int (*point)(struct exp *e, FILE *f, const struct exp_point *p);

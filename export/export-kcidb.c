@@ -154,7 +154,7 @@ static int kcidb_point(struct exp *e, FILE *f, const struct exp_point *p)
 
 	(void)f;
 	snprintf(path, sizeof(path), "cowbench.%s", p->name);
-	t = test(e, exp_unique(e, path, 0));
+	t = test(e, exp_unique(e, path, e->o.fmt->max_name));
 	add(t, "status", str(status[p->verdict]));
 	if (p->reason && p->reason[0])
 		add(t, "comment", str(p->reason));
@@ -166,7 +166,7 @@ static int kcidb_point(struct exp *e, FILE *f, const struct exp_point *p)
 	for (i = 0; i < p->nval; i++) {
 		exp_component(fig, sizeof(fig), p->val[i].name);
 		snprintf(path, sizeof(path), "cowbench.%s.%s", p->name, fig);
-		t = test(e, exp_unique(e, path, 0));
+		t = test(e, exp_unique(e, path, e->o.fmt->max_name));
 		add(t, "status", str("DONE"));
 		add(t, "number", number(&p->val[i]));
 	}

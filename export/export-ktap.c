@@ -46,7 +46,7 @@ static int ktap_begin(struct exp *e, FILE *f)
 
 static int ktap_point(struct exp *e, FILE *f, const struct exp_point *p)
 {
-	const char *name = exp_unique(e, p->name, 0);
+	const char *name = exp_unique(e, p->name, e->o.fmt->max_name);
 	char num[400], reason[200], fig[COW_NAME_LEN];
 	size_t i;
 

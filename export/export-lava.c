@@ -17,32 +17,34 @@
 
 #define LAVA_ID_MAX	100
 
-/* POINT[.FIG], its point cut to keep the figure within LAVA_ID_MAX */
-static void lava_id(char *id, size_t len, const char *point, const char *fig)
+/* POINT[.FIG], its point cut to keep the figure within max */
+static void lava_id(char *id, size_t len, size_t max, const char *point,
+		    const char *fig)
 {
 	size_t tail = fig ? strlen(fig) + 1 : 0;
 
 	snprintf(id, len, "%s%s%s", point, fig ? "." : "", fig ? fig : "");
-	if (strlen(id) <= LAVA_ID_MAX || tail + 10 > LAVA_ID_MAX)
+	if (strlen(id) <= max || tail + 10 > max)
 		return;
-	snprintf(id, len, "%.*s-%08x%s%s", (int)(LAVA_ID_MAX - tail - 9), point,
+	snprintf(id, len, "%.*s-%08x%s%s", (int)(max - tail - 9), point,
 		 (unsigned)cow_hash_str(0, id), fig ? "." : "", fig ? fig : "");
 }
 
 static int lava_point(struct exp *e, FILE *f, const struct exp_point *p)
 {
 	const char *res = cow_verdict_name(p->verdict);
+	size_t max = e->o.fmt->max_name;
 	char id[1024], num[400], fig[COW_NAME_LEN];
 	size_t i;
 
-	lava_id(id, sizeof(id), p->name, NULL);
-	if (fprintf(f, "%s %s\n", exp_unique(e, id, LAVA_ID_MAX), res) < 0)
+	lava_id(id, sizeof(id), max, p->name, NULL);
+	if (fprintf(f, "%s %s\n", exp_unique(e, id, max), res) < 0)
 		return -1;
 	for (i = 0; i < p->nval; i++) {
 		exp_component(fig, sizeof(fig), p->val[i].name);
-		lava_id(id, sizeof(id), p->name, fig);
+		lava_id(id, sizeof(id), max, p->name, fig);
 		/* units are one word: "MB/s" stays, nothing with a space */
-		if (fprintf(f, "%s %s %s%s%s\n", exp_unique(e, id, LAVA_ID_MAX),
+		if (fprintf(f, "%s %s %s%s%s\n", exp_unique(e, id, max),
 			    res, exp_num(p->val[i].v, num, sizeof(num)),
 			    p->val[i].unit ? " " : "",
 			    p->val[i].unit ? p->val[i].unit : "") < 0)

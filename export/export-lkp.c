@@ -24,10 +24,12 @@
 static int lkp_line(struct exp *e, FILE *f, const struct exp_point *p,
 		    const char *what, const char *value)
 {
+	const char *key_u;
 	char key[1024];
 
 	snprintf(key, sizeof(key), "%s.%s", p->name, what);
-	return fprintf(f, "%s: %s\n", exp_unique(e, key, 0), value) < 0 ? -1 : 0;
+	key_u = exp_unique(e, key, e->o.fmt->max_name);
+	return fprintf(f, "%s: %s\n", key_u, value) < 0 ? -1 : 0;
 }
 
 static int lkp_begin(struct exp *e, FILE *f)

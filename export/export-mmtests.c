@@ -28,7 +28,7 @@ static int mm_row(struct exp *e, FILE *f, const char *metric,
 	 * only in the bytes made '_' get "-N" (a point's name has no tab).
 	 */
 	snprintf(key, sizeof(key), "%s\t%s", p->name, metric);
-	u = strchr(exp_unique(e, key, 0), '\t') + 1;
+	u = strchr(exp_unique(e, key, e->o.fmt->max_name), '\t') + 1;
 	return fprintf(f, "%s\t%s\t_\t1\t%s\t_\n", u, p->name, value) < 0 ?
 	       -1 : 0;
 }

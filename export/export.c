@@ -544,7 +544,6 @@ static void add_value(struct exp_point *p, const struct pt_samples *ps,
 	snprintf(val->name, sizeof(val->name), "%s", name);
 	val->v = cow_median(buf, n);
 	val->unit = b >= 0 ? builtins[b].unit : metric_unit(name);
-	val->count = b > EXP_NS_PER_OP;
 }
 
 static bool has_value(const struct exp_point *p, const char *name)

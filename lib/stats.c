@@ -50,7 +50,12 @@ double cow_median(double *v, size_t n)
 	if (!n)
 		return NAN;
 	cow_sort_doubles(v, n);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	/*
+	 * Halves first: (a + b) / 2 overflows to inf for two values past
+	 * DBL_MAX / 2 (a scenario's figure in a results file); halving is
+	 * exact, so for the rest this is the same number.
+	 */
+	return n % 2 ? v[n / 2] : v[n / 2 - 1] / 2 + v[n / 2] / 2;
 }
 
 double cow_quantile_sorted(const double *v, size_t n, double p)

@@ -9,7 +9,7 @@
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 . "${COW_SRCDIR:-.}/tests/mkresults.sh"
 
-plan 46
+plan 47
 
 d=$scratch
 # exp OUT ARGS...: run export, stdout to $d/OUT, stderr to $d/OUT.err
@@ -202,6 +202,14 @@ exp names-lkp.out --format lkp "$d/names.json"
 [ "$(grep -v '^#' "$d/names-lkp.out" | cut -d: -f1 | sort | uniq -d | wc -l)" -eq 0 ] &&
 	! grep -v '^#' "$d/names-lkp.out" | cut -d: -f1 | grep -q '[^A-Za-z0-9._-]'
 ok $? "lkp: the same points, keys unique and of [A-Za-z0-9._-]"
+
+# the median of two figures past DBL_MAX / 2 is no "inf"
+mkresults "$d/big" <<'EOF'
+fork.latency 4194304 pass 8 800000,810000 0 0 0 huge_ns=1.7e308,1.7e308
+EOF
+exp big.out --format lkp "$d/big"
+grep -q '^fork.latency.4M.huge_ns: 1[0-9]\{308\}$' "$d/big.out"
+ok $? "a median of two huge figures is a decimal, not inf"
 
 # --- pooled runs ------------------------------------------------------------------
 mkresults "$d/good2" host=other <<'EOF'

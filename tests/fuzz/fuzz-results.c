@@ -6,8 +6,10 @@
  * differences, warnings, every report format and the chart data.
  *
  * The input is one results.json, or two separated by a NUL byte (a NUL
- * is never valid inside one): a base and an other run.  One run alone
- * is compared with itself and drawn as compare --data-dir draws one run.
+ * is never valid inside one): a base and an other run, and then also the
+ * two pooled as the base (--base A,B --other B) when they may be pooled.
+ * One run alone is compared with itself and drawn as compare --data-dir
+ * draws one run.
  * Properties: a refused file gets a one-line error; a file read has
  * terminated names and a known verdict; and compare never fails on a
  * file the reader accepted.
@@ -134,6 +136,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (fmt = CMP_TEXT; fmt <= CMP_TSV; fmt++) {
 		c.o.fmt = fmt;
 		cmp_report(devnull, &c);
+	}
+	if (nul) {
+		/* --base A,B --other B: the pool, its spread between hosts */
+		struct cmp pool = { .o = c.o, .nruns = 2 };
+		struct cow_results more;
+		char err[1024], *path = strdup("other/results.json");
+
+		FUZZ_ASSERT(path);
+		pool.runs = cmp_xcalloc(2, sizeof(*pool.runs));
+		FUZZ_ASSERT(!read_run(&pool.runs[0], 'A', data, na) &&
+			    !read_run(&pool.runs[1], 'B', nul + 1, size - na - 1));
+		FUZZ_ASSERT(!cow_results_parse((const char *)nul + 1, size - na - 1,
+					       path, &more, NULL, 0));
+		cmp_pool_first(&pool.runs[0]);
+		if (cmp_pool_more(&pool.runs[0], path, &more, err, sizeof(err))) {
+			FUZZ_ASSERT(err[0] && !strchr(err, '\n'));
+			cow_results_free(&more);
+			free(path);
+		} else {
+			FUZZ_ASSERT(pool.runs[0].npool == 2 &&
+				    pool.runs[0].r.n == c.runs[0].r.n + c.runs[1].r.n);
+			cmp_compare(&pool);
+			FUZZ_ASSERT(cmp_write_data(&pool, data_dir) == 0);
+			for (fmt = CMP_TEXT; fmt <= CMP_TSV; fmt++) {
+				pool.o.fmt = fmt;
+				cmp_report(devnull, &pool);
+			}
+		}
+		cmp_free(&pool);
 	}
 	if (!nul) {
 		/* the one-run overview, as scripts/plot draws a single run */
