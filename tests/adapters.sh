@@ -30,7 +30,7 @@ d=$scratch
 root=0
 [ "$(id -u)" -eq 0 ] && root=1
 
-plan 28
+plan 29
 
 # skip N REASON: N checks that cannot run here; failures where they must.
 skip() {
@@ -191,6 +191,25 @@ EOF
 	grep -q extra_copies "$d/lkp-base/cowbench.json" &&
 		diag "lkp: dump-stat kept a zero extra_copies now"
 
+	# The job as lkp schedules it: split-job makes one job per scenario
+	# family (only if programs/cowbench/run declares the parameters), and
+	# job2sh's script runs the program with them.
+	cp -r "$prog" "$lkp/programs/" && cp "$src/contrib/lkp/jobs/cowbench.yaml" \
+		"$lkp/jobs/" && chmod -R u+w "$lkp/programs/cowbench" &&
+		mkdir -p "$d/lkp-jobs" &&
+		(cd "$lkp" && LKP_SRC=$lkp ruby sbin/split-job -t vm-snb \
+			-o "$d/lkp-jobs" jobs/cowbench.yaml) >"$d/lkp-split" 2>&1
+	n=$(find "$d/lkp-jobs" -name 'cowbench-*.yaml' | wc -l)
+	fork_job=$(grep -l "scenario: fork\.\*" "$d"/lkp-jobs/*.yaml 2>/dev/null | head -n 1)
+	[ "$n" -eq 7 ] && [ -n "$fork_job" ] &&
+		(cd "$lkp" && LKP_SRC=$lkp ruby sbin/job2sh "$fork_job") \
+		>"$d/lkp-job.sh" 2>>"$d/lkp-split" &&
+		grep -q "run_test scenario='fork\.\*' size=67108864 reps=10 .*/bin/run-test cowbench$" \
+			"$d/lkp-job.sh" &&
+		grep -q "run-stats cowbench$" "$d/lkp-job.sh"
+	check $? "lkp: split-job makes jobs/cowbench.yaml 7 jobs ($n), job2sh's script runs programs/cowbench and its stats" \
+		"$d/lkp-split" "$d/lkp-job.sh"
+
 	# contrib/lkp/etc: the lines appended to lkp's own files.
 	for f in index-perf-all.yaml index-perf.yaml linux-perf-test-cases; do
 		grep -v '^#' "$src/contrib/lkp/etc/$f" >>"$lkp/etc/$f"
@@ -202,7 +221,7 @@ EOF
 	[ "$dir" = "regression regression improvement " ]
 	check $? "lkp: with contrib/lkp/etc, slower ns/op and more extra copies are regressions ($dir)"
 else
-	skip 6 "lkp: $why"
+	skip 7 "lkp: $why"
 fi
 
 # ---- mmtests ------------------------------------------------------------
