@@ -98,9 +98,11 @@ scen="fork.child-write fork.exec-window"
 p1=fork.child-write.1M
 p2=fork.exec-window.1M
 
-# A real run, the baseline of the others' checks.
+# A real run, the baseline of the others' checks: small pages, whose
+# points these are (the other backings are tests/backings.sh's).
+# shellcheck disable=SC2086 # $scen: the scenario names, split on purpose
 run_ok "a real run, --quick --size 1M $scen" --quick --size 1M \
-	--out "$d/r1" $scen
+	--backing small --out "$d/r1" $scen
 
 # Synthetic results at the same point: base, one where the point fails,
 # one with 7 extra copies.
