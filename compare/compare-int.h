@@ -45,6 +45,7 @@ struct cmp_run {
 	size_t npool;
 	char **pool_paths;	/* each results.json */
 	char **pool_hosts;	/* each meta.hostname, or its path */
+	char **pool_releases;	/* each meta.uname.release, or NULL */
 	unsigned *pool_of;	/* per sample of r: its index in pool_paths */
 };
 

@@ -257,6 +257,26 @@ void cmp_warnings(struct cmp *c)
 		if (c->runs[r].r.partial)
 			warn(c, "run %c is partial (interrupted): points it did "
 			     "not reach are missing", c->runs[r].letter);
+	/*
+	 * A pool is one kernel on many hosts; two kernels in one side
+	 * is a mistake the header, which shows the first run's, would hide.
+	 */
+	for (r = 0; r < c->nruns; r++)
+		for (i = 1; i < c->runs[r].npool; i++)
+			if (!cmp_same_str(c->runs[r].pool_releases[0],
+					  c->runs[r].pool_releases[i])) {
+				warn(c, "run %c pools runs of different kernels "
+				     "(%s on %s, %s on %s): its spread is the "
+				     "kernels' as much as the hosts'",
+				     c->runs[r].letter,
+				     c->runs[r].pool_releases[0] ?
+				     c->runs[r].pool_releases[0] : "unknown",
+				     c->runs[r].pool_hosts[0],
+				     c->runs[r].pool_releases[i] ?
+				     c->runs[r].pool_releases[i] : "unknown",
+				     c->runs[r].pool_hosts[i]);
+				break;
+			}
 	for (r = 1; r < c->nruns; r++) {
 		struct cmp_other *o = &c->others[r - 1];
 

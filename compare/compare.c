@@ -259,13 +259,17 @@ static void load_one(const char *arg, char **path, struct cow_results *r)
 static void pool_add(struct cmp_run *run, char *path, const struct cow_results *r)
 {
 	const char *host = cow_results_meta(r, "hostname");
+	const char *rel = cow_results_meta(r, "uname.release");
 	size_t i, k = run->npool++;
 
 	run->pool_paths = cmp_xrealloc(run->pool_paths, run->npool, sizeof(char *));
 	run->pool_hosts = cmp_xrealloc(run->pool_hosts, run->npool, sizeof(char *));
+	run->pool_releases = cmp_xrealloc(run->pool_releases, run->npool,
+					  sizeof(char *));
 	run->pool_paths[k] = path;
 	run->pool_hosts[k] = strdup(host ? host : path);
-	if (!run->pool_hosts[k])
+	run->pool_releases[k] = rel ? strdup(rel) : NULL;
+	if (!run->pool_hosts[k] || (rel && !run->pool_releases[k]))
 		cmp_die("out of memory");
 	run->pool_of = cmp_xrealloc(run->pool_of, run->r.n, sizeof(unsigned));
 	for (i = run->r.n - r->n; i < run->r.n; i++)
@@ -914,9 +918,11 @@ void cmp_free(struct cmp *c)
 		for (i = 0; i < c->runs[r].npool; i++) {
 			free(c->runs[r].pool_paths[i]);
 			free(c->runs[r].pool_hosts[i]);
+			free(c->runs[r].pool_releases[i]);
 		}
 		free(c->runs[r].pool_paths);
 		free(c->runs[r].pool_hosts);
+		free(c->runs[r].pool_releases);
 		free(c->runs[r].pool_of);
 		free(c->cmd_options ? c->cmd_options[r] : NULL);
 	}

@@ -123,7 +123,8 @@ void exp_free(struct exp *e);
 /* export.c, for the formats */
 /*
  * The number as text with no exponent (LKP reads "1e+20" as 1, LAVA
- * and mmtests want decimals): integers as such, else up to 9 decimals.
+ * and mmtests want decimals): integers as such, else with 9 significant
+ * decimals or more, trailing zeros cut.  buf: 400 bytes hold any double.
  */
 const char *exp_num(double v, char *buf, size_t len);
 /*

@@ -101,13 +101,18 @@ static void help(void)
 const char *exp_num(double v, char *buf, size_t len)
 {
 	size_t n;
+	int prec;
 
 	if (v == floor(v)) {
 		/* "-0" is no count */
 		snprintf(buf, len, "%.0f", v == 0 ? 0.0 : v);
 		return buf;
 	}
-	snprintf(buf, len, "%.9f", v);
+	/* 9 significant decimals at least: 1e-12 is not "0.0" */
+	prec = 9;
+	if (fabs(v) < 1)
+		prec += (int)ceil(-log10(fabs(v)));
+	snprintf(buf, len, "%.*f", prec < 340 ? prec : 340, v);
 	if (!strchr(buf, '.'))
 		return buf;
 	n = strlen(buf);

@@ -210,6 +210,13 @@ EOF
 exp big.out --format lkp "$d/big"
 grep -q '^fork.latency.4M.huge_ns: 1[0-9]\{308\}$' "$d/big.out"
 ok $? "a median of two huge figures is a decimal, not inf"
+# and a tiny one keeps its digits: no 0 for a figure that is not 0
+mkresults "$d/tiny" <<'EOF'
+fork.latency 4194304 pass 8 800000,810000,790000 0 0 0 ratio=1.5e-12,1.5e-12,1.5e-12
+EOF
+exp tiny.out --format lava "$d/tiny"
+grep -q '^fork.latency.4M.ratio pass 0.0000000000015$' "$d/tiny.out"
+ok $? "a tiny figure in decimals, not 0 (0.0000000000015)"
 
 # --- pooled runs ------------------------------------------------------------------
 mkresults "$d/good2" host=other <<'EOF'
