@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -76,22 +78,48 @@ enum cow_verdict bench_ksm_prepare(bool zero_pages, char *reason,
 }
 
 /* The same content in every page i with the same i % ndistinct. */
+/*
+ * The contents are salted once per process (a sample's children inherit
+ * the salt): ksmd merges identical pages of every process, so the same
+ * contents anywhere else - another run, or a QEMU guest (whose RAM is
+ * mergeable) running this very suite - would join our KSM pages.  With
+ * max_page_sharing a page of ours can then be left with no partner, and
+ * the region never merges whole ("1023 of 1024 pages").
+ */
+static uint64_t ksm_salt(void)
+{
+	static uint64_t salt;
+	struct timespec ts;
+
+	if (salt)
+		return salt;
+	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		salt = ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec ^
+		       ((uint64_t)ts.tv_sec << 20);
+	}
+	/* The page index goes in the low 32 bits; 0 means not yet drawn. */
+	salt = (salt & ~0xffffffffull) | (1ull << 32);
+	return salt;
+}
+
 void bench_ksm_fill(char *buf, size_t len, unsigned ndistinct)
 {
+	uint64_t k = SEED_PARENT ^ ksm_salt();
 	size_t i, n = len / cow_page_size;
 
 	for (i = 0; i < n; i++)
-		cow_page_mark(buf + i * cow_page_size,
-			      SEED_PARENT ^ (i % ndistinct));
+		cow_page_mark(buf + i * cow_page_size, k ^ (i % ndistinct));
 }
 
 ssize_t bench_ksm_verify(const char *buf, size_t len, unsigned ndistinct)
 {
+	uint64_t k = SEED_PARENT ^ ksm_salt();
 	size_t i, n = len / cow_page_size;
 
 	for (i = 0; i < n; i++)
 		if (!cow_page_marked(buf + i * cow_page_size,
-				     SEED_PARENT ^ (i % ndistinct)))
+				     k ^ (i % ndistinct)))
 			return (ssize_t)i;
 	return -1;
 }
