@@ -64,12 +64,17 @@ peer() {
 	[ -d "$d/peers/$2" ] && return 0
 	if [ -n "$given" ]; then
 		[ -d "$given" ] || { why="$1=$given is no directory"; return 1; }
-		cp -a "$given" "$d/peers/$2" && chmod -R u+w "$d/peers/$2" ||
-			{ why="cannot copy $given"; return 1; }
+		if ! { cp -a "$given" "$d/peers/$2" &&
+		       chmod -R u+w "$d/peers/$2"; }; then
+			why="cannot copy $given"
+			return 1
+		fi
 	elif [ -f "$peers/$2.tar.gz" ]; then
-		tar -xzf "$peers/$2.tar.gz" -C "$d/peers" &&
-			[ -d "$d/peers/$2" ] ||
-			{ why="cannot unpack $peers/$2.tar.gz"; return 1; }
+		if ! { tar -xzf "$peers/$2.tar.gz" -C "$d/peers" &&
+		       [ -d "$d/peers/$2" ]; }; then
+			why="cannot unpack $peers/$2.tar.gz"
+			return 1
+		fi
 	else
 		why="no \$$1 and no $peers/$2.tar.gz"
 		return 1
@@ -136,6 +141,7 @@ if peer LKP_SRC lkp-tests && need ruby rb:git rb:active_support \
 	[ $rc -eq 0 ] && grep -q '^# cowbench export' "$rr/cowbench"
 	check $? "lkp: programs/cowbench/run on lkp's libraries runs cowbench and prints the stats (rc $rc)" "$rr/cowbench" "$rr/run.err"
 
+	# shellcheck disable=SC2094 # the log is only read, the stats written apart
 	"$prog/parse" "$rr/cowbench" <"$rr/cowbench" >"$rr/stats"
 	bad=$(grep -cvE '^[A-Za-z0-9._-]+: -?[0-9][0-9.eE+-]*$' "$rr/stats")
 	[ "$bad" -eq 0 ] && grep -q '^run\.pass: 1$' "$rr/stats" &&
@@ -255,6 +261,7 @@ if peer MMTESTS_SRC mmtests && need perl pl:YAML::PP pl:File::Which \
 	ln -s "$COWBENCH" "$mm/work/sources/cowbench-main-installed/bin/cowbench"
 	mm_rc=
 	for n in A B; do
+		# shellcheck disable=SC1091 # mmtests' config, in the peer's copy
 		(cd "$mm" && . ./configs/config-workload-cowbench &&
 		 COWBENCH_SCENARIOS=$scen COWBENCH_SIZE=1M COWBENCH_QUICK=yes \
 		 SHELLPACK_LOG=$mm/work/log/$n/iter-0 HOME=$d \
