@@ -242,12 +242,19 @@ static void quick_str(const struct cow_scenario *sc, char *buf, size_t len)
 	else
 		snprintf(buf, len, "at most %s",
 			 cow_size_str(sc->quick_size, sz, sizeof(sz)));
-	if (sc->backing_name && sc->quick_size > COW_QUICK_SIZE) {
+	if (sc->backing_name && sc->nvariants) {
+		struct cow_opts quick = { .quick = true }, full = { .full = true };
 		size_t at = strlen(buf);
 
-		snprintf(buf + at, len - at,
-			 "; every backing but small at most %s",
-			 cow_size_str(COW_QUICK_SIZE, sz, sizeof(sz)));
+		/* Fewer variants in --quick: the backings are left out there. */
+		if (sc->nvariants(&quick) < sc->nvariants(&full))
+			snprintf(buf + at, len - at,
+				 "; small pages only (the other backings "
+				 "without --quick)");
+		else if (sc->quick_size > COW_QUICK_SIZE)
+			snprintf(buf + at, len - at,
+				 "; every backing but small at most %s",
+				 cow_size_str(COW_QUICK_SIZE, sz, sizeof(sz)));
 	}
 }
 

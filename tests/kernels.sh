@@ -49,7 +49,8 @@ rm -rf "$out"
 t0=$(date +%s)
 "$top/scripts/compare-kernels" --kernel "stock=$keep/stock" \
 	--kernel "never-reuse=$keep/never-reuse" --out "$out" -- \
-	--only 'fork.*' -- --size "$size" >"$scratch/compare.out" 2>&1
+	--only 'fork.*' -- --backing small --size "$size" \
+	>"$scratch/compare.out" 2>&1
 rc=$?
 # 1: the comparison found a regression, as it must here.
 [ $rc -eq 1 ]

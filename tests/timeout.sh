@@ -57,8 +57,8 @@ reason() { cr --scenario "$1" --print reason; }
 
 # 1. A sample that hangs in its measured phase.
 start hang COWBENCH_TEST_HANG=fork.child-write:measured \
-	"$COWBENCH" --reps 2 --warmup 0 --size 4M --sample-timeout 2 --backing small \
-	--out "$scratch/hang" fork.child-write fork.latency
+	"$COWBENCH" --reps 2 --warmup 0 --size 4M --sample-timeout 2 \
+	--backing small --out "$scratch/hang" fork.child-write fork.latency
 finish
 [ "$rc" -eq 1 ]
 ok $? "a run with a hang in fork.child-write's measured phase ends, exit 1 (rc $rc)"
@@ -85,8 +85,9 @@ ok $? "every knob is as before"
 # the knobs are looked at.
 start crash COWBENCH_TEST_CRASH=ksm.merge \
 	COWBENCH_TEST_HANG=fork.latency:measured \
-	"$COWBENCH" --reps 2 --warmup 0 --size 4M --sample-timeout 3 --backing small \
-	--out "$scratch/crash" ksm.merge fork.latency fork.child-write
+	"$COWBENCH" --reps 2 --warmup 0 --size 4M --sample-timeout 3 \
+	--backing small --out "$scratch/crash" ksm.merge fork.latency \
+	fork.child-write
 # The supervisor undoes the dead worker's knobs before it records the FAIL.
 n=100
 until grep -q 'harness worker died' "$out/results.json" 2>/dev/null ||

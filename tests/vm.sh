@@ -34,7 +34,7 @@ export COWBENCH
 out=$scratch/vm
 t0=$(date +%s)
 "$vmrun" "$kernel" --out "$out" -- --only fork.child-write -- \
-	--size 4M --reps 3 --warmup 1 >"$scratch/stdout" 2>"$scratch/stderr"
+	--backing small --size 4M --reps 3 --warmup 1 >"$scratch/stdout" 2>"$scratch/stderr"
 rc=$?
 t=$(($(date +%s) - t0))
 ok $rc "vm-run fork.child-write exits 0 (rc $rc, ${t}s)"
@@ -80,8 +80,8 @@ ok $? "... and no results directory (there were none)"
 # A guest that hangs mid-run (cowbench stopped after its first sample).
 t0=$(date +%s)
 "$vmrun" "$kernel" --accel tcg --timeout 40 --test-guest hang \
-	--out "$scratch/hang" -- --only fork.child-write -- --size 4M \
-	--reps 100000 --warmup 0 >/dev/null 2>"$scratch/hang.err"
+	--out "$scratch/hang" -- --only fork.child-write -- --backing small \
+	--size 4M --reps 100000 --warmup 0 >/dev/null 2>"$scratch/hang.err"
 rc=$?
 t=$(($(date +%s) - t0))
 [ $rc -eq 5 ] && grep -q 'did not finish within --timeout 40s' "$scratch/hang.err" &&
@@ -101,8 +101,8 @@ ok $? "... marked partial, meta.vm outcome timeout, unfinished, the test hook na
 
 # An Oops on the console (simulated text) before a run that completes.
 "$vmrun" "$kernel" --accel tcg --timeout 120 --test-guest oops \
-	--out "$scratch/oops" -- --only fork.child-write -- --size 4M \
-	--reps 2 --warmup 0 >/dev/null 2>"$scratch/oops.err"
+	--out "$scratch/oops" -- --only fork.child-write -- --backing small \
+	--size 4M --reps 2 --warmup 0 >/dev/null 2>"$scratch/oops.err"
 rc=$?
 [ $rc -eq 3 ] && grep -q 'reported an Oops or BUG: .*Oops: 0000' "$scratch/oops.err" &&
 	shown "$scratch/oops.err" '^  | \[ *[0-9.]*\] .*simulates this console text: Oops: 0000'
@@ -120,7 +120,8 @@ ok $? "... the run went on to its end: complete results, outcome oops, the line 
 t0=$(date +%s)
 "$vmrun" "$kernel" --accel tcg --timeout 300 --after-oops 3 \
 	--test-guest hang-stall --out "$scratch/stall" -- \
-	--only fork.child-write -- --size 4M --reps 100000 --warmup 0 \
+	--only fork.child-write -- --backing small --size 4M --reps 100000 \
+	--warmup 0 \
 	>/dev/null 2>"$scratch/stall.err"
 rc=$?
 t=$(($(date +%s) - t0))
