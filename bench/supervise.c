@@ -43,6 +43,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,6 +583,55 @@ static void undo_by_helper(struct cow_undo *t, int n, void *arg)
 	}
 }
 
+/*
+ * A CPU that runs nothing queued on it any more.  After the Oops in the
+ * swap path of the always-reuse test kernel, the oopsed task spins for
+ * ever, preemption off, on the page table lock it died holding; the
+ * worker and sample process pinned to the same CPU, killed, stay
+ * runnable there and never run.  Every later worker pins itself to the
+ * first CPU of the run's set (cow_pin_nth_cpu) and would never run
+ * either.  So a CPU on which processes of the killed worker's group were
+ * runnable, and given no CPU time, from a second after SIGKILL to the
+ * end of the wait, leaves the set for the rest of the run; the workers
+ * inherit the supervisor's.  Never the last one.
+ */
+static void leave_starved_cpus(pid_t pgrp, const struct cow_group_snap *a)
+{
+	struct cow_group_snap b;
+	cpu_set_t starved, mine;
+	char list[64] = "";
+	bool last = false;
+	size_t n = 0;
+	int cpu;
+
+	cow_group_snapshot(pgrp, &b);
+	if (!cow_group_starved_cpus(a, &b, &starved) ||
+	    sched_getaffinity(0, sizeof(mine), &mine))
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &starved) || !CPU_ISSET(cpu, &mine))
+			continue;
+		if (CPU_COUNT(&mine) < 2) {
+			last = true;
+			break;
+		}
+		CPU_CLR(cpu, &mine);
+		n += snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0,
+			      "%s%d", n ? "," : "", cpu);
+	}
+	if (last)
+		fprintf(stderr, "cowbench: CPU %d ran nothing of the killed worker's processes for %u s (the kernel wedged it?), and it is the last of the run's: later points may hang too\n",
+			cpu, REAP_WAIT_S);
+	if (!n)
+		return;
+	if (sched_setaffinity(0, sizeof(mine), &mine))
+		fprintf(stderr, "cowbench: leaving out CPU %s: %s\n", list,
+			strerror(errno));
+	else
+		fprintf(stderr, "cowbench: CPU %s ran nothing of the killed worker's processes for %u s (the kernel wedged it?): the rest of the run goes without it\n",
+			list, REAP_WAIT_S);
+}
+
 /* exit() while a worker lives (an error): it goes first, then its knobs. */
 static void kill_live_worker(void)
 {
@@ -983,6 +1033,7 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 {
 	struct watch w = { .rfd = -1, .wfd = -1, .pidfd = -1 };
 	struct undo_run ur = { 0 };
+	struct cow_group_snap snap;
 	unsigned done0 = sv->done;
 	char what[96];
 	struct cow_sample s;
@@ -1026,7 +1077,14 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	/* Its group (samples, workload children) goes with it, always. */
 	kill(-w.pid, SIGKILL);
 	kill(w.pid, SIGKILL);
-	w.stuck = !reap_within(w.pid, &w.status, REAP_WAIT_S);
+	/* Not gone in a second: what of its group is left, then and later. */
+	w.stuck = !reap_within(w.pid, &w.status, 1);
+	if (w.stuck) {
+		cow_group_snapshot(w.pid, &snap);
+		w.stuck = !reap_within(w.pid, &w.status, REAP_WAIT_S - 1);
+		if (w.stuck)
+			leave_starved_cpus(w.pid, &snap);
+	}
 	live_worker = 0;
 	close(w.rfd);
 	close(w.wfd);

@@ -694,6 +694,29 @@ extern volatile sig_atomic_t cow_interrupted;
 extern bool cow_fork_forbidden;
 /* "killed by signal 11 (Segmentation fault)", "exited with status 3". */
 const char *cow_status_str(int status, char *buf, size_t len);
+/*
+ * The processes of a process group, as /proc shows them: for telling,
+ * after SIGKILL, a CPU that no longer runs what is queued on it (a task
+ * spinning for ever in a kernel that oopsed under it, preemption off)
+ * from a process merely slow to die.
+ */
+#define COW_GROUP_MAX	64
+struct cow_group_snap {
+	unsigned n;
+	struct {
+		pid_t pid;
+		char state;			/* R, S, D, Z... */
+		int cpu;			/* the one it last ran on */
+		unsigned long long ticks;	/* utime + stime */
+	} p[COW_GROUP_MAX];
+};
+void cow_group_snapshot(pid_t pgrp, struct cow_group_snap *snap);
+/*
+ * The CPUs of processes runnable (R) in both snapshots that were given no
+ * CPU time in between; how many.
+ */
+int cow_group_starved_cpus(const struct cow_group_snap *a,
+			   const struct cow_group_snap *b, cpu_set_t *cpus);
 
 /* ---- proc.c: what a worker reports to the supervisor -------------------- */
 
