@@ -909,7 +909,8 @@ int cow_knobs_fds(int *lock, int *state)
 
 /*
  * Static: a worker may have added up to COW_UNDO_MAX lines, too many for
- * a stack; only the supervisor, which never forks, comes here.
+ * a stack; only the supervisor, which never forks, and its undo helper
+ * come here.
  */
 static struct cow_undo tail[UNDO_MAX];
 
@@ -1005,7 +1006,7 @@ int cow_undo_apply(const struct cow_undo *u)
 	return undo_one(u);
 }
 
-/* Test-only: stop for ever before undoing the path COW_TEST_STUCK_UNDO_ENV names. */
+/* Test-only: stop for ever before the path COW_TEST_STUCK_UNDO_ENV names. */
 static void test_stuck_undo(const char *path)
 {
 	const char *v = getenv(COW_TEST_STUCK_UNDO_ENV);
@@ -1032,12 +1033,12 @@ int cow_knobs_undo_lines(int sfd, off_t mark, int skip, int report_fd)
 	/* A description of its own: the supervisor's offset stays as it was. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", sfd);
 	f = fopen(path, "re");
+	r = f ? -EINVAL : -errno;
 	n = read_tail(path, f, mark);
-	r = f ? 0 : -errno;
 	if (f)
 		fclose(f);
 	if (n < 0)
-		return r ? r : -EINVAL;
+		return r;
 	for (i = n - 1 - skip; i >= 0; i--) {
 		if (report(report_fd, i, COW_UNDO_BEGUN))
 			return -errno;
