@@ -102,6 +102,8 @@ enum main_action bench_parse_options(int argc, char **argv,
 #define BENCH_WORKER_ENV	"COWBENCH_WORKER"
 /* Set for the process that runs the instruments' self-check: its pipe. */
 #define BENCH_SELFCHECK_ENV	"COWBENCH_SELFCHECK_FD"
+/* For a helper that undoes a worker's knobs: "REPORTFD:STATEFD:MARK:SKIP". */
+#define BENCH_UNDO_ENV		"COWBENCH_UNDO"
 /*
  * The default --sample-timeout, per phase (prepare, each sample, cleanup):
  * BASE + PER_UNIT s for each UNIT bytes (at least one) of the point's size,
@@ -140,6 +142,8 @@ void bench_supervise(struct bench_super *sv);
 void bench_selfcheck(struct cow_selfcheck *out);
 /* That process: check, write the result on the pipe in $COWBENCH_SELFCHECK_FD. */
 int bench_selfcheck_child(const char *fd);
+/* The undo helper: the lines $COWBENCH_UNDO names; an exit status. */
+int bench_undo_child(const char *spec);
 
 struct bench_worker {
 	pid_t ppid;		/* the supervisor */

@@ -373,6 +373,8 @@ int main(int argc, char **argv)
 		return cow_export_main(argc - 1, argv + 1);
 	if (getenv(BENCH_SELFCHECK_ENV))
 		return bench_selfcheck_child(getenv(BENCH_SELFCHECK_ENV));
+	if (getenv(BENCH_UNDO_ENV))
+		return bench_undo_child(getenv(BENCH_UNDO_ENV));
 	if (getenv(BENCH_WORKER_ENV))
 		return worker_main(argc, argv, getenv(BENCH_WORKER_ENV));
 	/*

@@ -27,12 +27,14 @@
  * reaches its sample and workload processes, and it dies with the
  * supervisor.  The knobs its prepare() sets it appends to the run's
  * journal; when the worker is gone, however it ended, the supervisor
- * undoes exactly those lines, newest first.
+ * undoes exactly those lines, newest first, in a helper process under
+ * the point's time limit (an undo can block in the kernel for ever).
  *
  * Each phase (prepare, every sample, cleanup) runs under a time limit:
  * past it the worker's group is killed and the point ends with a FAIL
- * naming the phase.  A worker that dies ends its point with a FAIL too.
- * Either way the run goes on with the next point in a fresh worker.
+ * naming the phase.  A worker that dies ends its point with a FAIL too,
+ * and so does an undo that does not finish in time.  Either way the run
+ * goes on with the next point in a fresh worker.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -42,6 +44,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,26 +441,23 @@ int bench_worker_run(const struct bench_worker *w,
 /* The worker of the point in progress, for the undo at exit. */
 static pid_t live_worker;
 static off_t live_mark = -1;
-
-static void reap(pid_t pid, int *status)
-{
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-}
+static unsigned live_limit;
 
 /*
- * After SIGKILL: reaped within REAP_WAIT_S, or false.  A process the
- * kernel oopsed under can sleep uninterruptibly for ever (a lock of its
- * mm held by the oopsed task): the run goes on without it, since the
- * next worker is a process, and an mm, of its own.
+ * After SIGKILL: reaped within secs, or false.  A process the kernel
+ * oopsed under can sleep uninterruptibly for ever (a lock of its mm held
+ * by the oopsed task): the run goes on without it, since the next worker
+ * is a process, and an mm, of its own.
  */
 #define REAP_WAIT_S	30
-static bool reap_within(pid_t pid, int *status)
+/* An undo helper: in a swapoff, SIGKILL ends it at once or never. */
+#define UNDO_REAP_WAIT_S	5
+static bool reap_within(pid_t pid, int *status, unsigned secs)
 {
 	unsigned i;
 	pid_t r;
 
-	for (i = 0; i < REAP_WAIT_S * 20; i++) {
+	for (i = 0; i < secs * 20; i++) {
 		r = waitpid(pid, status, WNOHANG);
 		if (r == pid || (r < 0 && errno != EINTR))
 			return true;
@@ -466,18 +466,237 @@ static bool reap_within(pid_t pid, int *status)
 	return false;
 }
 
+/* ---- the undo of what a worker changed, in a helper ----------------------- */
+
+/*
+ * Why a helper: an undo can block in the kernel for ever.  After an Oops
+ * in the swap path (the always-reuse test kernel), the swapoff of the
+ * point's swapfile must take back the pages of processes that will never
+ * finish dying, and retries, or sleeps on a page lock the oopsed task
+ * holds.  Done in the supervisor, that stopped the run for good.  So the
+ * lines a worker journalled are undone in a process spawned for it, each
+ * under the point's time limit; past it the helper is killed (and left
+ * behind if SIGKILL cannot end it either), the line stays in the journal
+ * for the next start, and the run goes on.
+ */
+struct undo_run {
+	off_t mark;		/* the worker's lines: those after it */
+	unsigned limit;		/* s, for each line */
+	unsigned nstuck;
+	char stuck[112];	/* the first given up on: "swapoff PATH" */
+	bool left;		/* a helper that SIGKILL did not end */
+};
+
+int bench_undo_child(const char *spec)
+{
+	long long v[4];
+	char *end;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		errno = 0;
+		v[i] = strtoll(spec, &end, 10);
+		if (errno || end == spec || *end != (i < 3 ? ':' : '\0') ||
+		    v[i] < 0 || (i != 2 && v[i] > INT_MAX))
+			return COW_EXIT_USAGE;
+		spec = end + 1;
+	}
+	/* Nothing of the run outlives it; the journal keeps what is left. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "cowbench-undo");
+	return cow_knobs_undo_lines((int)v[1], (off_t)v[2], (int)v[3],
+				    (int)v[0]) ? 1 : 0;
+}
+
+/* A helper for the lines after mark, but the skip newest: pid, or -1. */
+static pid_t spawn_undo(off_t mark, int skip, int *rfd)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	char *spec = NULL, **envp = NULL, *argv[] = { "cowbench", NULL };
+	int p[2], lock_fd = -1, state_fd = -1, err;
+	sigset_t none;
+	pid_t pid = -1;
+
+	if (cow_knobs_fds(&lock_fd, &state_fd) || pipe2(p, O_CLOEXEC))
+		return -1;
+	if (asprintf(&spec, "%s=%d:%d:%lld:%d", BENCH_UNDO_ENV, p[1],
+		     state_fd, (long long)mark, skip) < 0)
+		spec = NULL;
+	else
+		envp = env_with(spec);
+	if (!envp) {
+		err = ENOMEM;
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_adddup2(&fa, p[1], p[1]);
+	posix_spawn_file_actions_adddup2(&fa, state_fd, state_fd);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&at, &none);
+	/* Its own group: a Ctrl-C is the supervisor's to act on, not its. */
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+				 POSIX_SPAWN_SETSIGMASK);
+	fflush(NULL);
+	err = posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+out:
+	free(spec);
+	free(envp);
+	close(p[1]);
+	if (err) {
+		close(p[0]);
+		return -1;
+	}
+	*rfd = p[0];
+	return pid;
+}
+
+/*
+ * The helper's next report, within the deadline: 1, 0 (timed out), -1
+ * (it is gone, or wrote what no helper writes).
+ */
+static int undo_report(int fd, uint64_t deadline, struct cow_undo_report *rep)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t now;
+	ssize_t r;
+
+	for (;;) {
+		now = cow_now_ns();
+		if (now >= deadline)
+			return 0;
+		r = poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1));
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r <= 0)
+			continue;
+		r = read(fd, rep, sizeof(*rep));
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r == (ssize_t)sizeof(*rep) ? 1 : -1;
+	}
+}
+
+/* cow_undo_runner: t[n-1] down to t[0], in helpers (see above). */
+static void undo_by_helper(struct cow_undo *t, int n, void *arg)
+{
+	struct undo_run *ur = arg;
+	struct cow_undo_report rep;
+	int next = n - 1, cur, rfd, r, status;
+	uint64_t limit = ur->limit * 1000000000ull;
+	pid_t pid;
+
+	while (next >= 0) {
+		pid = spawn_undo(ur->mark, n - 1 - next, &rfd);
+		if (pid < 0) {
+			/* No helper to be had: here, then, as before. */
+			for (; next >= 0; next--)
+				t[next].err = -cow_undo_apply(&t[next]);
+			return;
+		}
+		cur = -1;
+		while ((r = undo_report(rfd, cow_now_ns() + limit, &rep)) > 0) {
+			/* In order, or it is not a helper's report. */
+			if (rep.idx != next) {
+				r = -1;
+				break;
+			}
+			if (rep.err == COW_UNDO_BEGUN) {
+				cur = next;
+				continue;
+			}
+			t[next].err = rep.err > 0 ? rep.err : 0;
+			cur = -1;
+			next--;
+		}
+		close(rfd);
+		kill(pid, SIGKILL);
+		if (!reap_within(pid, &status, UNDO_REAP_WAIT_S))
+			ur->left = true;
+		if (next < 0)
+			break;
+		if (r == 0) {
+			/* Not done in time (or not even begun): given up on. */
+			t[next].err = ETIMEDOUT;
+			t[next].stuck = true;
+			if (!ur->nstuck++)
+				snprintf(ur->stuck, sizeof(ur->stuck), "%s %.100s",
+					 cow_undo_kind_name(t[next].kind),
+					 t[next].path);
+		} else {
+			/* It died, or could not read the journal: the end tries. */
+			t[next].err = cur >= 0 ? ECHILD : EIO;
+		}
+		next--;
+	}
+}
+
+/*
+ * A CPU that runs nothing queued on it any more.  After the Oops in the
+ * swap path of the always-reuse test kernel, the oopsed task spins for
+ * ever, preemption off, on the page table lock it died holding; the
+ * worker and sample process pinned to the same CPU, killed, stay
+ * runnable there and never run.  Every later worker pins itself to the
+ * first CPU of the run's set (cow_pin_nth_cpu) and would never run
+ * either.  So a CPU on which processes of the killed worker's group were
+ * runnable, and given no CPU time, from a second after SIGKILL to the
+ * end of the wait, leaves the set for the rest of the run; the workers
+ * inherit the supervisor's.  Never the last one.
+ */
+static void leave_starved_cpus(pid_t pgrp, const struct cow_group_snap *a)
+{
+	struct cow_group_snap b;
+	cpu_set_t starved, mine;
+	char list[64] = "";
+	bool last = false;
+	size_t n = 0;
+	int cpu;
+
+	cow_group_snapshot(pgrp, &b);
+	if (!cow_group_starved_cpus(a, &b, &starved) ||
+	    sched_getaffinity(0, sizeof(mine), &mine))
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &starved) || !CPU_ISSET(cpu, &mine))
+			continue;
+		if (CPU_COUNT(&mine) < 2) {
+			last = true;
+			break;
+		}
+		CPU_CLR(cpu, &mine);
+		n += snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0,
+			      "%s%d", n ? "," : "", cpu);
+	}
+	if (last)
+		fprintf(stderr, "cowbench: CPU %d ran nothing of the killed worker's processes for %u s (the kernel wedged it?), and it is the last of the run's: later points may hang too\n",
+			cpu, REAP_WAIT_S);
+	if (!n)
+		return;
+	if (sched_setaffinity(0, sizeof(mine), &mine))
+		fprintf(stderr, "cowbench: leaving out CPU %s: %s\n", list,
+			strerror(errno));
+	else
+		fprintf(stderr, "cowbench: CPU %s ran nothing of the killed worker's processes for %u s (the kernel wedged it?): the rest of the run goes without it\n",
+			list, REAP_WAIT_S);
+}
+
 /* exit() while a worker lives (an error): it goes first, then its knobs. */
 static void kill_live_worker(void)
 {
+	struct undo_run ur = { .mark = live_mark, .limit = live_limit };
 	int status;
 
 	if (live_worker <= 0)
 		return;
 	kill(-live_worker, SIGKILL);
 	kill(live_worker, SIGKILL);
-	reap(live_worker, &status);
+	reap_within(live_worker, &status, REAP_WAIT_S);
 	live_worker = 0;
-	cow_knobs_undo_since(live_mark);
+	cow_knobs_undo_since_by(live_mark, undo_by_helper, &ur);
 }
 
 /* Kernel warnings since the last look: the first into pending. */
@@ -873,6 +1092,8 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 			    const sigset_t *waitmask)
 {
 	struct watch w = { .rfd = -1, .wfd = -1, .pidfd = -1 };
+	struct undo_run ur = { 0 };
+	struct cow_group_snap snap;
 	unsigned done0 = sv->done;
 	char what[96];
 	struct cow_sample s;
@@ -885,6 +1106,8 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	w.first = sv->res->n;
 	w.phase = COW_PHASE_PREPARE;
 	mark = cow_knobs_mark();
+	ur.mark = mark;
+	ur.limit = w.limit;
 
 	w.pid = spawn_worker(sv, idx, &w.rfd, &w.wfd);
 	if (w.pid < 0) {
@@ -894,6 +1117,7 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 		goto out;
 	}
 	live_mark = mark;
+	live_limit = w.limit;
 	live_worker = w.pid;
 	w.pidfd = open_pidfd(w.pid);
 	/* Read by worker_startup_checks(); a pipe holds it whole. */
@@ -913,13 +1137,20 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	/* Its group (samples, workload children) goes with it, always. */
 	kill(-w.pid, SIGKILL);
 	kill(w.pid, SIGKILL);
-	w.stuck = !reap_within(w.pid, &w.status);
+	/* Not gone in a second: what of its group is left, then and later. */
+	w.stuck = !reap_within(w.pid, &w.status, 1);
+	if (w.stuck) {
+		cow_group_snapshot(w.pid, &snap);
+		w.stuck = !reap_within(w.pid, &w.status, REAP_WAIT_S - 1);
+		if (w.stuck)
+			leave_starved_cpus(w.pid, &snap);
+	}
 	live_worker = 0;
 	close(w.rfd);
 	close(w.wfd);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
-	cow_knobs_undo_since(mark);
+	cow_knobs_undo_since_by(mark, undo_by_helper, &ur);
 
 	if (w.ended && !w.bad && WIFEXITED(w.status) &&
 	    !WEXITSTATUS(w.status))
@@ -939,6 +1170,11 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 		point_fail(sv, &w, "harness worker died: %s in phase %s",
 			   cow_status_str(w.status, what, sizeof(what)),
 			   cow_phase_name(w.phase));
+	/* Said on stderr too, by the undo; a FAIL, since the run is not clean. */
+	if (ur.nstuck && !cow_interrupted)
+		point_fail(sv, &w, "undo after the point: %s not done in %u s (stuck in the kernel?)%s; left in the knob journal",
+			   ur.stuck, w.limit,
+			   ur.left ? ", its helper unkillable" : "");
 out:
 	/* A warning during cleanup goes on the last sample recorded. */
 	kmsg_look(sv, w.kline, sizeof(w.kline));

@@ -424,6 +424,12 @@ enum cow_undo_kind {
 struct cow_undo {
 	enum cow_undo_kind kind;
 	int err;			/* errno of a failed undo, else 0 */
+	/*
+	 * Given up on past its time limit (a swapoff stuck in a kernel that
+	 * oopsed): not tried again by this run, whose end would block the
+	 * same way; kept in the state file for the next start.
+	 */
+	bool stuck;
 	char path[PATH_MAX];
 	char old[COW_UNDO_VAL_MAX];
 };
@@ -436,6 +442,33 @@ const char *cow_undo_kind_name(enum cow_undo_kind kind);
  */
 int cow_knobs_parse_state(FILE *f, const char *name, pid_t *pid,
 			  struct cow_undo *u, int max, char *err, size_t elen);
+/*
+ * cow_knobs_undo_since, the undo itself left to run(t, n, arg): it
+ * undoes t[n-1] down to t[0] (newest first) and sets each one's err and
+ * stuck.  A supervisor runs them in a helper process under a time limit,
+ * since an undo can block in the kernel for ever (cli/supervise.c).
+ */
+typedef void cow_undo_runner(struct cow_undo *t, int n, void *arg);
+int cow_knobs_undo_since_by(off_t mark, cow_undo_runner *run, void *arg);
+/* One undo, here and now: 0 or -errno. */
+int cow_undo_apply(const struct cow_undo *u);
+/*
+ * That helper's side: undo the lines after mark in the state file open
+ * at state_fd, newest first, leaving out the skip newest; before and
+ * after each, a struct cow_undo_report on report_fd.  0, or -errno if
+ * the lines cannot be read.
+ */
+struct cow_undo_report {
+	int32_t idx;	/* the entry, 0 the oldest after the mark */
+	int32_t err;	/* COW_UNDO_BEGUN, then 0 or the errno */
+};
+#define COW_UNDO_BEGUN	(-1)
+int cow_knobs_undo_lines(int state_fd, off_t mark, int skip, int report_fd);
+/*
+ * Test-only: an undo helper stops for ever before undoing this path, as
+ * a swapoff stuck in a kernel that oopsed does (tests/timeout.sh).
+ */
+#define COW_TEST_STUCK_UNDO_ENV	"COWBENCH_TEST_STUCK_UNDO"
 const char *cow_state_dir_default(void);
 
 /* ---- thp.c: THP sizes and the knobs that choose them --------------------- */
@@ -792,6 +825,29 @@ extern volatile sig_atomic_t cow_interrupted;
 extern bool cow_fork_forbidden;
 /* "killed by signal 11 (Segmentation fault)", "exited with status 3". */
 const char *cow_status_str(int status, char *buf, size_t len);
+/*
+ * The processes of a process group, as /proc shows them: for telling,
+ * after SIGKILL, a CPU that no longer runs what is queued on it (a task
+ * spinning for ever in a kernel that oopsed under it, preemption off)
+ * from a process merely slow to die.
+ */
+#define COW_GROUP_MAX	64
+struct cow_group_snap {
+	unsigned n;
+	struct {
+		pid_t pid;
+		char state;			/* R, S, D, Z... */
+		int cpu;			/* the one it last ran on */
+		unsigned long long ticks;	/* utime + stime */
+	} p[COW_GROUP_MAX];
+};
+void cow_group_snapshot(pid_t pgrp, struct cow_group_snap *snap);
+/*
+ * The CPUs of processes runnable (R) in both snapshots that were given no
+ * CPU time in between; how many.
+ */
+int cow_group_starved_cpus(const struct cow_group_snap *a,
+			   const struct cow_group_snap *b, cpu_set_t *cpus);
 
 /* ---- proc.c: what a worker reports to the supervisor -------------------- */
 

@@ -18,7 +18,10 @@
  * to the same file (cow_knobs_attach); when a worker ends, however it
  * ends, its supervisor undoes the lines the worker added, newest first
  * (cow_knobs_undo_since), so a worker that dies leaves nothing changed
- * for the next point.
+ * for the next point.  The supervisor has those undone by a helper
+ * process (cow_knobs_undo_since_by, cow_knobs_undo_lines) under a time
+ * limit: a line given up on is marked stuck, and stays in the file for
+ * the next start instead of blocking this run's end as well.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -206,6 +209,18 @@ static int undo_all(bool loud)
 	char num[24];
 
 	for (i = nundo - 1; i >= 0; i--) {
+		/* It would block this exit as it blocked its helper. */
+		if (undos[i].stuck) {
+			undos[i].err = ETIMEDOUT;
+			nfail++;
+			if (loud)
+				put_line(STDERR_FILENO, ' ', "cowbench: not undone:",
+					 kind_names[undos[i].kind], undos[i].path,
+					 "- stuck in the kernel earlier in this run - left in",
+					 state_path, "for the next start (or cowbench --restore)",
+					 NULL);
+			continue;
+		}
 		r = undo_one(&undos[i]);
 		undos[i].err = -r;
 		nfail += r != 0;
@@ -287,14 +302,19 @@ static int abs_path(const char *path, char *out)
 	return 0;
 }
 
-static bool remembered(enum cow_undo_kind kind, const char *path)
+static struct cow_undo *find_undo(enum cow_undo_kind kind, const char *path)
 {
 	int i;
 
 	for (i = 0; i < nundo; i++)
 		if (undos[i].kind == kind && !strcmp(undos[i].path, path))
-			return true;
-	return false;
+			return &undos[i];
+	return NULL;
+}
+
+static bool remembered(enum cow_undo_kind kind, const char *path)
+{
+	return find_undo(kind, path) != NULL;
 }
 
 /* Record an undo in the state file (synced) and then in memory. */
@@ -315,6 +335,7 @@ static int remember(enum cow_undo_kind kind, const char *path, const char *old)
 	u = &undos[nundo];
 	u->kind = kind;
 	u->err = 0;
+	u->stuck = false;
 	strcpy(u->path, path);
 	strcpy(u->old, old);
 	r = record(state_fd, u);
@@ -757,6 +778,7 @@ int cow_knobs_parse_state(FILE *f, const char *name, pid_t *pid,
 		}
 		u[n].kind = k;
 		u[n].err = 0;
+		u[n].stuck = false;
 		strcpy(u[n].path, path);
 		strcpy(u[n].old, k == COW_UNDO_KNOB ? rest : "");
 		n++;
@@ -900,43 +922,78 @@ int cow_knobs_fds(int *lock, int *state)
 
 /*
  * Static: a worker may have added up to COW_UNDO_MAX lines, too many for
- * a stack; only the supervisor, which never forks, comes here.
+ * a stack; only the supervisor, which never forks, and its undo helper
+ * come here.
  */
 static struct cow_undo tail[UNDO_MAX];
 
+/* The lines after mark into tail[]: how many, or -1 (said on stderr). */
+static int read_tail(const char *name, FILE *f, off_t mark)
+{
+	char err[256] = "";
+	pid_t pid;
+	int n;
+
+	if (!f || fseeko(f, mark, SEEK_SET)) {
+		put_line(STDERR_FILENO, ' ', "cowbench: cannot read", name,
+			 "to undo a worker's changes: left for the end of the run",
+			 NULL);
+		return -1;
+	}
+	n = cow_knobs_parse_state(f, name, &pid, tail, UNDO_MAX, err,
+				  sizeof(err));
+	if (n < 0)
+		fprintf(stderr, "cowbench: %s\n", err);
+	return n;
+}
+
+/* The default runner: each undo here, in turn. */
+static void undo_here(struct cow_undo *t, int n, void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = n - 1; i >= 0; i--)
+		t[i].err = -undo_one(&t[i]);
+}
+
 int cow_knobs_undo_since(off_t mark)
 {
-	char num[24], err[256] = "";
-	int i, n, r, nfail = 0;
-	pid_t pid;
+	return cow_knobs_undo_since_by(mark, NULL, NULL);
+}
+
+int cow_knobs_undo_since_by(off_t mark, cow_undo_runner *run, void *arg)
+{
+	struct cow_undo *u;
+	char num[24];
+	int i, n, nfail = 0;
 	FILE *f;
 
 	if (!owner || owner != getpid() || attached || mark < 0)
 		return 0;
 	f = fopen(state_path, "re");
-	if (!f || fseeko(f, mark, SEEK_SET)) {
-		put_line(STDERR_FILENO, ' ', "cowbench: cannot read",
-			 state_path, "to undo a worker's changes: left for the end of the run",
-			 NULL);
-		if (f)
-			fclose(f);
+	n = read_tail(state_path, f, mark);
+	if (f)
+		fclose(f);
+	if (n < 0)
 		return -1;
-	}
-	n = cow_knobs_parse_state(f, state_path, &pid, tail, UNDO_MAX, err,
-				  sizeof(err));
-	fclose(f);
-	if (n < 0) {
-		fprintf(stderr, "cowbench: %s\n", err);
-		return -1;
-	}
+	if (!n)
+		return 0;
+	(run ? run : undo_here)(tail, n, arg);
 	for (i = n - 1; i >= 0; i--) {
-		r = undo_one(&tail[i]);
-		tail[i].err = -r;
-		nfail += r != 0;
-		if (r)
+		if (!tail[i].err)
+			continue;
+		nfail++;
+		if (tail[i].stuck)
 			put_line(STDERR_FILENO, ' ', "cowbench: could not undo",
 				 kind_names[tail[i].kind], tail[i].path,
-				 "- errno", num_str(-r, num),
+				 "- it did not finish in its time limit (stuck in the kernel?) - not tried again in this run: left in",
+				 state_path, "for the next start (or cowbench --restore)",
+				 NULL);
+		else
+			put_line(STDERR_FILENO, ' ', "cowbench: could not undo",
+				 kind_names[tail[i].kind], tail[i].path,
+				 "- errno", num_str(tail[i].err, num),
 				 "- tried again at the end of the run", NULL);
 	}
 	/*
@@ -946,10 +1003,64 @@ int cow_knobs_undo_since(off_t mark)
 	if (ftruncate(state_fd, mark) || fsync(state_fd))
 		return -1;
 	state_len = mark;
-	for (i = 0; i < n; i++)
-		if (tail[i].err)
-			remember(tail[i].kind, tail[i].path, tail[i].old);
+	for (i = 0; i < n; i++) {
+		if (!tail[i].err)
+			continue;
+		remember(tail[i].kind, tail[i].path, tail[i].old);
+		u = find_undo(tail[i].kind, tail[i].path);
+		if (u && tail[i].stuck)
+			u->stuck = true;
+	}
 	return nfail;
+}
+
+int cow_undo_apply(const struct cow_undo *u)
+{
+	return undo_one(u);
+}
+
+/* Test-only: stop for ever before the path COW_TEST_STUCK_UNDO_ENV names. */
+static void test_stuck_undo(const char *path)
+{
+	const char *v = getenv(COW_TEST_STUCK_UNDO_ENV);
+
+	if (!v || strcmp(v, path))
+		return;
+	for (;;)
+		pause();
+}
+
+static int report(int fd, int idx, int err)
+{
+	struct cow_undo_report r = { .idx = idx, .err = err };
+
+	return write(fd, &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : -1;
+}
+
+int cow_knobs_undo_lines(int sfd, off_t mark, int skip, int report_fd)
+{
+	char path[64];
+	FILE *f;
+	int i, n, r;
+
+	/* A description of its own: the supervisor's offset stays as it was. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", sfd);
+	f = fopen(path, "re");
+	r = f ? -EINVAL : -errno;
+	n = read_tail(path, f, mark);
+	if (f)
+		fclose(f);
+	if (n < 0)
+		return r;
+	for (i = n - 1 - skip; i >= 0; i--) {
+		if (report(report_fd, i, COW_UNDO_BEGUN))
+			return -errno;
+		test_stuck_undo(tail[i].path);
+		r = undo_one(&tail[i]);
+		if (report(report_fd, i, -r))
+			return -errno;
+	}
+	return 0;
 }
 
 int cow_knobs_attach(int lfd, int sfd, char *err, size_t elen)

@@ -3,6 +3,7 @@
  * proc.c - forking, waiting and CPU placement for workloads, and what a
  * worker process reports to the supervisor (phase marks, samples).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -203,4 +204,81 @@ void cow_phase_mark(enum cow_phase p)
 	if (test_hang(p))
 		for (;;)
 			pause();
+}
+
+/* /proc/PID/stat's fields from state on: comm, in parentheses, may hold spaces. */
+static bool read_stat(const char *pid, char *buf, size_t len, char **rest)
+{
+	char path[sizeof("/proc//stat") + NAME_MAX];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	*rest = ok ? strrchr(buf, ')') : NULL;
+	return *rest && (*rest)[1] == ' ';
+}
+
+void cow_group_snapshot(pid_t pgrp, struct cow_group_snap *snap)
+{
+	char buf[1024], *rest, *tok, *save;
+	unsigned long long utime = 0;
+	struct dirent *d;
+	long long v;
+	int field;
+	DIR *dir;
+
+	snap->n = 0;
+	dir = opendir("/proc");
+	if (!dir)
+		return;
+	while ((d = readdir(dir)) && snap->n < COW_GROUP_MAX) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9' ||
+		    !read_stat(d->d_name, buf, sizeof(buf), &rest))
+			continue;
+		snap->p[snap->n].pid = (pid_t)atoi(d->d_name);
+		snap->p[snap->n].cpu = -1;
+		/* Field 3 (state) is the first after the comm. */
+		for (field = 3, tok = strtok_r(rest + 2, " ", &save); tok;
+		     field++, tok = strtok_r(NULL, " ", &save)) {
+			v = strtoll(tok, NULL, 10);
+			if (field == 3)
+				snap->p[snap->n].state = tok[0];
+			else if (field == 5 && v != pgrp)
+				break;
+			else if (field == 14)
+				utime = (unsigned long long)v;
+			else if (field == 15)
+				snap->p[snap->n].ticks = utime +
+							 (unsigned long long)v;
+			else if (field == 39)
+				snap->p[snap->n].cpu = (int)v;
+		}
+		if (field > 39)
+			snap->n++;
+	}
+	closedir(dir);
+}
+
+int cow_group_starved_cpus(const struct cow_group_snap *a,
+			   const struct cow_group_snap *b, cpu_set_t *cpus)
+{
+	unsigned i, j;
+
+	CPU_ZERO(cpus);
+	for (i = 0; i < b->n; i++) {
+		if (b->p[i].state != 'R' || b->p[i].cpu < 0 ||
+		    b->p[i].cpu >= CPU_SETSIZE)
+			continue;
+		for (j = 0; j < a->n; j++)
+			if (a->p[j].pid == b->p[i].pid && a->p[j].state == 'R' &&
+			    a->p[j].ticks == b->p[i].ticks &&
+			    a->p[j].cpu == b->p[i].cpu)
+				CPU_SET(b->p[i].cpu, cpus);
+	}
+	return CPU_COUNT(cpus);
 }

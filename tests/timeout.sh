@@ -9,7 +9,11 @@
 # happened and in which phase, the scenarios after it still run and pass,
 # results.json is complete and valid, no process of the run is left, and
 # every knob is as before -- a knob the dead worker's prepare() set is
-# back before the next point starts.
+# back before the next point starts.  COWBENCH_TEST_STUCK_UNDO=PATH makes
+# the helper that undoes a worker's knobs stop before that path, as a
+# swapoff stuck in a kernel that oopsed did: the undo is given up on at
+# the limit, the run goes on, and the journal keeps the line for the
+# next start.
 # shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
@@ -138,6 +142,35 @@ r=$(reason ksm.merge)
 ok $? "it ends as \"$r\" (rc $rc)"
 none_left && knobs_equal "$before"
 ok $? "no process is left and every knob is as before${left:+ (left: $left)}"
+
+# 4. The undo of a knob the killed worker left changed never finishes:
+# its helper is killed at the limit, the point gets a FAIL naming the
+# knob, the run goes on; the knob stays in the journal, and the next
+# start (here --restore) puts it back.
+pts=/sys/kernel/mm/ksm/pages_to_scan
+start stuck COWBENCH_TEST_HANG=ksm.merge:setup COWBENCH_TEST_STUCK_UNDO=$pts \
+	"$COWBENCH" --reps 2 --warmup 0 --size 4M --sample-timeout 3 \
+	--out "$scratch/stuck" ksm.merge fork.latency
+finish
+cr && ! grep -q '"partial": *true' "$out/results.json"
+ok $? "a run whose undo of $pts never finishes ends, complete (rc $rc)"
+r=$(cr --scenario ksm.merge --expect-verdict fail --expect-evidence harness --print reason)
+[ "$r" = "timed out after 3 s in phase setup
+undo after the point: knob $pts not done in 3 s (stuck in the kernel?); left in the knob journal" ]
+ok $? "ksm.merge: the timeout, then the undo given up on: \"$(echo $r)\""
+cr --scenario fork.latency --expect-verdict pass --min-samples 2 >/dev/null
+ok $? "fork.latency after it passed twice"
+grep -q "could not undo knob $pts - it did not finish in its time limit" "$out.stderr" &&
+	grep -q "not undone: knob $pts - stuck in the kernel earlier in this run - left in" "$out.stderr"
+ok $? "stderr names the knob, after the point and at the end"
+grep -q "^knob	$pts	" "$COWBENCH_STATE_DIR/state" &&
+	[ "$(grep -c . "$COWBENCH_STATE_DIR/state")" -eq 2 ]
+ok $? "the journal keeps that line, and only it"
+none_left
+ok $? "no process of the run is left, its undo helpers neither${left:+: $left}"
+"$COWBENCH" --restore >"$scratch/stdout" 2>&1 && knobs_equal "$before" &&
+	[ ! -e "$COWBENCH_STATE_DIR/state" ]
+ok $? "the next start puts it back: every knob is as before"
 
 # The option's own input.
 "$COWBENCH" --sample-timeout 0 fork.latency >"$scratch/stdout" 2>"$scratch/stderr"

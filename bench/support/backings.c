@@ -46,11 +46,14 @@ enum cow_verdict bench_swapfile_make(const char *dir, uint64_t bytes,
 	snprintf(p->path, sizeof(p->path), "%s/%s", dir, SWAPFILE_NAME);
 	/*
 	 * A dead run's swapfile was removed when this run started, so one
-	 * here is somebody else's: registered, its undo would delete it.
+	 * here is somebody else's (registered, its undo would delete it),
+	 * or this run's own, left active by a swapoff that never finished
+	 * (a kernel that oopsed; that point FAILed for it).
 	 */
 	if (!access(p->path, F_OK)) {
-		snprintf(reason, len, "%s exists and is not this run's",
-			 p->path);
+		snprintf(reason, len, cow_swap_active(p->path) ?
+			 "%s is still swap: a swapoff before did not finish" :
+			 "%s exists and is not this run's", p->path);
 		goto fail;
 	}
 	/* Registered first: a crash from here on still removes it. */
