@@ -157,7 +157,7 @@ ok $? "a run whose undo of $pts never finishes ends, complete (rc $rc)"
 r=$(cr --scenario ksm.merge --expect-verdict fail --expect-evidence harness --print reason)
 [ "$r" = "timed out after 3 s in phase setup
 undo after the point: knob $pts not done in 3 s (stuck in the kernel?); left in the knob journal" ]
-ok $? "ksm.merge: the timeout, then the undo given up on: \"$(echo $r)\""
+ok $? "ksm.merge: the timeout, then the undo given up on: \"$(squeeze "$r")\""
 cr --scenario fork.latency --expect-verdict pass --min-samples 2 >/dev/null
 ok $? "fork.latency after it passed twice"
 grep -q "could not undo knob $pts - it did not finish in its time limit" "$out.stderr" &&
