@@ -159,12 +159,45 @@ grep -q '^npoints = 1$' "$d/data/series-extra_copies.gp" &&
 ok $? "extra_copies data: the one point not 0 throughout, its first change at run 3"
 if command -v gnuplot >/dev/null 2>&1; then
 	"$top/scripts/plot" "$d/data" "$d/png" >"$d/plot.out" 2>&1 &&
-		[ "$(grep -c '\.png$' "$d/plot.out")" -eq 6 ] &&
+		[ "$(grep -c '\.png$' "$d/plot.out")" -eq 7 ] &&
 		[ -s "$d/png/series-extra_copies.png" ] &&
 		[ -s "$d/png/series-copies_missing.svg" ]
-	ok $? "scripts/plot draws the six charts, the all-zero one too"
+	ok $? "scripts/plot draws the six charts, the all-zero one too, and the trend"
 else
 	diag "gnuplot not installed: charts not drawn"
 fi
+
+# --- scripts/nightly --trend-only: the last nights as a series ---------
+lab=$d/lab
+mkdir -p "$lab/nightly"
+cp -r "$d/n1" "$lab/nightly/20261201T023000Z"
+cp -r "$d/n2" "$lab/nightly/20261202T023000Z"
+cp -r "$d/n3" "$lab/nightly/20261203T023000Z"
+# a night's second try (--confirm) is not a night of its own
+cp -r "$d/n1" "$lab/nightly/20261203T023000Z-confirm"
+cp -r "$d/n4" "$lab/nightly/20261204T023000Z"
+last=$lab/nightly/20261204T023000Z/compare
+"$top/scripts/nightly" --results "$lab" --trend-only 3 >"$d/trend.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ -s "$last/trend.md" ] &&
+	grep -q "fork.parent-after-exit 4M: extra 0 -> 1024 first at run 2 (20261203T023000Z)" "$last/trend.md" &&
+	grep -q '^| 1 | 20261202T023000Z |' "$last/trend.md" &&
+	! grep -q -- '-confirm' "$last/trend.md"
+ok $? "nightly --trend-only 3: the last three nights, the -confirm run left out, the change at the second (rc $rc)"
+if command -v gnuplot >/dev/null 2>&1; then
+	[ -s "$last/trend.png" ] && [ -s "$last/trend.svg" ] &&
+		[ -s "$last/trend/series-extra_copies.png" ]
+	ok $? "nightly --trend-only: trend.png beside the report, the other charts in trend/"
+fi
+"$top/scripts/nightly" --results "$lab" --trend-only x >"$d/trendx.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && [ "$(wc -l <"$d/trendx.out")" -eq 1 ]
+ok $? "nightly --trend-only x: one line, exit $rc"
+mkdir -p "$d/lab1/nightly"
+cp -r "$d/n1" "$d/lab1/nightly/20261201T023000Z"
+"$top/scripts/nightly" --results "$d/lab1" --trend-only 5 >"$d/trend1.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "1 night(s) with results: no trend" "$d/trend1.out"
+ok $? "nightly --trend-only with one night: no trend, exit $rc"
 
 done_testing
