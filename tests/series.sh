@@ -5,7 +5,8 @@
 # listed, a count varying between repetitions is never marked, runs
 # missing a point are passed over, runs with nothing in common and bad
 # input are refused (one line, exit 2); the chart data, and the charts
-# when gnuplot is installed.
+# when gnuplot is installed; scripts/nightly --trend-only on nights made
+# here.
 # shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 # shellcheck source=tests/mkresults.sh
