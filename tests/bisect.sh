@@ -38,8 +38,9 @@ unpack_source "$src"
 cp -al "$srcdir" "$tree" 2>/dev/null || cp -a "$srcdir" "$tree"
 g() { git -C "$tree" -c user.name=cowbench -c user.email=cowbench@localhost \
 	-c core.looseCompression=1 -c core.compression=1 "$@"; }
+# -f: Debian's tarball ignores its own files (.gitignore: "/*")
 g init -q -b main &&
-	g add -A && g commit -q -m "stock: Debian linux-source-6.12" || exit 1
+	g add -A -f . && g commit -q -m "stock: Debian linux-source-6.12" || exit 1
 # edit FILE TEXT: append a line to FILE as a new file (not through a link)
 edit() {
 	{ cat "$tree/$1" 2>/dev/null; echo "$2"; } >"$tree/$1.new" &&
@@ -51,11 +52,11 @@ for f in README Documentation/mm/index.rst Documentation/admin-guide/mm/transhug
 	Documentation/process/changes.rst Documentation/mm/overcommit-accounting.rst \
 	Documentation/mm/transhuge.rst; do
 	edit "$f" ".. cowbench bisect test: harmless change $i"
-	g add -A && g commit -q -m "harmless $i: a line in $f" || exit 1
+	g add -A -f . && g commit -q -m "harmless $i: a line in $f" || exit 1
 	if [ $i -eq 5 ]; then
 		(cd "$tree" && patch -p1 --batch --no-backup-if-mismatch) \
 			<"$top/scripts/patches/6.12-never-reuse-anon.patch" >/dev/null &&
-			g add -A &&
+			g add -A -f . &&
 			g commit -q -m "mm: never reuse an anonymous page on a write fault" ||
 			exit 1
 		planted=$(g rev-parse HEAD)
