@@ -39,7 +39,9 @@ cp -al "$srcdir" "$tree" 2>/dev/null || cp -a "$srcdir" "$tree"
 g() { git -C "$tree" -c user.name=cowbench -c user.email=cowbench@localhost \
 	-c core.looseCompression=1 -c core.compression=1 "$@"; }
 # -f: Debian's tarball ignores its own files (.gitignore: "/*")
-g init -q -b main &&
+# gc.auto 0: a repack of ~90k fresh objects would take minutes (of the
+# kernel build's CPU) for nothing; the tree is thrown away
+g init -q -b main && g config gc.auto 0 &&
 	g add -A -f . && g commit -q -m "stock: Debian linux-source-6.12" || exit 1
 # edit FILE TEXT: append a line to FILE as a new file (not through a link)
 edit() {
