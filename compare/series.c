@@ -598,6 +598,60 @@ static void close_data(FILE *f, const char *path)
 		cmp_die("%s: write error", path);
 }
 
+/*
+ * heatmap.tsv: extra copies per page written, one row per point (in the
+ * table's order) and one column per run, with the verdict beside each
+ * (0 pass, 1 skip, 2 FAIL, -1 not run), for plots/heatmap.gp: the atlas's
+ * scenarios x kernels at a glance.  Per page written, so that points of
+ * 4M and 64M share one scale; NaN where nothing was written or measured.
+ */
+static void write_heatmap(const struct series *s, FILE *tsv, FILE *gp)
+{
+	const struct cmp *c = &s->c;
+	long wi = metric_by_name(c, "pages_written");
+	long ei = metric_by_name(c, "extra_copies");
+	size_t p, r, cap = 1, nfail = 0;
+	double *buf;
+
+	for (p = 0; p < c->npoints; p++)
+		for (r = 0; r < c->nruns; r++)
+			if (c->points[p].side[r].n > cap)
+				cap = c->points[p].side[r].n;
+	buf = cmp_xcalloc(cap, sizeof(double));
+	fputs("# point\tper run: extra copies per page written, verdict\n", tsv);
+	for (p = 0; p < c->npoints; p++) {
+		tsv_cell(tsv, c->points[p].label);
+		for (r = 0; r < c->nruns; r++) {
+			const struct cmp_side *sd = &c->points[p].side[r];
+			struct ser_cell w = { .v = NAN }, e = { .v = NAN };
+
+			if (sd->n && wi >= 0 && ei >= 0) {
+				w = side_cell(sd, &c->metrics[wi], buf);
+				e = side_cell(sd, &c->metrics[ei], buf);
+			}
+			cmp_tsv_num(tsv, w.v > 0 ? e.v / w.v : NAN);
+			fprintf(tsv, "\t%d", !sd->n ? -1 : sd->verdict == COW_PASS ? 0 :
+				sd->verdict == COW_SKIP ? 1 : 2);
+			nfail += sd->n && sd->verdict == COW_FAIL;
+		}
+		fputc('\n', tsv);
+	}
+	fprintf(gp, "nruns = %zu\nnpoints = %zu\nnfail = %zu\n", c->nruns,
+		c->npoints, nfail);
+	fprintf(gp, "array run_label[%zu] = [", c->nruns);
+	for (r = 0; r < c->nruns; r++) {
+		fputs(r ? ", " : "", gp);
+		gp_str(gp, c->runs[r].label);
+	}
+	fprintf(gp, "]\narray plabel[%zu] = [", c->npoints ? c->npoints : 1);
+	for (p = 0; p < c->npoints; p++) {
+		fputs(p ? ", " : "", gp);
+		gp_str(gp, c->points[p].label);
+	}
+	fputs(c->npoints ? "]\n" : "\"\"]\n", gp);
+	free(buf);
+}
+
 static void write_data(const struct series *s)
 {
 	char name[COW_NAME_LEN + 16], tp[4096], gp[4096];
@@ -615,6 +669,11 @@ static void write_data(const struct series *s)
 		close_data(ft, tp);
 		close_data(fg, gp);
 	}
+	ft = open_data(s->data_dir, "heatmap", "tsv", tp, sizeof(tp));
+	fg = open_data(s->data_dir, "heatmap", "gp", gp, sizeof(gp));
+	write_heatmap(s, ft, fg);
+	close_data(ft, tp);
+	close_data(fg, gp);
 }
 
 static void series_free(struct series *s)

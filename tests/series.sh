@@ -158,12 +158,19 @@ grep -q '^npoints = 1$' "$d/data/series-extra_copies.gp" &&
 	grep -q "$(printf '^3\t6.18.0-c\t1024\t1024$')" "$d/data/series-extra_copies.tsv" &&
 	grep -q "$(printf '^4\t6.18.0-d\t1024\tNaN$')" "$d/data/series-extra_copies.tsv"
 ok $? "extra_copies data: the one point not 0 throughout, its first change at run 3"
+# heatmap: extra copies per page written (1024 of 1024 written: 1) and
+# the verdict per run; exec-window absent from night 4 (-1)
+grep -q "$(printf '^fork.parent-after-exit 4M\t0\t0\t0\t0\t1\t0\t1\t0$')" "$d/data/heatmap.tsv" &&
+	grep -q "$(printf '^fork.child-write 4M\t0\t0\t0\t0\t0\t0\t0\t2$')" "$d/data/heatmap.tsv" &&
+	grep -q "$(printf '\tNaN\t-1$')" "$d/data/heatmap.tsv" &&
+	grep -q '^nfail = 1$' "$d/data/heatmap.gp"
+ok $? "heatmap data: extra copies per page written and the verdicts, points x runs"
 if command -v gnuplot >/dev/null 2>&1; then
 	"$top/scripts/plot" "$d/data" "$d/png" >"$d/plot.out" 2>&1 &&
-		[ "$(grep -c '\.png$' "$d/plot.out")" -eq 7 ] &&
+		[ "$(grep -c '\.png$' "$d/plot.out")" -eq 8 ] &&
 		[ -s "$d/png/series-extra_copies.png" ] &&
 		[ -s "$d/png/series-copies_missing.svg" ]
-	ok $? "scripts/plot draws the six charts, the all-zero one too, and the trend"
+	ok $? "scripts/plot draws the six charts, the all-zero one too, the trend and the heatmap"
 else
 	diag "gnuplot not installed: charts not drawn"
 fi
