@@ -96,7 +96,9 @@ static void help(void)
 "                         the directory name when those agree)\n"
 "\n"
 "A count that differs between one run's repetitions is shown with '~' and\n"
-"never marked.  Runs with no point in common are refused.\n"
+"never marked.  A run made under TCG emulation has ' [tcg]' after its\n"
+"label: its ns/op are an emulated CPU's.  Runs with no point in common are\n"
+"refused.\n"
 "\n"
 "Exit status: 0 the table written, 2 error (bad input, nothing in common).\n");
 }
@@ -155,6 +157,25 @@ static int parse_options(int argc, char **argv, struct series *s)
 		}
 	}
 	return 0;
+}
+
+/*
+ * A run made in a guest without KVM (meta.vm.accelerator tcg) times an
+ * emulated CPU: its label says so wherever it appears (tables, charts),
+ * so that no ns/op of it is read beside a native one as a kernel's.
+ */
+static void mark_emulated(struct cmp *c)
+{
+	struct cmp_run *run;
+	size_t r, n;
+
+	for (r = 0; r < c->nruns; r++) {
+		run = &c->runs[r];
+		if (!cmp_same_str(cmp_meta(run, "vm.accelerator"), "tcg"))
+			continue;
+		n = strlen(run->label);
+		snprintf(run->label + n, sizeof(run->label) - n, " [tcg]");
+	}
 }
 
 static long metric_by_name(const struct cmp *c, const char *name)
@@ -708,6 +729,7 @@ int cow_series_main(int argc, char **argv)
 		cmp_load_run(&s.c.runs[i]);
 	}
 	cmp_set_labels(&s.c);
+	mark_emulated(&s.c);
 	cmp_build_points(&s.c);
 	check_common(&s);
 	fill(&s);
