@@ -6,7 +6,7 @@
 # missing a point are passed over, runs with nothing in common and bad
 # input are refused (one line, exit 2); the chart data, and the charts
 # when gnuplot is installed; scripts/nightly --trend-only on nights made
-# here.
+# here; scripts/atlas's and scripts/bisect-kernel's refusals of bad usage.
 # shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 # shellcheck source=tests/mkresults.sh
@@ -207,5 +207,25 @@ cp -r "$d/n1" "$d/lab1/nightly/20261201T023000Z"
 rc=$?
 [ $rc -eq 2 ] && grep -q "1 night(s) with results: no trend" "$d/trend1.out"
 ok $? "nightly --trend-only with one night: no trend, exit $rc"
+
+# --- the scripts built on series: bad usage, before anything runs ------
+# usage_err OUT CMD...: exit 2, one line on stderr
+usage_err() {
+	o=$1
+	shift
+	"$@" >"$d/$o" 2>"$d/$o.err"
+	rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l <"$d/$o.err")" -eq 1 ] && [ ! -s "$d/$o" ]
+}
+usage_err atlas1.out "$top/scripts/atlas" --out "$d/atlas1" "$d/n1"
+ok $? "atlas with one kernel: one line, exit $rc"
+usage_err atlas2.out "$top/scripts/atlas" --out "$d/atlas2" "$d/nosuch.deb" host
+ok $? "atlas with a kernel that does not exist: one line, exit $rc"
+usage_err bis1.out "$top/scripts/bisect-kernel" --src "$d" --good a --bad b \
+	--scenario fork.parent-after-exit
+ok $? "bisect-kernel on a directory that is no git tree: one line, exit $rc"
+usage_err bis2.out "$top/scripts/bisect-kernel" --src "$d" --good a --bad b \
+	--scenario fork.parent-after-exit --metric ns_per_op
+ok $? "bisect-kernel --metric ns_per_op (no exact count): one line, exit $rc"
 
 done_testing
