@@ -70,6 +70,7 @@ static void help(void)
 {
 	printf("Usage: %s [OPTION]... SCENARIO...\n"
 "       %s compare [OPTION]... BASE OTHER...   (see compare --help)\n"
+"       %s series [OPTION]... RUN RUN...       (see series --help)\n"
 "       %s export --format FMT [OPTION]... RESULTS...\n"
 "                      for LKP, LAVA, KTAP, KCIDB, mmtests (export --help)\n"
 "Measure what Linux copy-on-write costs: pages copied, copies the semantics\n"
@@ -115,7 +116,7 @@ static void help(void)
 "run too big for free memory, the pid limits or the disk, refused before\n"
 "it starts), 128+N stopped by signal N (partial results are kept).\n"
 "Results: results.json and samples.tsv.\n",
-	       prog, prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
+	       prog, prog, prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
 }
 
 static int restore_only(void)
@@ -369,6 +370,8 @@ int main(int argc, char **argv)
 	cow_page_size = (size_t)sysconf(_SC_PAGESIZE);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return cow_compare_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "series"))
+		return cow_series_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "export"))
 		return cow_export_main(argc - 1, argv + 1);
 	if (getenv(BENCH_SELFCHECK_ENV))

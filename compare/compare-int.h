@@ -202,6 +202,19 @@ int cmp_pool_more(struct cmp_run *run, char *path, struct cow_results *more,
  */
 size_t cmp_host_medians(const struct cmp *c, size_t run, const struct cmp_side *sd,
 			double *med, double *lo, double *hi);
+/*
+ * The pieces cmp_compare() is made of that `cowbench series` (series.c)
+ * shares, so that a series reads, pools, labels and matches runs exactly
+ * as compare does: a run of c->runs[] read from its arg (dies on error),
+ * the runs' chart labels (--labels or their releases), the points and
+ * the metrics each has, and one sample's value of a metric (NaN: none).
+ */
+void cmp_load_run(struct cmp_run *run);
+void cmp_set_labels(struct cmp *c);
+void cmp_build_points(struct cmp *c);
+double cmp_sample_value(const struct cow_sample *s, const struct cmp_metric *m);
+/* The name cmp_die() puts before its message ("cowbench compare"). */
+void cmp_set_prog(const char *name);
 /* A one-line error naming what is wrong, and exit 2. */
 void cmp_die(const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 1, 2)));

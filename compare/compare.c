@@ -46,6 +46,11 @@
 
 static const char *prog = "cowbench compare";
 
+void cmp_set_prog(const char *name)
+{
+	prog = name;
+}
+
 void cmp_die(const char *fmt, ...)
 {
 	va_list ap;
@@ -308,7 +313,7 @@ int cmp_pool_more(struct cmp_run *run, char *path, struct cow_results *more,
  * the first run's meta for the report's header; every run's samples are
  * the side's, each remembering its run for the spread between hosts.
  */
-static void load_run(struct cmp_run *run)
+void cmp_load_run(struct cmp_run *run)
 {
 	char *list, *tok, *save = NULL, *path, err[1024];
 	struct cow_results more;
@@ -370,7 +375,7 @@ size_t cmp_host_medians(const struct cmp *c, size_t r, const struct cmp_side *sd
 }
 
 /* Labels for charts: the release where that tells the runs apart. */
-static void set_labels(struct cmp *c)
+void cmp_set_labels(struct cmp *c)
 {
 	bool distinct = true;
 	size_t i, j, k = 0;
@@ -581,7 +586,7 @@ static unsigned metric_index(struct cmp *c, const char *name)
 	return (unsigned)c->nmetrics++;
 }
 
-static double sample_value(const struct cow_sample *s,
+double cmp_sample_value(const struct cow_sample *s,
 			   const struct cmp_metric *m)
 {
 	unsigned i;
@@ -609,7 +614,7 @@ size_t cmp_values(const struct cmp *c, const struct cmp_side *sd,
 	/* a failed or skipped repetition measured nothing worth comparing */
 	for (i = 0; i < sd->n; i++)
 		if (sd->s[i]->verdict == COW_PASS &&
-		    !isnan(v = sample_value(sd->s[i], m)))
+		    !isnan(v = cmp_sample_value(sd->s[i], m)))
 			out[k++] = v;
 	return k;
 }
@@ -625,7 +630,7 @@ static void point_metric(struct cmp_point *p, unsigned mi)
 	p->metrics[p->nmetrics++] = mi;
 }
 
-static void build_points(struct cmp *c)
+void cmp_build_points(struct cmp *c)
 {
 	size_t r, i, j, k;
 	double v;
@@ -643,7 +648,7 @@ static void build_points(struct cmp *c)
 				continue;
 			/* the metrics this point has: builtin ones measured here */
 			for (k = 0; k < COW_ARRAY_SIZE(builtin); k++)
-				if (!isnan(sample_value(s, &builtin[k])))
+				if (!isnan(cmp_sample_value(s, &builtin[k])))
 					point_metric(p, (unsigned)k);
 			for (j = 0; j < s->nmetrics; j++) {
 				v = s->metrics[j].num;
@@ -896,8 +901,8 @@ void cmp_compare(struct cmp *c)
 {
 	size_t i;
 
-	set_labels(c);
-	build_points(c);
+	cmp_set_labels(c);
+	cmp_build_points(c);
 	c->others = cmp_xcalloc(c->nruns, sizeof(*c->others));
 	for (i = 1; i < c->nruns; i++) {
 		c->others[i - 1].run = i;
@@ -987,7 +992,7 @@ int cow_compare_main(int argc, char **argv)
 		c.runs[k++].arg = argv[optind++];
 	for (i = 0; i < c.nruns; i++) {
 		c.runs[i].letter = (char)('A' + i);
-		load_run(&c.runs[i]);
+		cmp_load_run(&c.runs[i]);
 	}
 	cmp_compare(&c);
 	if (c.o.data_dir && cmp_write_data(&c, c.o.data_dir)) {
