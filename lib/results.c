@@ -262,6 +262,36 @@ static struct json_object *jkv(const struct cow_kv *kv, unsigned n)
 	return o;
 }
 
+/* The point's repetitions and wall time (see doc/results.md); null while
+ * the point is in progress. */
+static struct json_object *point_json(const struct cow_point_info *p)
+{
+	struct json_object *o, *t, *ci = NULL;
+
+	if (!p->set)
+		return NULL;
+	o = json_object_new_object();
+	add(o, "reps", json_object_new_int64(p->reps));
+	add(o, "timed", json_object_new_int64(p->timed));
+	add(o, "precision_target", p->target > 0 ? jnum(p->target) : NULL);
+	if (isfinite(p->ci_lo) && isfinite(p->ci_hi)) {
+		ci = json_object_new_array();
+		json_object_array_add(ci, jnum(p->ci_lo));
+		json_object_array_add(ci, jnum(p->ci_hi));
+	}
+	add(o, "interval", ci);
+	add(o, "interval_rel", jnum(p->rel));
+	add(o, "met", p->target > 0 ? json_object_new_boolean(p->met) : NULL);
+	add(o, "stop", json_object_new_string(cow_stop_name(p->stop)));
+	t = json_object_new_object();
+	add(t, "wall", json_object_new_uint64(p->wall_ns));
+	add(t, "setup", json_object_new_uint64(p->setup_ns));
+	add(t, "measured", json_object_new_uint64(p->measured_ns));
+	add(t, "checks", json_object_new_uint64(p->checks_ns));
+	add(o, "time_ns", t);
+	return o;
+}
+
 static struct json_object *sample_json(const struct cow_sample *s)
 {
 	struct json_object *o = json_object_new_object();
@@ -304,6 +334,7 @@ static struct json_object *sample_json(const struct cow_sample *s)
 	add(o, "evidence", s->verdict == COW_FAIL ?
 	    jstr_or_null(cow_evidence_name(s->evidence)) : NULL);
 	add(o, "kernel_log", jstr_or_null(s->kernel_log));
+	add(o, "point", point_json(&s->point));
 	return o;
 }
 
