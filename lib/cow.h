@@ -795,6 +795,8 @@ struct cow_meas {
 	int64_t events[COW_MAX_EVENTS];
 	bool accounted;			/* pagemap accounting ran */
 	char acct_reason[96];		/* why not */
+	/* ns busy-waited inside the measured phase (test-hooks build only) */
+	int64_t test_slowdown_ns;
 
 	/* private to measure.c */
 	struct cow_evfds ev;

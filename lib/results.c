@@ -621,6 +621,22 @@ static void emit_tsv_row(FILE *f, const struct cow_sample *s)
 	fprintf(f, "\t%s", cow_verdict_name(s->verdict));
 	for (j = 0; j < nvmstat(); j++)
 		put_int(f, s->vmstat[j]);
+	/* The point's, last: columns before them keep their places. */
+	if (s->point.set) {
+		fprintf(f, "\t%u\t", s->point.reps);
+		if (isfinite(s->point.rel))
+			fprintf(f, "%.6f", s->point.rel);
+		else
+			fputs("NaN", f);
+		fprintf(f, "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
+			"\t%" PRIu64,
+			s->point.target > 0 ? (s->point.met ? "yes" : "no") : "-",
+			cow_stop_name(s->point.stop), s->point.wall_ns,
+			s->point.setup_ns, s->point.measured_ns,
+			s->point.checks_ns);
+	} else {
+		fputs("\t-\tNaN\t-\t-\t-\t-\t-\t-", f);
+	}
 	putc('\n', f);
 }
 
@@ -636,7 +652,9 @@ static int emit_tsv(FILE *f, const struct cow_results *r, void *arg)
 	fputs("\tverdict", f);
 	for (i = 0; i < nvmstat(); i++)
 		fprintf(f, "\tvm_%s", cow_vmstat_keys[i]);
-	putc('\n', f);
+	fputs("\tpoint_reps\tpoint_interval_rel\tpoint_met\tpoint_stop"
+	      "\tpoint_wall_ns\tpoint_setup_ns\tpoint_measured_ns"
+	      "\tpoint_checks_ns\n", f);
 	for (i = 0; i < r->n; i++)
 		emit_tsv_row(f, &r->samples[i]);
 	return ferror(f) ? -1 : 0;
