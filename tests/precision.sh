@@ -33,7 +33,7 @@ ok $? "--min-reps 3 --max-reps 4: $reps reps recorded, stopped for '$stop'"
 ok $? "the target recorded is --precision 0.1 as a fraction"
 grep -q '^precision: [0-9]* of 2 timed points met their target$' "$scratch/adaptive.out" &&
 	grep -q '^time: [0-9.]* s in 2 points; the longest' "$scratch/adaptive.out" &&
-	grep -q '^  *[0-9.]* s fork.child-write size=1048576, [34] reps (' "$scratch/adaptive.out"
+	grep -q '^  *[0-9.]* s fork.child-write 1M, [34] reps (' "$scratch/adaptive.out"
 ok $? "the summary's footer: points that met the target, the longest points with their split"
 if [ "$stop" != precision ]; then
 	grep -q "^    precision: +-[0-9.]*% not +-0.1% after $reps reps, stopped: $stop$" "$scratch/adaptive.out"
