@@ -588,7 +588,7 @@ static void wall_flush(struct wall *t, bool warmup)
  * repetitions (the precision reached) and the split of its wall time.
  */
 static void wall_point_end(struct wall *t, struct cow_results *res,
-			   size_t first)
+			   size_t first, double target)
 {
 	struct cow_point_info info;
 	size_t i;
@@ -600,6 +600,7 @@ static void wall_point_end(struct wall *t, struct cow_results *res,
 	if (info.stop == COW_STOP_NONE) {
 		/* Its worker did not finish it (a FAIL): no interval. */
 		memset(&info, 0, sizeof(info));
+		info.target = target;
 		info.reps = (unsigned)(res->n - first);
 		info.ci_lo = info.ci_hi = info.rel = NAN;
 	}
@@ -1029,7 +1030,8 @@ out:
 		write_results(sv);
 	}
 	if (!cow_interrupted) {
-		wall_point_end(&w.wall, sv->res, w.first);
+		wall_point_end(&w.wall, sv->res, w.first,
+			       sv->mo->o.precision);
 		write_results(sv);
 		/* The total was an estimate (--min-reps) under --precision. */
 		if (w.recorded > sv->mo->o.reps)
