@@ -21,8 +21,17 @@
 struct cow_opts {
 	uint64_t size;
 	bool size_set;		/* --size given: sweeps use only it */
-	unsigned reps;
+	unsigned reps;		/* fixed --reps; with a target, the progress
+				 * line's estimate (min_reps) */
 	unsigned warmup;
+	/*
+	 * Repetitions until the 95% interval of the median ns_per_op is
+	 * within +-precision (a fraction; 0: exactly reps), at least
+	 * min_reps, at most max_reps, within the point's share of budget_s.
+	 */
+	double precision;
+	unsigned min_reps, max_reps;
+	unsigned budget_s;
 	bool quick, full;
 	const char *dir;	/* scratch directory for files (O_DIRECT, swap):
 				 * --dir, else the results directory */

@@ -62,6 +62,22 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
 #define QUICK_WARMUP		1
 #define FULL_REPS		20
 #define FULL_WARMUP		3
+/*
+ * Without --reps: sample until the interval of the median is within
+ * +-DEFAULT_PRECISION, MIN_REPS..MAX_REPS, the run's time spread evenly
+ * over its points (BUDGET s).  The floors are the fixed counts of before,
+ * so that no point has fewer samples than it had.
+ */
+#define DEFAULT_PRECISION	0.02
+#define DEFAULT_MIN_REPS	DEFAULT_REPS
+#define DEFAULT_MAX_REPS	40
+#define DEFAULT_BUDGET		600
+#define QUICK_MIN_REPS		QUICK_REPS
+#define QUICK_MAX_REPS		20
+#define QUICK_BUDGET		45
+#define FULL_MIN_REPS		FULL_REPS
+#define FULL_MAX_REPS		100
+#define FULL_BUDGET		7200
 
 struct main_opts {
 	struct cow_opts o;
@@ -73,6 +89,7 @@ struct main_opts {
 	enum cow_format fmt;
 	enum bench_list_form list;
 	bool reps_set, warmup_set;
+	bool precision_set, min_reps_set, max_reps_set, budget_set;
 	unsigned sample_timeout;	/* s; 0: bench_default_timeout() */
 	char meta_key[64];	/* --add-meta KEY=JSON DIR */
 	const char *meta_json, *meta_dir;
@@ -126,6 +143,21 @@ unsigned bench_count_variants(const struct cow_scenario *sc,
 /* The largest point size the run gives scenario sc. */
 uint64_t bench_max_point_size(const struct cow_scenario *sc,
 			      const struct cow_opts *o);
+
+/* reps.c: how many measured samples a point takes (in its worker) */
+struct bench_reps {
+	struct cow_rep_policy pol;
+	uint64_t t0;		/* the point's start, for its budget */
+	double *v;		/* ns_per_op of the timed samples */
+	size_t n;
+	unsigned reps;
+};
+void bench_reps_begin(struct bench_reps *rp,
+		      const struct cow_scenario *const *sel,
+		      const struct cow_opts *o);
+/* After a measured sample: s->point filled; true when it was the last. */
+bool bench_reps_after(struct bench_reps *rp, struct cow_sample *s);
+void bench_reps_end(struct bench_reps *rp);
 
 struct bench_super {
 	const struct cow_scenario *const *sel;

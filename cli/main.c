@@ -82,6 +82,9 @@ static void help(void)
 "                      wrappers such as scripts/vm-run)\n"
 "  -b, --backing GLOB  only the points of these memory backings (see --list;\n"
 "                      'small' is every scenario without a backing)\n"
+"      --budget SECONDS  the run's time the repetitions may take, spread\n"
+"                      evenly over its points (default %d; --quick %d,\n"
+"                      --full %d; 0: none)\n"
 "  -c, --children N    fork.many: concurrent children (default: CPUs)\n"
 "  -C, --cpu LIST      run on these CPUs (e.g. 0-1,3)\n"
 "  -d, --dir DIR       scratch directory for files the scenarios create\n"
@@ -94,13 +97,19 @@ static void help(void)
 "  -l, --list[=FORM]   list the scenarios (or those given): FORM short\n"
 "                      (default), long (needs, --quick size, kernel\n"
 "                      commits, what each does), man or md\n"
+"      --max-reps N, --min-reps N\n"
+"                      bounds of the repetitions (default %d..%d; --quick\n"
+"                      %d..%d, --full %d..%d)\n"
 "  -N, --node N        memory and CPUs on NUMA node N (libnuma)\n"
 "  -o, --out DIR       results directory (default\n"
 "                      results/HOST/RELEASE/UTC-TIMESTAMP)\n"
+"      --precision P   repeat a point until the 95%% interval of its median\n"
+"                      ns/op is within +-P%% (default %g), within --min-reps,\n"
+"                      --max-reps and its share of --budget\n"
 "  -q, --quick         fewer repetitions (%d, warm-up %d), and each\n"
 "                      scenario at its quick size unless --size is given\n"
 "                      (see --list=long)\n"
-"  -r, --reps N        measured repetitions (default %d)\n"
+"  -r, --reps N        exactly N measured repetitions, no --precision\n"
 "      --restore       undo what a crashed run left changed, then exit\n"
 "      --sample-timeout SECONDS\n"
 "                      limit of each phase of a point (prepare, a sample,\n"
@@ -116,7 +125,11 @@ static void help(void)
 "run too big for free memory, the pid limits or the disk, refused before\n"
 "it starts), 128+N stopped by signal N (partial results are kept).\n"
 "Results: results.json and samples.tsv.\n",
-	       prog, prog, prog, prog, QUICK_REPS, QUICK_WARMUP, DEFAULT_REPS, DEFAULT_WARMUP);
+	       prog, prog, prog, prog, DEFAULT_BUDGET, QUICK_BUDGET, FULL_BUDGET,
+	       DEFAULT_MIN_REPS, DEFAULT_MAX_REPS,
+	       QUICK_MIN_REPS, QUICK_MAX_REPS, FULL_MIN_REPS, FULL_MAX_REPS,
+	       DEFAULT_PRECISION * 100, QUICK_REPS, QUICK_WARMUP,
+	       DEFAULT_WARMUP);
 }
 
 static int restore_only(void)

@@ -7,17 +7,21 @@
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-enum { OPT_RESTORE = 256, OPT_ADD_META, OPT_SAMPLE_TIMEOUT };
+enum { OPT_RESTORE = 256, OPT_ADD_META, OPT_SAMPLE_TIMEOUT, OPT_PRECISION,
+       OPT_MIN_REPS, OPT_MAX_REPS, OPT_BUDGET };
 
 static const struct option long_options[] = {
 	{ "add-meta",	required_argument,	NULL, OPT_ADD_META },
 	{ "backing",	required_argument,	NULL, 'b' },
+	{ "budget",	required_argument,	NULL, OPT_BUDGET },
 	{ "children",	required_argument,	NULL, 'c' },
 	{ "cpu",	required_argument,	NULL, 'C' },
 	{ "dir",	required_argument,	NULL, 'd' },
@@ -26,8 +30,11 @@ static const struct option long_options[] = {
 	{ "full",	no_argument,		NULL, 'F' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "list",	optional_argument,	NULL, 'l' },
+	{ "max-reps",	required_argument,	NULL, OPT_MAX_REPS },
+	{ "min-reps",	required_argument,	NULL, OPT_MIN_REPS },
 	{ "node",	required_argument,	NULL, 'N' },
 	{ "out",	required_argument,	NULL, 'o' },
+	{ "precision",	required_argument,	NULL, OPT_PRECISION },
 	{ "quick",	no_argument,		NULL, 'q' },
 	{ "reps",	required_argument,	NULL, 'r' },
 	{ "restore",	no_argument,		NULL, OPT_RESTORE },
@@ -47,6 +54,67 @@ static bool opt_u64(char *err, size_t elen, const char *name,
 	cow_errf(err, elen, "--%s: '%s' is not a number in %llu..%llu", name,
 		 arg, (unsigned long long)min, (unsigned long long)max);
 	return false;
+}
+
+/* --precision P: percent, "2" or "2%", 0.1 to 50. */
+static bool opt_precision(char *err, size_t elen, const char *arg,
+			  double *v)
+{
+	char *end;
+	double p;
+
+	errno = 0;
+	p = strtod(arg, &end);
+	if (end != arg && *end == '%')
+		end++;
+	if (!errno && end != arg && !*end && p >= 0.1 && p <= 50) {
+		*v = p / 100;
+		return true;
+	}
+	cow_errf(err, elen, "--precision: '%s' is not a percentage in 0.1..50",
+		 arg);
+	return false;
+}
+
+/*
+ * The repetitions' defaults for the mode, then what was given; fixed
+ * --reps excludes a target.  False with err set on a contradiction.
+ */
+static bool reps_defaults(struct main_opts *mo, char *err, size_t elen)
+{
+	struct cow_opts *o = &mo->o;
+	unsigned dmin = o->quick ? QUICK_MIN_REPS : o->full ? FULL_MIN_REPS :
+			DEFAULT_MIN_REPS;
+	unsigned dmax = o->quick ? QUICK_MAX_REPS : o->full ? FULL_MAX_REPS :
+			DEFAULT_MAX_REPS;
+
+	if (mo->reps_set && (mo->precision_set || mo->min_reps_set ||
+			     mo->max_reps_set || mo->budget_set)) {
+		cow_errf(err, elen, "--reps fixes the repetitions: it excludes --precision, --min-reps, --max-reps and --budget");
+		return false;
+	}
+	if (mo->reps_set) {
+		o->precision = 0;
+		return true;
+	}
+	if (!mo->precision_set)
+		o->precision = DEFAULT_PRECISION;
+	if (!mo->budget_set)
+		o->budget_s = o->quick ? QUICK_BUDGET : o->full ?
+			      FULL_BUDGET : DEFAULT_BUDGET;
+	if (!mo->min_reps_set)
+		o->min_reps = mo->max_reps_set && o->max_reps < dmin ?
+			      o->max_reps : dmin;
+	if (!mo->max_reps_set)
+		o->max_reps = o->min_reps > dmax ? o->min_reps : dmax;
+	if (o->min_reps > o->max_reps) {
+		cow_errf(err, elen, "--min-reps %u is above --max-reps %u",
+			 o->min_reps, o->max_reps);
+		return false;
+	}
+	/* The progress line's estimate. */
+	o->reps = o->min_reps;
+	return true;
 }
 
 /* --add-meta KEY=JSON DIR: adds a key, never changes one (main does). */
@@ -173,6 +241,32 @@ enum main_action bench_parse_options(int argc, char **argv,
 			mo->o.reps = (unsigned)v;
 			mo->reps_set = true;
 			break;
+		case OPT_PRECISION:
+			if (!opt_precision(err, elen, optarg, &mo->o.precision))
+				return MAIN_ERROR;
+			mo->precision_set = true;
+			break;
+		case OPT_MIN_REPS:
+			if (!opt_u64(err, elen, "min-reps", optarg, 2, 100000,
+				     &v))
+				return MAIN_ERROR;
+			mo->o.min_reps = (unsigned)v;
+			mo->min_reps_set = true;
+			break;
+		case OPT_MAX_REPS:
+			if (!opt_u64(err, elen, "max-reps", optarg, 2, 100000,
+				     &v))
+				return MAIN_ERROR;
+			mo->o.max_reps = (unsigned)v;
+			mo->max_reps_set = true;
+			break;
+		case OPT_BUDGET:
+			if (!opt_u64(err, elen, "budget", optarg, 0,
+				     BENCH_TIMEOUT_MAX, &v))
+				return MAIN_ERROR;
+			mo->o.budget_s = (unsigned)v;
+			mo->budget_set = true;
+			break;
 		case OPT_RESTORE:
 			return MAIN_RESTORE;
 		case OPT_SAMPLE_TIMEOUT:
@@ -223,5 +317,7 @@ enum main_action bench_parse_options(int argc, char **argv,
 		if (!mo->warmup_set)
 			mo->o.warmup = FULL_WARMUP;
 	}
+	if (!reps_defaults(mo, err, elen))
+		return MAIN_ERROR;
 	return MAIN_RUN;
 }

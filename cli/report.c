@@ -49,6 +49,20 @@ static void count_col(char *buf, size_t len, double *tmp,
 		snprintf(buf, len, "%.0f", cow_median(tmp, k));
 }
 
+static void point_note(FILE *f, const struct cow_point_info *p)
+{
+	if (!p->set || p->target <= 0 || p->met || p->stop == COW_STOP_SKIP)
+		return;
+	if (isnan(p->rel))
+		fprintf(f, "    precision: no interval (%u of %u reps timed), target +-%.1f%%, stopped: %s\n",
+			p->timed, p->reps, 100 * p->target,
+			cow_stop_name(p->stop));
+	else
+		fprintf(f, "    precision: +-%.1f%% not +-%.1f%% after %u reps, stopped: %s\n",
+			100 * p->rel, 100 * p->target, p->reps,
+			cow_stop_name(p->stop));
+}
+
 static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 			 int sw, int pw)
 {
@@ -101,6 +115,8 @@ static void summary_line(FILE *f, const struct cow_sample *const *g, size_t n,
 	fprintf(f, "%-*s %-*s %3zu %10s %5s %6s %7s %7s %6s %7s %s\n",
 		sw, g[0]->scenario, pw, params, n, s_nsop, s_cv, s_flt, copied,
 		req, extra, kern, verdict);
+	/* A point that did not reach its precision target says how far it got. */
+	point_note(f, &g[n - 1]->point);
 	/* What a FAIL rests on: "fail (data)" is COW, "(instrument)" a reading. */
 	if (evidence && *reason)
 		fprintf(f, "    %s (%s): %s\n", verdict, evidence, reason);
@@ -136,6 +152,66 @@ static void instruments_footer(FILE *f, const struct cow_results *r)
 		    strcmp(r->meta[i].val, "ok"))
 			fprintf(f, "instrument %s: %s\n", r->meta[i].key + pl,
 				r->meta[i].val);
+}
+
+#define TOP_POINTS	5
+
+static int cmp_wall(const void *a, const void *b)
+{
+	const struct cow_sample *x = *(const struct cow_sample *const *)a;
+	const struct cow_sample *y = *(const struct cow_sample *const *)b;
+
+	return (x->point.wall_ns < y->point.wall_ns) -
+	       (x->point.wall_ns > y->point.wall_ns);
+}
+
+/*
+ * How many points met their precision target, and the points that took
+ * longest, with where their time went: the first place to look when a
+ * run takes longer than it should.
+ */
+static void time_footer(FILE *f, const struct cow_results *r)
+{
+	const struct cow_sample **pts = calloc(r->n + 1, sizeof(*pts));
+	unsigned npts = 0, ntarget = 0, nmet = 0;
+	uint64_t total = 0;
+	char params[128];
+	size_t i;
+
+	if (!pts)
+		return;
+	/* One sample of each point: the first of a run of its samples. */
+	for (i = 0; i < r->n; i++) {
+		const struct cow_sample *s = &r->samples[i];
+
+		if (!s->point.set || (i && same_point(&r->samples[i - 1], s)))
+			continue;
+		pts[npts++] = s;
+		total += s->point.wall_ns;
+		if (s->point.target > 0 && s->point.stop != COW_STOP_SKIP) {
+			ntarget++;
+			nmet += s->point.met;
+		}
+	}
+	if (ntarget)
+		fprintf(f, "precision: %u of %u timed points met their target\n",
+			nmet, ntarget);
+	if (npts) {
+		qsort(pts, npts, sizeof(*pts), cmp_wall);
+		fprintf(f, "time: %.1f s in %u points; the longest (setup / measured / checks):\n",
+			(double)total / 1e9, npts);
+	}
+	for (i = 0; i < npts && i < TOP_POINTS; i++) {
+		const struct cow_point_info *p = &pts[i]->point;
+
+		cow_params_str(pts[i], NULL, params, sizeof(params));
+		fprintf(f, "  %6.2f s %s %s, %u reps (%.2f / %.2f / %.2f s)\n",
+			(double)p->wall_ns / 1e9, pts[i]->scenario, params,
+			p->reps, (double)p->setup_ns / 1e9,
+			(double)p->measured_ns / 1e9,
+			(double)p->checks_ns / 1e9);
+	}
+	free(pts);
 }
 
 static void cat_file(FILE *f, const char *dir, const char *name)
@@ -198,6 +274,7 @@ void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 		summary_line(f, g, n, sw, pw);
 	}
 	instruments_footer(f, r);
+	time_footer(f, r);
 	fprintf(f, "results: %s/results.json%s\n", dir,
 		r->partial ? " (partial)" : "");
 free_arrays:

@@ -43,6 +43,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <spawn.h>
@@ -390,13 +391,16 @@ int bench_worker_run(const struct bench_worker *w,
 		     const struct cow_opts *o)
 {
 	struct cow_run r = { .opts = o };
+	struct bench_reps rp;
 	struct cow_sample s;
 	struct point pt;
 	char reason[160] = "";
 	unsigned i;
+	bool last;
 
 	if (!point_at(sel, o, w->point, &pt))
 		return COW_EXIT_USAGE;
+	bench_reps_begin(&rp, sel, o);
 	r.sc = pt.sc;
 	r.size = pt.size;
 	r.variant = pt.variant;
@@ -410,11 +414,13 @@ int bench_worker_run(const struct bench_worker *w,
 	     r.sc->prepare(&r, reason, sizeof(reason)) != COW_PASS)) {
 		worker_sample_init(&s, &r);
 		cow_sample_verdict(&s, COW_SKIP, "%s", reason);
+		bench_reps_after(&rp, &s);
 		send_sample(w, COW_MSG_PREPARE_SKIP, &s);
 		cow_msg_send(COW_MSG_END, COW_PHASE_PREPARE, 0, NULL);
 		return 0;
 	}
-	for (i = 0; i < o->warmup + o->reps && !cow_interrupted; i++) {
+	/* Warm-ups, then measured samples until bench_reps_after() says. */
+	for (i = 0; !cow_interrupted; i++) {
 		cow_phase_mark(COW_PHASE_SETUP);
 		test_crash(r.sc->name);
 		worker_sample_init(&s, &r);
@@ -424,11 +430,12 @@ int bench_worker_run(const struct bench_worker *w,
 		run_sample(&r, &s);
 		if (cow_interrupted)
 			break;
+		last = !r.warmup && bench_reps_after(&rp, &s);
 		send_sample(w, r.warmup ? COW_MSG_WARMUP : 0, &s);
-		/* A skip will not change with repetition. */
-		if (!r.warmup && s.verdict == COW_SKIP)
+		if (last)
 			break;
 	}
+	bench_reps_end(&rp);
 	cow_phase_mark(COW_PHASE_CLEANUP);
 	if (r.sc->cleanup)
 		r.sc->cleanup(&r);
@@ -762,6 +769,69 @@ static void write_results(struct bench_super *sv)
 			sv->dir, strerror(errno));
 }
 
+/*
+ * Where a point's wall time went, from the worker's phase marks as they
+ * arrive here: the supervisor's clock, not the workload's.  A warm-up
+ * sample is setup, all of it.
+ */
+struct wall {
+	uint64_t t0, mark;		/* the spawn; the last mark */
+	enum cow_phase phase;		/* since the last mark */
+	uint64_t cur[COW_PHASE_N];	/* the sample in progress */
+	uint64_t acc[COW_PHASE_N];	/* the point's, warm-ups in setup */
+};
+
+static void wall_mark(struct wall *t, enum cow_phase p)
+{
+	uint64_t now = cow_now_ns();
+
+	t->cur[t->phase] += now - t->mark;
+	t->mark = now;
+	t->phase = p;
+}
+
+/* A sample (or the point) ended: what its phases took, into the point's. */
+static void wall_flush(struct wall *t, bool warmup)
+{
+	unsigned p;
+
+	wall_mark(t, t->phase);
+	for (p = 0; p < COW_PHASE_N; p++) {
+		t->acc[warmup ? COW_PHASE_SETUP : p] += t->cur[p];
+		t->cur[p] = 0;
+	}
+}
+
+/*
+ * The point ended: every sample of it gets the worker's last word on its
+ * repetitions (the precision reached) and the split of its wall time.
+ */
+static void wall_point_end(struct wall *t, struct cow_results *res,
+			   size_t first, double target)
+{
+	struct cow_point_info info;
+	size_t i;
+
+	if (res->n <= first)
+		return;
+	wall_flush(t, false);
+	info = res->samples[res->n - 1].point;
+	if (info.stop == COW_STOP_NONE) {
+		/* Its worker did not finish it (a FAIL): no interval. */
+		memset(&info, 0, sizeof(info));
+		info.target = target;
+		info.reps = (unsigned)(res->n - first);
+		info.ci_lo = info.ci_hi = info.rel = NAN;
+	}
+	info.set = true;
+	info.wall_ns = cow_now_ns() - t->t0;
+	info.setup_ns = t->acc[COW_PHASE_PREPARE] + t->acc[COW_PHASE_SETUP];
+	info.measured_ns = t->acc[COW_PHASE_MEASURED];
+	info.checks_ns = t->acc[COW_PHASE_CHECKS] + t->acc[COW_PHASE_CLEANUP];
+	for (i = first; i < res->n; i++)
+		res->samples[i].point = info;
+}
+
 /* Everything the supervisor knows of the point in progress. */
 struct watch {
 	struct point pt;
@@ -779,6 +849,7 @@ struct watch {
 	int status;		/* once reaped */
 	bool stuck;		/* not reaped within REAP_WAIT_S of SIGKILL */
 	char kline[160];
+	struct wall wall;
 };
 
 #define TERM_STR(a)	((a)[sizeof(a) - 1] = '\0')
@@ -794,6 +865,7 @@ static bool sample_sane(struct cow_sample *s, const char *scenario)
 	TERM_STR(s->kernel_wpcopy_reason);
 	if (s->nparams > COW_MAX_PARAMS || s->nmetrics > COW_MAX_METRICS ||
 	    (unsigned)s->verdict > COW_FAIL ||
+	    (unsigned)s->point.stop >= COW_STOP_N || s->point.set ||
 	    (unsigned)s->evidence >= COW_EV_N || strcmp(s->scenario, scenario))
 		return false;
 	for (i = 0; i < COW_MAX_PARAMS; i++) {
@@ -873,6 +945,7 @@ static int read_msg(struct bench_super *sv, struct watch *w)
 		goto bad;
 	switch (h.type) {
 	case COW_MSG_PHASE:
+		wall_mark(&w->wall, h.phase);
 		w->phase = h.phase;
 		/* The limit is for each of prepare, a sample, cleanup. */
 		if (h.phase == COW_PHASE_PREPARE ||
@@ -883,6 +956,7 @@ static int read_msg(struct bench_super *sv, struct watch *w)
 	case COW_MSG_SAMPLE:
 		if (!sample_sane(&s, w->pt.sc->name))
 			goto bad;
+		wall_flush(&w->wall, h.flags & COW_MSG_WARMUP);
 		on_sample(sv, w, &h, &s);
 		/* Recorded: the worker may go on (it may be gone: no matter). */
 		if (write(w->wfd, "", 1) < 0 && errno != EPIPE)
@@ -1105,6 +1179,7 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 		  bench_default_timeout(w.pt.size);
 	w.first = sv->res->n;
 	w.phase = COW_PHASE_PREPARE;
+	w.wall.t0 = w.wall.mark = cow_now_ns();
 	mark = cow_knobs_mark();
 	ur.mark = mark;
 	ur.limit = w.limit;
@@ -1190,8 +1265,16 @@ out:
 		}
 		write_results(sv);
 	}
-	if (!cow_interrupted)
-		sv->done = done0 + sv->mo->o.reps;
+	if (!cow_interrupted) {
+		wall_point_end(&w.wall, sv->res, w.first,
+			       sv->mo->o.precision);
+		write_results(sv);
+		/* The total was an estimate (--min-reps) under --precision. */
+		if (w.recorded > sv->mo->o.reps)
+			sv->total += w.recorded - sv->mo->o.reps;
+		sv->done = done0 + (w.recorded > sv->mo->o.reps ?
+				    w.recorded : sv->mo->o.reps);
+	}
 }
 
 void bench_supervise(struct bench_super *sv)

@@ -155,8 +155,77 @@ warn(struct cmp *c, const char *fmt, ...)
  * real kernel change that slows every fork also fires it; the warning
  * says to check, not that nothing changed, and the regressions stand.
  */
+/*
+ * The precision a side's samples of a point reached (their "point", as
+ * results.json records it): the widest over a pool; NaN for files from
+ * before it or a point without an interval.  *unmet: a target missed.
+ */
+static double side_rel(const struct cmp_side *sd, bool *unmet)
+{
+	double rel = NAN;
+	size_t i;
+
+	for (i = 0; i < sd->n; i++) {
+		const struct cow_point_info *p = &sd->s[i]->point;
+
+		if (!p->set || p->stop == COW_STOP_SKIP)
+			continue;
+		if (p->target > 0 && !p->met)
+			*unmet = true;
+		if (!isnan(p->rel) && !(rel >= p->rel))
+			rel = p->rel;
+	}
+	return rel;
+}
+
+/*
+ * The precision both runs reached on the ns/op points compared: their
+ * median (of the wider side of each), and the points that missed their
+ * target, the worst of them named.
+ */
+static void reached_precision(struct cmp *c, struct cmp_other *o,
+			      double *median, unsigned *nunmet,
+			      unsigned *nwith, double *worst,
+			      const char **worst_label)
+{
+	double *rels = cmp_xcalloc(o->nres + 1, sizeof(double));
+	size_t i;
+
+	*nunmet = *nwith = 0;
+	*worst = NAN;
+	*worst_label = NULL;
+	for (i = 0; i < o->nres; i++) {
+		const struct cmp_result *r = &o->res[i];
+		const struct cmp_point *pt = &c->points[r->point];
+		bool unmet = false;
+		double a, b, w;
+
+		if (strcmp(c->metrics[r->metric].name, "ns_per_op"))
+			continue;
+		a = side_rel(&pt->side[0], &unmet);
+		b = side_rel(&pt->side[o->run], &unmet);
+		w = isnan(a) ? b : isnan(b) ? a : fmax(a, b);
+		if (isnan(w))
+			continue;
+		rels[(*nwith)++] = w;
+		if (unmet) {
+			(*nunmet)++;
+			if (!(*worst >= w)) {
+				*worst = w;
+				*worst_label = pt->label;
+			}
+		}
+	}
+	*median = *nwith ? cow_median(rels, *nwith) : NAN;
+	free(rels);
+}
+
 static void drift_warning(struct cmp *c, struct cmp_other *o)
 {
+	double reached, worst;
+	unsigned nunmet, nwith;
+	const char *worst_label;
+	char why[96] = "";
 	unsigned n = 0, up = 0, down = 0, sig = 0, most;
 	double *ch = cmp_xcalloc(o->nres, sizeof(double)), med;
 	size_t i;
@@ -181,6 +250,12 @@ static void drift_warning(struct cmp *c, struct cmp_other *o)
 		sig += !strcmp(c->metrics[r->metric].name, "ns_per_op") &&
 		       r->q < c->o.alpha && r->shift == dir;
 	}
+	reached_precision(c, o, &reached, &nunmet, &nwith, &worst,
+			  &worst_label);
+	/* Each point's own interval says how much of a move is noise. */
+	if (nwith)
+		snprintf(why, sizeof(why), "; their medians' intervals reached +-%.1f%% (median)",
+			 100 * reached);
 	if (n >= 4 && dir && most * 3 >= n * 2 &&
 	    dir * med >= c->o.threshold / 2 &&
 	    (sig || dir * med >= c->o.threshold)) {
@@ -189,12 +264,24 @@ static void drift_warning(struct cmp *c, struct cmp_other *o)
 		o->drift_of = n;
 		o->drift_median = med;
 		warn(c, "%c: %u of %u scenarios' ns/op moved %s (median "
-		     "%+.0f%%, %u of them significantly): a machine that was "
+		     "%+.0f%%, %u of them significantly)%s: a machine that was "
 		     "busier or quieter during one run does that; check it was "
 		     "idle before believing each change",
 		     c->runs[o->run].letter, most, n, dir > 0 ? "up" : "down",
-		     100 * med, sig);
+		     100 * med, sig, why);
 	}
+	/*
+	 * Too few repetitions, as the runs themselves found: a point that
+	 * stopped short of its precision target cannot show a change
+	 * smaller than the interval it reached.
+	 */
+	if (nunmet)
+		warn(c, "%c: %u of %u points' ns/op (either run) did not reach "
+		     "their precision target, the widest +-%.1f%% (%s): a change "
+		     "smaller than its interval can go unseen there; give them "
+		     "more --budget or --max-reps",
+		     c->runs[o->run].letter, nunmet, nwith, 100 * worst,
+		     worst_label ? worst_label : "?");
 	free(ch);
 }
 
@@ -283,7 +370,7 @@ void cmp_warnings(struct cmp *c)
 		if (o->nfew)
 			warn(c, "%c: %u of %u tests had too few samples to "
 			     "ever be significant (smallest possible p %.3g > "
-			     "%g): use more --reps", c->runs[r].letter, o->nfew,
+			     "%g): use more --reps (or --min-reps)", c->runs[r].letter, o->nfew,
 			     o->ntests, o->few_min_p, c->o.alpha);
 		drift_warning(c, o);
 		if (!o->nres && !o->nver)

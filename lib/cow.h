@@ -551,6 +551,38 @@ enum cow_evidence {
 /* "data", "counts", ...; NULL for COW_EV_NONE. */
 const char *cow_evidence_name(enum cow_evidence e);
 
+/*
+ * How a point's repetitions ended and where its wall time went: the worker
+ * fills the precision part on each sample it sends (as of that sample),
+ * the supervisor the time part at the point's end, on every sample of the
+ * point.  See doc/results.md, "point".
+ */
+enum cow_stop {
+	COW_STOP_NONE,		/* the point did not end (yet) */
+	COW_STOP_REPS,		/* fixed --reps: no target */
+	COW_STOP_PRECISION,	/* the interval reached the target */
+	COW_STOP_MAX_REPS,	/* --max-reps taken first */
+	COW_STOP_BUDGET,	/* the point's share of --budget spent first */
+	COW_STOP_SKIP,		/* a skip, which repetition does not change */
+	COW_STOP_N
+};
+
+struct cow_point_info {
+	bool set;		/* the point ended: every field below is its */
+	enum cow_stop stop;
+	unsigned reps;		/* measured samples taken */
+	unsigned timed;		/* of them, with a time per op (not skipped) */
+	double target;		/* --precision as a fraction; 0: fixed --reps */
+	/* 95% bootstrap interval of the median ns_per_op; NaN: under 2 timed */
+	double ci_lo, ci_hi;
+	double rel;		/* (ci_hi - ci_lo) / 2 / median: precision reached */
+	bool met;		/* rel <= target (false without a target) */
+	/* Wall time of the point as the supervisor saw it, ns. */
+	uint64_t wall_ns, setup_ns, measured_ns, checks_ns;
+};
+
+const char *cow_stop_name(enum cow_stop s);
+
 struct cow_sample {
 	char scenario[COW_NAME_LEN];
 	struct cow_kv params[COW_MAX_PARAMS];
@@ -579,6 +611,7 @@ struct cow_sample {
 	enum cow_evidence evidence;	/* of a FAIL: what its reason rests on */
 	/* What the kernel warned of during the sample ("" if nothing). */
 	char kernel_log[160];
+	struct cow_point_info point;
 };
 
 void cow_sample_init(struct cow_sample *s, const char *scenario);
@@ -708,6 +741,35 @@ int cow_boot_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
 int cow_boot_median_ci(const double *a, size_t n, unsigned nboot,
 		       double level, uint64_t seed, double *lo, double *hi);
 
+/*
+ * When a point has sampled enough (--precision): the policy, and the
+ * decision after each measured sample.  A pure function of the samples'
+ * ns_per_op and the time spent so far, so that a test can drive it with
+ * figures and a clock of its own.
+ */
+struct cow_rep_policy {
+	double target;		/* relative half-width of the interval; 0: fixed */
+	unsigned reps;		/* fixed: exactly this many */
+	unsigned min_reps, max_reps;
+	uint64_t budget_ns;	/* the point's share of the run's budget; 0: none */
+};
+#define COW_PREC_LEVEL	0.95
+#define COW_PREC_NBOOT	2000
+/*
+ * The interval of the median of v[0..n-1] (reordered) and its relative
+ * half-width; NaN for fewer than 2 values or a median of 0.
+ */
+void cow_precision_of(double *v, size_t n, double *lo, double *hi,
+		      double *rel);
+/*
+ * After reps measured samples, timed of them with a ns_per_op in v (which
+ * this reorders), spent_ns into the point: COW_STOP_NONE to go on, else
+ * why to stop; info gets the figures either way.
+ */
+enum cow_stop cow_rep_decide(const struct cow_rep_policy *p, unsigned reps,
+			     double *v, size_t timed, uint64_t spent_ns,
+			     struct cow_point_info *info);
+
 /* Exact distribution up to this many values in all, normal beyond. */
 #define COW_MWU_EXACT_MAX	50
 
@@ -766,6 +828,8 @@ struct cow_meas {
 	int64_t events[COW_MAX_EVENTS];
 	bool accounted;			/* pagemap accounting ran */
 	char acct_reason[96];		/* why not */
+	/* ns busy-waited inside the measured phase (test-hooks build only) */
+	int64_t test_slowdown_ns;
 
 	/* private to measure.c */
 	struct cow_evfds ev;

@@ -7,7 +7,16 @@
  * the workload's writes and nothing of ours but an ioctl to each counter.
  * The phase marks for the supervisor's time limit come before the first
  * reading and after the last.
+ *
+ * A build configured with --enable-test-hooks, and only such a build, also
+ * honours COWBENCH_TEST_SLOWDOWN=SCENARIO:NS: a busy-wait of NS per page
+ * written, inside the timed region, so that the smallest slowdown compare
+ * can see is measured rather than assumed.  Every sample it slowed says so
+ * in its metrics (test_slowdown_ns).
  */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -78,6 +87,7 @@ static void reset_results(struct cow_meas *m)
 {
 	unsigned i;
 
+	m->test_slowdown_ns = 0;
 	m->faults_minor = m->faults_major = -1;
 	m->zero_allocs = -1;
 	m->pages_copied = m->pages_required = -1;
@@ -258,6 +268,45 @@ static void account_copies(struct cow_meas *m)
 		m->zero_allocs = zallocs;
 }
 
+#ifdef COW_TEST_HOOKS
+#include <stdlib.h>
+
+#define TEST_SLOWDOWN_ENV	"COWBENCH_TEST_SLOWDOWN"
+
+/*
+ * NS per page written, if COWBENCH_TEST_SLOWDOWN names this scenario
+ * ("fork.child-write:500"); 0 otherwise.
+ */
+static uint64_t test_slowdown_per_op(void)
+{
+	const char *v = getenv(TEST_SLOWDOWN_ENV), *colon;
+	uint64_t ns;
+
+	if (!v || !cow_msg_scenario)
+		return 0;
+	colon = strrchr(v, ':');
+	if (!colon || strlen(cow_msg_scenario) != (size_t)(colon - v) ||
+	    strncmp(v, cow_msg_scenario, colon - v) ||
+	    cow_parse_u64(colon + 1, 1, 1000000000ull, &ns))
+		return 0;
+	return ns;
+}
+
+/* The busy-wait: the clock read in a loop, as a slower fault would be. */
+static void test_slowdown(struct cow_meas *m)
+{
+	uint64_t per = test_slowdown_per_op(), t0, want;
+
+	if (!per || m->pages_written <= 0)
+		return;
+	want = per * (uint64_t)m->pages_written;
+	t0 = cow_now_ns();
+	while (cow_now_ns() - t0 < want)
+		;
+	m->test_slowdown_ns = (int64_t)want;
+}
+#endif
+
 void cow_meas_stop(struct cow_meas *m)
 {
 	int64_t vm1[COW_VMSTAT_MAX];
@@ -265,6 +314,9 @@ void cow_meas_stop(struct cow_meas *m)
 	unsigned i;
 	int mi;
 
+#ifdef COW_TEST_HOOKS
+	test_slowdown(m);
+#endif
 	m->t_stop = cow_now_ns();
 	cow_events_disable(&m->ev);
 	getrusage(RUSAGE_THREAD, &ru);
@@ -329,6 +381,7 @@ void cow_meas_add(struct cow_meas *m, const struct cow_meas *o)
 		if (m->zero_apart)
 			add_count(&m->zero_allocs, o->zero_allocs, false);
 	}
+	m->test_slowdown_ns += o->test_slowdown_ns;
 	add_count(&m->faults_minor, o->faults_minor, false);
 	add_count(&m->faults_major, o->faults_major, false);
 	if (o->kernel_wpcopy < 0 && !m->kernel_wpcopy_reason[0])
@@ -366,6 +419,10 @@ void cow_meas_to_sample(const struct cow_meas *m, struct cow_sample *s,
 			snprintf(s->reason, sizeof(s->reason),
 				 "copies not counted: %s", m->acct_reason);
 	}
+	/* A slowed sample is never mistaken for a real one. */
+	if (m->test_slowdown_ns)
+		cow_sample_metric(s, "test_slowdown_ns",
+				  (double)m->test_slowdown_ns);
 	s->kernel_wpcopy = m->kernel_wpcopy;
 	s->kernel_wpcopy_delay_ns = m->kernel_wpcopy_delay_ns;
 	snprintf(s->kernel_wpcopy_reason, sizeof(s->kernel_wpcopy_reason),

@@ -178,6 +178,67 @@ static int rd_counts(struct rd *rd, struct json_object *o, const char *key,
 	return 0;
 }
 
+/* A sample's "point" (newer than the rest: absent or null is none). */
+static int rd_point(struct rd *rd, struct json_object *o,
+		    struct cow_point_info *p)
+{
+	struct json_object *pt, *v, *t;
+	uint64_t reps, timed;
+	char stop[16];
+
+	if (!json_object_object_get_ex(o, "point", &pt) || !pt)
+		return 0;
+	if (!json_object_is_type(pt, json_type_object))
+		return rd_fail(rd, "%s: \"point\" is not an object or null",
+			       rd->where);
+	if (rd_u64(rd, pt, "reps", UINT_MAX, &reps) ||
+	    rd_u64(rd, pt, "timed", reps, &timed) ||
+	    rd_str(rd, pt, "stop", false, stop, sizeof(stop), false))
+		return -1;
+	p->reps = (unsigned)reps;
+	p->timed = (unsigned)timed;
+	for (p->stop = COW_STOP_NONE; p->stop < COW_STOP_N; p->stop++)
+		if (!strcmp(stop, cow_stop_name(p->stop)))
+			break;
+	if (p->stop >= COW_STOP_N)
+		return rd_fail(rd, "%s: unknown point stop \"%s\"", rd->where,
+			       stop);
+	if (rd_get(rd, pt, "precision_target", json_type_double, true, &v))
+		return -1;
+	p->target = v ? json_object_get_double(v) : 0;
+	if (rd_get(rd, pt, "interval_rel", json_type_double, true, &v))
+		return -1;
+	p->rel = v ? json_object_get_double(v) : NAN;
+	if (rd_get(rd, pt, "met", json_type_boolean, true, &v))
+		return -1;
+	p->met = v && json_object_get_boolean(v);
+	if (rd_get(rd, pt, "interval", json_type_array, true, &v))
+		return -1;
+	p->ci_lo = p->ci_hi = NAN;
+	if (v) {
+		struct json_object *a = json_object_array_get_idx(v, 0);
+		struct json_object *b = json_object_array_get_idx(v, 1);
+
+		if (json_object_array_length(v) != 2 ||
+		    !(json_object_is_type(a, json_type_double) ||
+		      json_object_is_type(a, json_type_int)) ||
+		    !(json_object_is_type(b, json_type_double) ||
+		      json_object_is_type(b, json_type_int)))
+			return rd_fail(rd, "%s: point \"interval\" is not two numbers",
+				       rd->where);
+		p->ci_lo = json_object_get_double(a);
+		p->ci_hi = json_object_get_double(b);
+	}
+	if (rd_get(rd, pt, "time_ns", json_type_object, false, &t) ||
+	    rd_u64(rd, t, "wall", UINT64_MAX, &p->wall_ns) ||
+	    rd_u64(rd, t, "setup", UINT64_MAX, &p->setup_ns) ||
+	    rd_u64(rd, t, "measured", UINT64_MAX, &p->measured_ns) ||
+	    rd_u64(rd, t, "checks", UINT64_MAX, &p->checks_ns))
+		return -1;
+	p->set = true;
+	return 0;
+}
+
 static int rd_sample(struct rd *rd, struct json_object *o, struct cow_sample *s)
 {
 	struct json_object *v;
@@ -219,6 +280,8 @@ static int rd_sample(struct rd *rd, struct json_object *o, struct cow_sample *s)
 	if (json_object_object_get_ex(o, "kernel_log", NULL) &&
 	    rd_str(rd, o, "kernel_log", true, s->kernel_log,
 		   sizeof(s->kernel_log), true))
+		return -1;
+	if (rd_point(rd, o, &s->point))
 		return -1;
 	for (s->verdict = COW_PASS; s->verdict <= COW_FAIL; s->verdict++)
 		if (!strcmp(buf, cow_verdict_name(s->verdict)))

@@ -262,6 +262,36 @@ static struct json_object *jkv(const struct cow_kv *kv, unsigned n)
 	return o;
 }
 
+/* The point's repetitions and wall time (see doc/results.md); null while
+ * the point is in progress. */
+static struct json_object *point_json(const struct cow_point_info *p)
+{
+	struct json_object *o, *t, *ci = NULL;
+
+	if (!p->set)
+		return NULL;
+	o = json_object_new_object();
+	add(o, "reps", json_object_new_int64(p->reps));
+	add(o, "timed", json_object_new_int64(p->timed));
+	add(o, "precision_target", p->target > 0 ? jnum(p->target) : NULL);
+	if (isfinite(p->ci_lo) && isfinite(p->ci_hi)) {
+		ci = json_object_new_array();
+		json_object_array_add(ci, jnum(p->ci_lo));
+		json_object_array_add(ci, jnum(p->ci_hi));
+	}
+	add(o, "interval", ci);
+	add(o, "interval_rel", jnum(p->rel));
+	add(o, "met", p->target > 0 ? json_object_new_boolean(p->met) : NULL);
+	add(o, "stop", json_object_new_string(cow_stop_name(p->stop)));
+	t = json_object_new_object();
+	add(t, "wall", json_object_new_uint64(p->wall_ns));
+	add(t, "setup", json_object_new_uint64(p->setup_ns));
+	add(t, "measured", json_object_new_uint64(p->measured_ns));
+	add(t, "checks", json_object_new_uint64(p->checks_ns));
+	add(o, "time_ns", t);
+	return o;
+}
+
 static struct json_object *sample_json(const struct cow_sample *s)
 {
 	struct json_object *o = json_object_new_object();
@@ -304,6 +334,7 @@ static struct json_object *sample_json(const struct cow_sample *s)
 	add(o, "evidence", s->verdict == COW_FAIL ?
 	    jstr_or_null(cow_evidence_name(s->evidence)) : NULL);
 	add(o, "kernel_log", jstr_or_null(s->kernel_log));
+	add(o, "point", point_json(&s->point));
 	return o;
 }
 
@@ -590,6 +621,22 @@ static void emit_tsv_row(FILE *f, const struct cow_sample *s)
 	fprintf(f, "\t%s", cow_verdict_name(s->verdict));
 	for (j = 0; j < nvmstat(); j++)
 		put_int(f, s->vmstat[j]);
+	/* The point's, last: columns before them keep their places. */
+	if (s->point.set) {
+		fprintf(f, "\t%u\t", s->point.reps);
+		if (isfinite(s->point.rel))
+			fprintf(f, "%.6f", s->point.rel);
+		else
+			fputs("NaN", f);
+		fprintf(f, "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
+			"\t%" PRIu64,
+			s->point.target > 0 ? (s->point.met ? "yes" : "no") : "-",
+			cow_stop_name(s->point.stop), s->point.wall_ns,
+			s->point.setup_ns, s->point.measured_ns,
+			s->point.checks_ns);
+	} else {
+		fputs("\t-\tNaN\t-\t-\t-\t-\t-\t-", f);
+	}
 	putc('\n', f);
 }
 
@@ -605,7 +652,9 @@ static int emit_tsv(FILE *f, const struct cow_results *r, void *arg)
 	fputs("\tverdict", f);
 	for (i = 0; i < nvmstat(); i++)
 		fprintf(f, "\tvm_%s", cow_vmstat_keys[i]);
-	putc('\n', f);
+	fputs("\tpoint_reps\tpoint_interval_rel\tpoint_met\tpoint_stop"
+	      "\tpoint_wall_ns\tpoint_setup_ns\tpoint_measured_ns"
+	      "\tpoint_checks_ns\n", f);
 	for (i = 0; i < r->n; i++)
 		emit_tsv_row(f, &r->samples[i]);
 	return ferror(f) ? -1 : 0;

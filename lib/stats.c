@@ -449,3 +449,62 @@ const char *cow_padjust_name(enum cow_padjust method)
 	}
 	return "?";
 }
+
+/* ---- repetitions until the interval is tight ----------------------------- */
+
+const char *cow_stop_name(enum cow_stop s)
+{
+	static const char *const names[COW_STOP_N] = {
+		[COW_STOP_NONE] = "none",
+		[COW_STOP_REPS] = "reps",
+		[COW_STOP_PRECISION] = "precision",
+		[COW_STOP_MAX_REPS] = "max_reps",
+		[COW_STOP_BUDGET] = "budget",
+		[COW_STOP_SKIP] = "skip",
+	};
+
+	return (unsigned)s < COW_STOP_N ? names[s] : "?";
+}
+
+void cow_precision_of(double *v, size_t n, double *lo, double *hi,
+		      double *rel)
+{
+	double med;
+
+	*lo = *hi = *rel = NAN;
+	if (n < 2)
+		return;
+	/*
+	 * The seed is fixed: the same samples always give the same verdict,
+	 * so that a results file's interval can be recomputed from it.
+	 */
+	if (cow_boot_median_ci(v, n, COW_PREC_NBOOT, COW_PREC_LEVEL,
+			       0x70726563ull, lo, hi))
+		return;
+	med = cow_median(v, n);
+	if (med > 0 && isfinite(*lo) && isfinite(*hi))
+		*rel = (*hi - *lo) / 2 / med;
+}
+
+enum cow_stop cow_rep_decide(const struct cow_rep_policy *p, unsigned reps,
+			     double *v, size_t timed, uint64_t spent_ns,
+			     struct cow_point_info *info)
+{
+	info->reps = reps;
+	info->timed = (unsigned)timed;
+	info->target = p->target;
+	cow_precision_of(v, timed, &info->ci_lo, &info->ci_hi, &info->rel);
+	info->met = p->target > 0 && info->rel <= p->target;
+	if (p->target <= 0)
+		return reps >= p->reps ? COW_STOP_REPS : COW_STOP_NONE;
+	/* The floor first: a tight interval of two samples is luck. */
+	if (reps < p->min_reps)
+		return COW_STOP_NONE;
+	if (info->met)
+		return COW_STOP_PRECISION;
+	if (reps >= p->max_reps)
+		return COW_STOP_MAX_REPS;
+	if (p->budget_ns && spent_ns >= p->budget_ns)
+		return COW_STOP_BUDGET;
+	return COW_STOP_NONE;
+}

@@ -254,6 +254,127 @@ static void check_meta(struct json_object *meta)
 	}
 }
 
+static const struct key point_keys[] = {
+	{ "reps", T_INT }, { "timed", T_INT },
+	{ "precision_target", T_NUM | T_NULL },
+	{ "interval", T_ARR | T_NULL }, { "interval_rel", T_NUM | T_NULL },
+	{ "met", T_BOOL | T_NULL }, { "stop", T_STR }, { "time_ns", T_OBJ },
+};
+
+static const struct key time_keys[] = {
+	{ "wall", T_INT }, { "setup", T_INT }, { "measured", T_INT },
+	{ "checks", T_INT },
+};
+
+/*
+ * A sample's point (absent in files from before it; null while its point
+ * was in progress): its repetitions, the interval they reached, and the
+ * split of its wall time, each consistent with the others.
+ */
+static void check_point(struct json_object *p, const char *where)
+{
+	static const char *const stops[] = {
+		"none", "reps", "precision", "max_reps", "budget", "skip",
+	};
+	struct json_object *t, *ci, *target, *rel, *met;
+	int64_t reps, sum = 0;
+	const char *stop;
+	size_t i;
+
+	check_keys(p, where, point_keys, sizeof(point_keys) / sizeof(point_keys[0]));
+	t = get(p, "time_ns");
+	check_keys(t, where, time_keys, sizeof(time_keys) / sizeof(time_keys[0]));
+	reps = json_object_get_int64(get(p, "reps"));
+	if (reps < 1 || json_object_get_int64(get(p, "timed")) < 0 ||
+	    json_object_get_int64(get(p, "timed")) > reps)
+		bad_input("%s: point reps must be >= 1 and timed in 0..reps", where);
+	stop = json_object_get_string(get(p, "stop"));
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		if (!strcmp(stop, stops[i]))
+			break;
+	if (i == sizeof(stops) / sizeof(stops[0]))
+		bad_input("%s: unknown point stop \"%s\"", where, stop);
+	target = get(p, "precision_target");
+	met = get(p, "met");
+	rel = get(p, "interval_rel");
+	ci = get(p, "interval");
+	if (!target != !met)
+		bad_input("%s: point met must be null exactly without a precision_target",
+			  where);
+	/* Without a target only fixed --reps, a skip or a harness FAIL ends it. */
+	if (target ? !strcmp(stop, "reps") :
+	    strcmp(stop, "reps") && strcmp(stop, "skip") && strcmp(stop, "none"))
+		bad_input("%s: point stop \"%s\" %s a precision_target", where,
+			  stop, target ? "with" : "without");
+	if (target && !(json_object_get_double(target) > 0))
+		bad_input("%s: point precision_target is not above 0", where);
+	if (!ci != !rel)
+		bad_input("%s: point interval and interval_rel null together or neither",
+			  where);
+	if (ci && (json_object_array_length(ci) != 2 ||
+		   !(type_of(json_object_array_get_idx(ci, 0)) & T_NUM) ||
+		   !(type_of(json_object_array_get_idx(ci, 1)) & T_NUM) ||
+		   json_object_get_double(json_object_array_get_idx(ci, 0)) >
+		   json_object_get_double(json_object_array_get_idx(ci, 1))))
+		bad_input("%s: point interval is not [low, high]", where);
+	if (rel && json_object_get_double(rel) < 0)
+		bad_input("%s: point interval_rel is negative", where);
+	/* Met is what the figures say, and precision stops only when met. */
+	if (met && json_object_get_boolean(met) !=
+	    (rel && json_object_get_double(rel) <= json_object_get_double(target)))
+		bad_input("%s: point met disagrees with interval_rel and precision_target",
+			  where);
+	if (!strcmp(stop, "precision") && !(met && json_object_get_boolean(met)))
+		bad_input("%s: point stopped for precision without meeting it", where);
+	for (i = 1; i < sizeof(time_keys) / sizeof(time_keys[0]); i++) {
+		if (json_object_get_int64(get(t, time_keys[i].name)) < 0)
+			bad_input("%s: point time_ns.%s is negative", where,
+				  time_keys[i].name);
+		sum += json_object_get_int64(get(t, time_keys[i].name));
+	}
+	if (json_object_get_int64(get(t, "wall")) < sum)
+		bad_input("%s: point time_ns.wall is less than setup + measured + checks",
+			  where);
+}
+
+/*
+ * Each point's samples agree on its "point", and there are as many as it
+ * says it took (a point repeated later in the file is a new point).
+ */
+static void check_point_counts(struct json_object *samples, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		struct json_object *a = json_object_array_get_idx(samples, i);
+		const char *pa = json_object_to_json_string(get(a, "point"));
+		char where[32];
+
+		for (j = i + 1; j < n; j++) {
+			struct json_object *b = json_object_array_get_idx(samples, j);
+
+			if (strcmp(json_object_get_string(get(a, "scenario")),
+				   json_object_get_string(get(b, "scenario"))) ||
+			    strcmp(json_object_to_json_string(get(a, "params")),
+				   json_object_to_json_string(get(b, "params"))))
+				break;
+		}
+		if (!get(a, "point"))
+			continue;
+		snprintf(where, sizeof(where), "sample %zu", i);
+		for (size_t k = i; k < j; k++)
+			if (strcmp(pa, json_object_to_json_string(
+				get(json_object_array_get_idx(samples, k), "point"))))
+				bad_input("%s: samples of one point disagree on its \"point\"",
+					  where);
+		if (json_object_get_int64(get(get(a, "point"), "reps")) !=
+		    (int64_t)(j - i))
+			bad_input("%s: point says %" PRId64 " reps, it has %zu samples",
+				  where, json_object_get_int64(get(get(a, "point"), "reps")),
+				  j - i);
+	}
+}
+
 /* Every sample the same shape, and counted events those meta lists. */
 static void check_sample(struct json_object *s, size_t idx,
 			 struct json_object *meta_events)
@@ -301,6 +422,8 @@ static void check_sample(struct json_object *s, size_t idx,
 			bad_input("%s: unknown evidence \"%s\"", where,
 				  json_object_get_string(v));
 	}
+	if (json_object_object_get_ex(s, "point", &v) && v)
+		check_point(v, where);
 	v = get(s, "events");
 	n = json_object_array_length(meta_events);
 	if ((size_t)json_object_object_length(v) != n)
@@ -366,6 +489,7 @@ static void usage(FILE *f)
 	      "         [--expect-value FIELD=N] [--expect-verdict pass|skip|fail]\n"
 	      "         [--min-samples N] [--print FIELD] [--expect-vm]\n"
 	      "         [--expect-evidence EV] [--expect-instrument NAME=STATE]\n"
+	      "         [--expect-point]\n"
 	      "Expectations apply to the non-skip samples of the scenario (NAME may be\n"
 	      "a glob) whose params.KEY is VALUE; --expect-verdict looks at skipped ones\n"
 	      "too.  A null value never meets an expectation.  FIELD may name a member:\n"
@@ -377,7 +501,9 @@ static void usage(FILE *f)
 	      "--expect-evidence EV: every selected FAIL rests on EV (data, counts,\n"
 	      "instrument, kernel_log, harness).  --expect-instrument NAME=STATE\n"
 	      "(repeatable): meta.instruments.NAME is STATE (ok, unreliable,\n"
-	      "unavailable, not checked), with or without its reason.\n",
+	      "unavailable, not checked), with or without its reason.\n"
+	      "--expect-point: every selected sample has a \"point\" (its point\n"
+	      "ended); a point's shape is checked whenever it is there.\n",
 	      f);
 }
 
@@ -551,6 +677,7 @@ int main(int argc, char **argv)
 		{ "expect-vm", no_argument, NULL, 'M' },
 		{ "expect-evidence", required_argument, NULL, 'E' },
 		{ "expect-instrument", required_argument, NULL, 'I' },
+		{ "expect-point", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -562,6 +689,7 @@ int main(int argc, char **argv)
 	char eq_a[128], eq_b[128], val_f[128];
 	long long val_n = 0;
 	bool copies_written = false, wpcopy_copies = false, want_vm = false;
+	bool want_point = false;
 	long long required = -1, min_samples = -1, matched = 0, used = 0;
 	struct json_object *root, *meta, *samples;
 	size_t i, n;
@@ -625,6 +753,9 @@ int main(int argc, char **argv)
 		case 'E':
 			evidence = optarg;
 			break;
+		case 'T':
+			want_point = true;
+			break;
 		case 'I':
 			split_arg("--expect-instrument", optarg, '=');
 			if (ninstruments == sizeof(instruments) /
@@ -667,6 +798,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		check_sample(json_object_array_get_idx(samples, i), i,
 			     get(meta, "events"));
+	check_point_counts(samples, n);
 
 	for (i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(samples, i);
@@ -678,6 +810,8 @@ int main(int argc, char **argv)
 		if (param && !param_matches(s, param))
 			continue;
 		matched++;
+		if (want_point && !get(s, "point"))
+			expect_fail(s, "no \"point\" (repetitions, interval, time split)");
 		if (verdict && strcmp(v, verdict))
 			expect_fail(s, "verdict %s, expected %s: %s", v, verdict,
 				    json_object_get_string(get(s, "reason")));

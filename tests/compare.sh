@@ -249,6 +249,21 @@ ok $? "3 against 3 repetitions: warned that nothing can be significant (exit $rc
 says few.out "run B is partial"
 ok $? "a partial run is warned about"
 
+# --- the precision each run reached (results.json "point") --------------
+head -n 1 "$d/base.txt" | mkresults "$d/prec-a" prec=0.01
+head -n 1 "$d/base.txt" | mkresults "$d/prec-b" prec=0.08
+cmp_run prec.out "$d/prec-a" "$d/prec-b"
+[ $rc -eq 0 ] && says prec.out "B: 1 of 1 points' ns/op (either run) did not reach their precision target, the widest +-8.0% (fork.child-write 4M)"
+ok $? "a point short of its precision target is warned about, with the interval it reached (exit $rc)"
+cmp_run prec1.out "$d/prec-a" "$d/prec-a"
+[ $rc -eq 0 ] && ! says prec1.out "precision target"
+ok $? "both runs met their target: no precision warning (exit $rc)"
+wide | mkresults "$d/wide-pa" prec=0.03
+wide | scale 1.15 0.95 | mkresults "$d/wide-pb" prec=0.03
+cmp_run widep.out "$d/wide-pa" "$d/wide-pb"
+[ $rc -eq 0 ] && says widep.out "0 of them significantly); their medians' intervals reached +-3.0% (median)"
+ok $? "the drift warning gives the intervals the points reached (exit $rc)"
+
 # --- several others, ignored params ---------------------------------------
 cmp_run three.out "$d/base" "$d/same" "$d/shift"
 [ $rc -eq 1 ] && has three.out "^B against A: 0 regressions" &&

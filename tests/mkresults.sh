@@ -10,11 +10,13 @@
 # a single count, or one count per sample separated by commas.  A METRIC
 # named kernel_wpcopy_delay_ns sets that field instead of a metric.  The
 # KEY=VALUEs set meta: tool (tool_version), release, thp (knobs.thp.enabled),
-# partial (true/false), host (hostname).
+# partial (true/false), host (hostname), prec (each sample's point reached
+# +-prec, a fraction, against a target of 0.02: met when prec <= 0.02).
 mkresults() {
 	dir=$1
 	shift
 	tool=test-1 release=6.18.0-test thp=always partial=false host=test
+	prec=
 	for kv in "$@"; do
 		case $kv in
 		tool=*) tool=${kv#tool=} ;;
@@ -22,11 +24,12 @@ mkresults() {
 		thp=*) thp=${kv#thp=} ;;
 		partial=*) partial=${kv#partial=} ;;
 		host=*) host=${kv#host=} ;;
+		prec=*) prec=${kv#prec=} ;;
 		esac
 	done
 	mkdir -p "$dir"
 	awk -v tool="$tool" -v release="$release" -v thp="$thp" \
-	    -v partial="$partial" -v host="$host" '
+	    -v partial="$partial" -v host="$host" -v prec="$prec" '
 	function cnt(list, i,   a, n) {
 		if (list == "-")
 			return "null"
@@ -75,8 +78,13 @@ mkresults() {
 			printf "\"kernel_wpcopy_delay_ns\": %s, ", delay
 			printf "\"kernel_wpcopy_reason\": \"test\", \"vmstat\": {}, "
 			printf "\"events\": {}, \"metrics\": {%s}, ", metrics
-			printf "\"verdict\": \"%s\", \"reason\": \"%s\"}", $3, \
+			printf "\"verdict\": \"%s\", \"reason\": \"%s\"", $3, \
 				$3 == "pass" ? "" : "the " $1 " check said " $3
+			if (prec != "")
+				printf ", \"point\": {\"reps\": %d, \"timed\": %d, \"precision_target\": 0.02, \"interval\": [1, 2], \"interval_rel\": %s, \"met\": %s, \"stop\": \"%s\", \"time_ns\": {\"wall\": 4, \"setup\": 1, \"measured\": 1, \"checks\": 1}}", \
+					n, n, prec, prec <= 0.02 ? "true" : "false", \
+					prec <= 0.02 ? "precision" : "max_reps"
+			printf "}"
 			first = 0
 		}
 	}

@@ -25,6 +25,15 @@ expect_usage "negative reps" --reps -1 fork.latency
 expect_usage "reps not a number" --reps abc fork.latency
 expect_usage "reps zero" --reps 0 fork.latency
 expect_usage "warmup with junk" --warmup 3x fork.latency
+expect_usage "precision not a number" --precision abc fork.latency
+expect_usage "precision zero" --precision 0 fork.latency
+expect_usage "precision above 50%" --precision 60% fork.latency
+expect_usage "precision with junk after %" --precision 2%x fork.latency
+expect_usage "fixed reps with a precision" --reps 5 --precision 2 fork.latency
+expect_usage "fixed reps with max-reps" --reps 5 --max-reps 9 fork.latency
+expect_usage "min-reps above max-reps" --min-reps 10 --max-reps 5 fork.latency
+expect_usage "min-reps 1 (no interval of one sample)" --min-reps 1 fork.latency
+expect_usage "budget not a number" --budget 1m fork.latency
 expect_usage "unknown format" --format xml fork.latency
 expect_usage "quick and full" --quick --full fork.latency
 expect_usage "reversed cpu range" --cpu 5-1 fork.latency

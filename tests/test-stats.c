@@ -225,6 +225,84 @@ static void test_bootstrap(void)
 	free(d2);
 }
 
+/*
+ * The repetition policy driven as the worker drives it, with figures and
+ * a clock of the test's own: what it decides depends on nothing else.
+ */
+static enum cow_stop decide(const struct cow_rep_policy *p, unsigned reps,
+			    const double *v, uint64_t spent,
+			    struct cow_point_info *info)
+{
+	double tmp[64];
+
+	memcpy(tmp, v, reps * sizeof(*v));
+	return cow_rep_decide(p, reps, tmp, reps, spent, info);
+}
+
+static void test_rep_decide(void)
+{
+	static const double tight[] = {
+		1000, 1001, 999, 1000.5, 999.5, 1000.2, 999.8, 1000.1,
+	};
+	static const double wide[] = {
+		1000, 1500, 800, 2000, 700, 1200, 900, 1800, 650, 1300,
+	};
+	struct cow_rep_policy adapt = {
+		.target = 0.02, .min_reps = 5, .max_reps = 8,
+		.budget_ns = 1000000000ull,
+	};
+	struct cow_rep_policy fixed = { .target = 0, .reps = 3 };
+	struct cow_point_info info;
+	enum cow_stop stop;
+	struct cow_rng g;
+	double v[64];
+	unsigned n;
+
+	tap_ok(decide(&adapt, 4, tight, 0, &info) == COW_STOP_NONE,
+	       "tight figures, 4 of --min-reps 5: go on");
+	/* Decided first: the message's arguments are read before the call. */
+	stop = decide(&adapt, 5, tight, 0, &info);
+	tap_ok(stop == COW_STOP_PRECISION && info.met && info.rel <= 0.02 && info.reps == 5 &&
+	       info.ci_lo <= 1000 && info.ci_hi >= 1000,
+	       "tight figures at --min-reps: met (+-%.3f%%), interval [%g, %g]",
+	       100 * info.rel, info.ci_lo, info.ci_hi);
+	stop = decide(&adapt, 7, wide, 0, &info);
+	tap_ok(stop == COW_STOP_NONE && !info.met && info.rel > 0.02,
+	       "wide figures, 7 reps: +-%.1f%%, go on", 100 * info.rel);
+	tap_ok(decide(&adapt, 8, wide, 0, &info) == COW_STOP_MAX_REPS &&
+	       !info.met, "wide figures stop at --max-reps 8, not met");
+	tap_ok(decide(&adapt, 6, wide, 999999999ull, &info) == COW_STOP_NONE,
+	       "wide figures, budget 1 s, 0.999999999 s spent: go on");
+	tap_ok(decide(&adapt, 6, wide, 1000000000ull, &info) == COW_STOP_BUDGET,
+	       "wide figures, budget 1 s spent: stop for the budget");
+	tap_ok(decide(&adapt, 3, wide, 5000000000ull, &info) == COW_STOP_NONE,
+	       "the budget spent does not cut a point below --min-reps");
+	tap_ok(decide(&fixed, 2, wide, 0, &info) == COW_STOP_NONE &&
+	       decide(&fixed, 3, wide, 0, &info) == COW_STOP_REPS &&
+	       !info.met && info.target == 0,
+	       "fixed --reps 3: exactly 3, no target, never 'met'");
+	tap_ok(decide(&adapt, 1, tight, 0, &info) == COW_STOP_NONE &&
+	       isnan(info.rel) && isnan(info.ci_lo),
+	       "one figure has no interval");
+
+	/* 1 % noise, the loop as the worker runs it: met within bounds. */
+	adapt.max_reps = 60;
+	adapt.budget_ns = 0;
+	cow_rng_seed(&g, 7);
+	for (n = 1; n <= 60; n++) {
+		v[n - 1] = 1000 * (1 + 0.01 * ((double)cow_rng_below(&g, 2001) /
+					       1000 - 1));
+		if (decide(&adapt, n, v, 0, &info) != COW_STOP_NONE)
+			break;
+	}
+	tap_ok(info.met && n >= 5 && n <= 60,
+	       "figures within +-1%%: target +-2%% met after %u reps (+-%.2f%%)",
+	       n, 100 * info.rel);
+	tap_ok(!strcmp(cow_stop_name(COW_STOP_BUDGET), "budget") &&
+	       !strcmp(cow_stop_name(COW_STOP_N), "?"),
+	       "stop reasons are named, an unknown one '?'");
+}
+
 int main(void)
 {
 	test_median_quantile();
@@ -232,5 +310,6 @@ int main(void)
 	test_mann_whitney();
 	test_p_adjust();
 	test_bootstrap();
+	test_rep_decide();
 	return tap_done();
 }
