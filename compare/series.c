@@ -325,6 +325,24 @@ static const char *cell_str(const struct ser_cell *cell, bool ns, bool md,
 	return buf;
 }
 
+/*
+ * Run r's ns/op against the first run's, "+12.3%": how a kernel's time
+ * moved, which the absolute figures of two machines or an emulated CPU
+ * would not say.  "base" for the first run, "-" where either is missing.
+ */
+static const char *rel_str(const struct ser_point *sp, size_t r, char *buf,
+			   size_t len)
+{
+	double a = sp->cell[COL_NS].v, b = sp->cell[r * NCOLS + COL_NS].v;
+
+	if (!r)
+		return isnan(a) ? "-" : "base";
+	if (isnan(a) || isnan(b) || a <= 0)
+		return "-";
+	snprintf(buf, len, "%+.1f%%", (b / a - 1) * 100);
+	return buf;
+}
+
 static bool point_shown(const struct series *s, size_t p)
 {
 	return !s->changed_only || s->pt[p].nchanges;
@@ -398,8 +416,8 @@ static void report_text(FILE *f, const struct series *s)
 
 		if (!point_shown(s, p))
 			continue;
-		fprintf(f, "\n%s\n  %-4s %-7s %10s", c->points[p].label, "run",
-			"verdict", "ns/op");
+		fprintf(f, "\n%s\n  %-4s %-7s %10s %8s", c->points[p].label,
+			"run", "verdict", "ns/op", "vs 1");
 		for (k = 0; k < NCOUNTS; k++)
 			fprintf(f, " %9s", count_show[k]);
 		fputc('\n', f);
@@ -410,6 +428,7 @@ static void report_text(FILE *f, const struct series *s)
 			fprintf(f, "  %-4zu %-7s %10s", r + 1, v,
 				cell_str(&sp->cell[r * NCOLS + COL_NS], true,
 					 false, buf, sizeof(buf)));
+			fprintf(f, " %8s", rel_str(sp, r, buf, sizeof(buf)));
 			for (k = 0; k < NCOUNTS; k++)
 				fprintf(f, " %9s",
 					cell_str(&sp->cell[r * NCOLS + k], false,
@@ -447,10 +466,10 @@ static void report_markdown(FILE *f, const struct series *s)
 	fputs("\n### First changes\n\n", f);
 	report_changes(f, s, true);
 	fputs("\n### Table\n\n\\* first change along the series, ~ varies between repetitions, - not measured.\n\n"
-	      "| point | run | verdict | ns/op |", f);
+	      "| point | run | verdict | ns/op | vs run 1 |", f);
 	for (k = 0; k < NCOUNTS; k++)
 		fprintf(f, " %s |", count_show[k]);
-	fputs("\n|---|---:|---|---:|", f);
+	fputs("\n|---|---:|---|---:|---:|", f);
 	for (k = 0; k < NCOUNTS; k++)
 		fputs("---:|", f);
 	fputc('\n', f);
@@ -467,6 +486,7 @@ static void report_markdown(FILE *f, const struct series *s)
 				sp->first_verdict == r && r ? "\\*" : "",
 				cell_str(&sp->cell[r * NCOLS + COL_NS], true,
 					 true, buf, sizeof(buf)));
+			fprintf(f, " %s |", rel_str(sp, r, buf, sizeof(buf)));
 			for (k = 0; k < NCOUNTS; k++)
 				fprintf(f, " %s |",
 					cell_str(&sp->cell[r * NCOLS + k], false,

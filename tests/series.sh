@@ -57,8 +57,11 @@ has four.out "fork.parent-after-exit 4M: extra 0 -> 1024 first at run 3 (6.18.0-
 	has four.out "fork.parent-after-exit 4M: copied 0 -> 1024 first at run 3 (6.18.0-c)"
 ok $? "the extra copies' first change is listed at run 3"
 grep -A5 '^fork.parent-after-exit 4M' "$d/four.out" |
-	grep -q '^  3  *pass  *[0-9.]*  *1024\*  *0  *1024\* '
+	grep -q '^  3  *pass  *[0-9.]*  *[-+][0-9.]*%  *1024\*  *0  *1024\* '
 ok $? "run 3's copied and extra counts are marked in the table"
+grep -A5 '^fork.parent-after-exit 4M' "$d/four.out" |
+	grep -q '^  1  *pass  *[0-9.]*  *base '
+ok $? "ns/op is read against run 1's too, run 1 the base"
 ! grep -A5 '^fork.parent-after-exit 4M' "$d/four.out" | grep '^  4 ' | grep -q '\*'
 ok $? "run 4, unchanged since run 3, is not marked"
 has four.out "fork.child-write 4M: verdict pass -> FAIL first at run 4 (6.18.0-d)"
@@ -96,7 +99,7 @@ ok $? "--changed: only the points that changed; --labels names the runs"
 
 ser md.out --format markdown "$d/n1" "$d/n2" "$d/n3" "$d/n4"
 [ $rc -eq 0 ] &&
-	has md.out '^| fork.parent-after-exit 4M | 3 | pass | [0-9.]* | 1024\\\* | 0 | 1024\\\* | 0 | 1024\\\* |$'
+	has md.out '^| fork.parent-after-exit 4M | 3 | pass | [0-9.]* | [-+][0-9.]*% | 1024\\\* | 0 | 1024\\\* | 0 | 1024\\\* |$'
 ok $? "markdown: the table row of run 3, marks escaped"
 
 ser tsv.out --format tsv "$d/n1" "$d/n2" "$d/n3" "$d/n4"
