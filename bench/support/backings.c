@@ -213,7 +213,17 @@ static enum cow_verdict thp_swap_prepare(struct cow_run *r,
 enum cow_verdict bench_backing_prepare(struct cow_run *r, char *reason,
 				       size_t len)
 {
-	return bench_backing_prepare_idx(r, r->variant, reason, len);
+	enum cow_verdict v = bench_backing_prepare_idx(r, r->variant, reason,
+							len);
+
+	/*
+	 * The harness calls no cleanup() after a prepare() that skipped:
+	 * what was set up so far goes now (the knobs' journal would put
+	 * them back anyway, but not free the memory).
+	 */
+	if (v != COW_PASS)
+		bench_backing_cleanup(r);
+	return v;
 }
 
 enum cow_verdict bench_backing_prepare_idx(struct cow_run *r, unsigned idx,
