@@ -266,10 +266,56 @@ static char **env_with(char *spec)
  * supervisor never forks: so it runs in a process spawned like a worker,
  * which sends the plain result back on a pipe.
  */
-void bench_selfcheck(struct cow_selfcheck *out)
+/*
+ * Spawn this program again as the role spec ("NAME=value", put last in
+ * its environment) names, keeping keep[0..nkeep) open across the exec
+ * (each dup2()ed onto itself, which clears CLOEXEC; -1 entries are left
+ * out).  With group: in a process group of its own, so that a Ctrl-C is
+ * the supervisor's to act on, its signal mask empty, and the signals in
+ * dfl (may be NULL) back to their default.  0 or an errno.
+ */
+static int spawn_self(char *const argv[], char *spec, const int *keep,
+		      size_t nkeep, bool group, const sigset_t *dfl,
+		      pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
-	char *spec = NULL, **envp = NULL, *argv[] = { "cowbench", NULL };
+	posix_spawnattr_t at;
+	char **envp = spec ? env_with(spec) : NULL;
+	sigset_t none;
+	short flags = 0;
+	size_t i;
+	int err;
+
+	if (!envp)
+		return ENOMEM;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	for (i = 0; i < nkeep; i++)
+		if (keep[i] >= 0)
+			posix_spawn_file_actions_adddup2(&fa, keep[i], keep[i]);
+	if (group) {
+		sigemptyset(&none);
+		posix_spawnattr_setsigmask(&at, &none);
+		posix_spawnattr_setpgroup(&at, 0);
+		flags = POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK;
+		if (dfl) {
+			posix_spawnattr_setsigdefault(&at, dfl);
+			flags |= POSIX_SPAWN_SETSIGDEF;
+		}
+		posix_spawnattr_setflags(&at, flags);
+	}
+	/* What this process has printed comes before what the child prints. */
+	fflush(NULL);
+	err = posix_spawn(pid, "/proc/self/exe", &fa, &at, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	free(envp);
+	return err;
+}
+
+void bench_selfcheck(struct cow_selfcheck *out)
+{
+	char *spec = NULL, *argv[] = { "cowbench", NULL };
 	char *p = (char *)out;
 	size_t got = 0;
 	int pfd[2], err = 0, status;
@@ -282,20 +328,8 @@ void bench_selfcheck(struct cow_selfcheck *out)
 	}
 	if (asprintf(&spec, "%s=%d", BENCH_SELFCHECK_ENV, pfd[1]) < 0)
 		spec = NULL;
-	else
-		envp = env_with(spec);
-	if (!envp) {
-		err = ENOMEM;
-	} else {
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, pfd[1], pfd[1]);
-		fflush(NULL);
-		err = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv,
-				  envp);
-		posix_spawn_file_actions_destroy(&fa);
-	}
+	err = spawn_self(argv, spec, &pfd[1], 1, false, NULL, &pid);
 	free(spec);
-	free(envp);
 	close(pfd[1]);
 	if (err) {
 		close(pfd[0]);
@@ -518,11 +552,8 @@ int bench_undo_child(const char *spec)
 /* A helper for the lines after mark, but the skip newest: pid, or -1. */
 static pid_t spawn_undo(off_t mark, int skip, int *rfd)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	char *spec = NULL, **envp = NULL, *argv[] = { "cowbench", NULL };
-	int p[2], lock_fd = -1, state_fd = -1, err;
-	sigset_t none;
+	char *spec = NULL, *argv[] = { "cowbench", NULL };
+	int p[2], keep[2], lock_fd = -1, state_fd = -1, err;
 	pid_t pid = -1;
 
 	if (cow_knobs_fds(&lock_fd, &state_fd) || pipe2(p, O_CLOEXEC))
@@ -530,29 +561,10 @@ static pid_t spawn_undo(off_t mark, int skip, int *rfd)
 	if (asprintf(&spec, "%s=%d:%d:%lld:%d", BENCH_UNDO_ENV, p[1],
 		     state_fd, (long long)mark, skip) < 0)
 		spec = NULL;
-	else
-		envp = env_with(spec);
-	if (!envp) {
-		err = ENOMEM;
-		goto out;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	posix_spawn_file_actions_adddup2(&fa, p[1], p[1]);
-	posix_spawn_file_actions_adddup2(&fa, state_fd, state_fd);
-	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&at, &none);
-	/* Its own group: a Ctrl-C is the supervisor's to act on, not its. */
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-				 POSIX_SPAWN_SETSIGMASK);
-	fflush(NULL);
-	err = posix_spawn(&pid, "/proc/self/exe", &fa, &at, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-out:
+	keep[0] = p[1];
+	keep[1] = state_fd;
+	err = spawn_self(argv, spec, keep, 2, true, NULL, &pid);
 	free(spec);
-	free(envp);
 	close(p[1]);
 	if (err) {
 		close(p[0]);
@@ -975,12 +987,9 @@ bad:
 static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
 			  int *wfd)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, dfl;
+	sigset_t dfl;
 	char *spec = NULL;
-	char **envp = NULL;
-	int p[2], a[2], lock_fd = -1, state_fd = -1, err;
+	int p[2], a[2], keep[4], lock_fd = -1, state_fd = -1, err;
 	pid_t pid = -1;
 
 	if (pipe2(p, O_CLOEXEC))
@@ -995,43 +1004,22 @@ static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
 		     (int)getpid(), p[1], a[0], lock_fd, state_fd, idx,
 		     sv->mo->o.dir) < 0)
 		spec = NULL;
-	else
-		envp = env_with(spec);
-	if (!envp) {
-		err = ENOMEM;
-		goto out;
-	}
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&at);
-	/* dup2 onto itself: the worker keeps the descriptor (no CLOEXEC). */
-	posix_spawn_file_actions_adddup2(&fa, p[1], p[1]);
-	posix_spawn_file_actions_adddup2(&fa, a[0], a[0]);
-	if (lock_fd >= 0) {
-		/* Held by the worker too: a next start waits for it to die. */
-		posix_spawn_file_actions_adddup2(&fa, lock_fd, lock_fd);
-		posix_spawn_file_actions_adddup2(&fa, state_fd, state_fd);
-	}
-	sigemptyset(&none);
+	/*
+	 * The worker keeps its ends of both pipes, and the journal's lock
+	 * and state (not root: -1, left out): held by the worker too, a next
+	 * start waits for it to die.
+	 */
+	keep[0] = p[1];
+	keep[1] = a[0];
+	keep[2] = lock_fd;
+	keep[3] = state_fd;
 	sigemptyset(&dfl);
 	sigaddset(&dfl, SIGINT);
 	sigaddset(&dfl, SIGTERM);
 	sigaddset(&dfl, SIGHUP);
 	sigaddset(&dfl, SIGPIPE);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &dfl);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-				 POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
-	/* What the supervisor has printed comes before what the worker prints. */
-	fflush(NULL);
-	err = posix_spawn(&pid, "/proc/self/exe", &fa, &at, sv->argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-out:
+	err = spawn_self(sv->argv, spec, keep, 4, true, &dfl, &pid);
 	free(spec);
-	free(envp);
 	close(p[1]);
 	close(a[0]);
 	if (err) {
