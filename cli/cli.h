@@ -64,8 +64,8 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
 #define FULL_WARMUP		3
 /*
  * Without --reps: sample until the interval of the median is within
- * +-DEFAULT_PRECISION, MIN_REPS..MAX_REPS, the run's time spread evenly
- * over its points (BUDGET s).  The floors are the fixed counts of before,
+ * +-DEFAULT_PRECISION, MIN_REPS..MAX_REPS, within each point's share of
+ * the run's BUDGET s (what is left of it over the points still to run).  The floors are the fixed counts of before,
  * so that no point has fewer samples than it had.
  */
 #define DEFAULT_PRECISION	0.02
@@ -152,9 +152,9 @@ struct bench_reps {
 	size_t n;
 	unsigned reps;
 };
-void bench_reps_begin(struct bench_reps *rp,
-		      const struct cow_scenario *const *sel,
-		      const struct cow_opts *o);
+/* budget_ns: the point's share of --budget, from the supervisor; 0: none. */
+void bench_reps_begin(struct bench_reps *rp, const struct cow_opts *o,
+		      uint64_t budget_ns);
 /* After a measured sample: s->point filled; true when it was the last. */
 bool bench_reps_after(struct bench_reps *rp, struct cow_sample *s);
 void bench_reps_end(struct bench_reps *rp);
@@ -167,6 +167,9 @@ struct bench_super {
 	struct cow_results *res;
 	struct cow_kmsg *kmsg;
 	unsigned done, total;		/* samples, for the progress line */
+	/* --budget: the run's, ns, and when its first point began */
+	uint64_t budget_ns, budget_t0;
+	unsigned npoints;
 };
 /* Every point of the run, each in a worker of its own; never forks. */
 void bench_supervise(struct bench_super *sv);
@@ -183,6 +186,7 @@ struct bench_worker {
 	int ack_fd;		/* a byte from it for each sample it recorded */
 	int lock_fd, state_fd;	/* the run's knob journal, or -1 (not root) */
 	unsigned point;		/* which point, in run order */
+	uint64_t budget_ns;	/* its share of --budget; 0: none */
 	const char *scratch;	/* cow_opts.dir */
 };
 /* $COWBENCH_WORKER into w: 0, or -1 if it is not what a supervisor sets. */

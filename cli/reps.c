@@ -18,22 +18,14 @@
 
 #include "cli.h"
 
-void bench_reps_begin(struct bench_reps *rp,
-		      const struct cow_scenario *const *sel,
-		      const struct cow_opts *o)
+void bench_reps_begin(struct bench_reps *rp, const struct cow_opts *o,
+		      uint64_t budget_ns)
 {
-	unsigned npoints = 0;
-
-	for (; *sel; sel++)
-		npoints += bench_count_sizes(*sel, o) *
-			   bench_count_variants(*sel, o);
 	rp->pol.target = o->precision;
 	rp->pol.reps = o->reps;
 	rp->pol.min_reps = o->min_reps;
 	rp->pol.max_reps = o->max_reps;
-	/* An even share: a point cannot know what the others will leave. */
-	rp->pol.budget_ns = o->budget_s && npoints ?
-			    (uint64_t)o->budget_s * 1000000000ull / npoints : 0;
+	rp->pol.budget_ns = o->budget_s ? budget_ns : 0;
 	rp->t0 = cow_now_ns();
 	rp->v = NULL;
 	rp->n = rp->reps = 0;

@@ -397,6 +397,7 @@ static void worker_sample_init(struct cow_sample *s, const struct cow_run *r)
 
 int bench_worker_parse(const char *spec, struct bench_worker *w)
 {
+	unsigned long long budget;
 	char *end;
 	long v[6];
 	int i;
@@ -409,12 +410,18 @@ int bench_worker_parse(const char *spec, struct bench_worker *w)
 			return -1;
 		spec = end + 1;
 	}
+	errno = 0;
+	budget = strtoull(spec, &end, 10);
+	if (errno || end == spec || *end != ':' || *spec == '-')
+		return -1;
+	spec = end + 1;
 	w->ppid = (pid_t)v[0];
 	w->fd = (int)v[1];
 	w->ack_fd = (int)v[2];
 	w->lock_fd = (int)v[3];
 	w->state_fd = (int)v[4];
 	w->point = (unsigned)v[5];
+	w->budget_ns = budget;
 	w->scratch = spec;
 	return w->ppid > 0 && w->fd >= 0 && w->ack_fd >= 0 && v[5] >= 0 &&
 	       *spec ? 0 : -1;
@@ -434,7 +441,7 @@ int bench_worker_run(const struct bench_worker *w,
 
 	if (!point_at(sel, o, w->point, &pt))
 		return COW_EXIT_USAGE;
-	bench_reps_begin(&rp, sel, o);
+	bench_reps_begin(&rp, o, w->budget_ns);
 	r.sc = pt.sc;
 	r.size = pt.size;
 	r.variant = pt.variant;
@@ -987,6 +994,7 @@ bad:
 static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
 			  int *wfd)
 {
+	uint64_t now = cow_now_ns(), share;
 	sigset_t dfl;
 	char *spec = NULL;
 	int p[2], a[2], keep[4], lock_fd = -1, state_fd = -1, err;
@@ -1000,9 +1008,13 @@ static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
 		return -1;
 	}
 	cow_knobs_fds(&lock_fd, &state_fd);
-	if (asprintf(&spec, "%s=%d:%d:%d:%d:%d:%u:%s", BENCH_WORKER_ENV,
+	if (!sv->budget_t0)
+		sv->budget_t0 = now;
+	share = cow_budget_share(sv->budget_ns, now - sv->budget_t0,
+				 sv->npoints > idx ? sv->npoints - idx : 0);
+	if (asprintf(&spec, "%s=%d:%d:%d:%d:%d:%u:%llu:%s", BENCH_WORKER_ENV,
 		     (int)getpid(), p[1], a[0], lock_fd, state_fd, idx,
-		     sv->mo->o.dir) < 0)
+		     (unsigned long long)share, sv->mo->o.dir) < 0)
 		spec = NULL;
 	/*
 	 * The worker keeps its ends of both pipes, and the journal's lock
@@ -1285,6 +1297,11 @@ void bench_supervise(struct bench_super *sv)
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGHUP);
+	for (sv->npoints = 0; point_at(sv->sel, &sv->mo->o, sv->npoints, &pt);
+	     sv->npoints++)
+		;
+	sv->budget_ns = (uint64_t)sv->mo->o.budget_s * 1000000000ull;
+	sv->budget_t0 = 0;
 	for (idx = 0; !cow_interrupted && point_at(sv->sel, &sv->mo->o, idx,
 						   &pt); idx++)
 		supervise_point(sv, idx, &waitmask);

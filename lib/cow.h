@@ -769,6 +769,13 @@ void cow_precision_of(double *v, size_t n, double *lo, double *hi,
 enum cow_stop cow_rep_decide(const struct cow_rep_policy *p, unsigned reps,
 			     double *v, size_t timed, uint64_t spent_ns,
 			     struct cow_point_info *info);
+/*
+ * A point's budget: what is left of the run's budget_ns after spent_ns,
+ * over the points_left still to run (this one included); 0 for no budget,
+ * at least 1 when there is one.
+ */
+uint64_t cow_budget_share(uint64_t budget_ns, uint64_t spent_ns,
+			  unsigned points_left);
 
 /* Exact distribution up to this many values in all, normal beyond. */
 #define COW_MWU_EXACT_MAX	50
@@ -837,6 +844,7 @@ struct cow_meas {
 	struct cow_wpcopy wp0;
 	int64_t vm0[COW_VMSTAT_MAX];
 	int64_t ru_minflt0, ru_majflt0;
+	uint64_t test_slowdown_per;	/* ns per page, read before the clock */
 	unsigned nadded;		/* cow_meas_add() calls since start */
 	size_t map_len;
 };

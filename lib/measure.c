@@ -168,6 +168,45 @@ static void wpcopy_end(struct cow_meas *m)
 	m->ts_sock = -1;
 }
 
+#ifdef COW_TEST_HOOKS
+#include <stdlib.h>
+
+#define TEST_SLOWDOWN_ENV	"COWBENCH_TEST_SLOWDOWN"
+
+/*
+ * NS per page written, if COWBENCH_TEST_SLOWDOWN names this scenario
+ * ("fork.child-write:500"); 0 otherwise.
+ */
+static uint64_t test_slowdown_per_op(void)
+{
+	const char *v = getenv(TEST_SLOWDOWN_ENV), *colon;
+	uint64_t ns;
+
+	if (!v || !cow_msg_scenario)
+		return 0;
+	colon = strrchr(v, ':');
+	if (!colon || strlen(cow_msg_scenario) != (size_t)(colon - v) ||
+	    strncmp(v, cow_msg_scenario, colon - v) ||
+	    cow_parse_u64(colon + 1, 1, 1000000000ull, &ns))
+		return 0;
+	return ns;
+}
+
+/* The busy-wait: the clock read in a loop, as a slower fault would be. */
+static void test_slowdown(struct cow_meas *m)
+{
+	uint64_t per = m->test_slowdown_per, t0, want;
+
+	if (!per || m->pages_written <= 0)
+		return;
+	want = per * (uint64_t)m->pages_written;
+	t0 = cow_now_ns();
+	while (cow_now_ns() - t0 < want)
+		;
+	m->test_slowdown_ns = (int64_t)want;
+}
+#endif
+
 void cow_meas_start(struct cow_meas *m)
 {
 	struct rusage ru;
@@ -178,6 +217,10 @@ void cow_meas_start(struct cow_meas *m)
 	cow_phase_mark(COW_PHASE_MEASURED);
 	reset_results(m);
 	pretouch_stack();
+#ifdef COW_TEST_HOOKS
+	/* Read here, before the clock: the timed region only busy-waits. */
+	m->test_slowdown_per = test_slowdown_per_op();
+#endif
 	if (!m->npages)
 		snprintf(m->acct_reason, sizeof(m->acct_reason),
 			 "no range tracked");
@@ -268,44 +311,6 @@ static void account_copies(struct cow_meas *m)
 		m->zero_allocs = zallocs;
 }
 
-#ifdef COW_TEST_HOOKS
-#include <stdlib.h>
-
-#define TEST_SLOWDOWN_ENV	"COWBENCH_TEST_SLOWDOWN"
-
-/*
- * NS per page written, if COWBENCH_TEST_SLOWDOWN names this scenario
- * ("fork.child-write:500"); 0 otherwise.
- */
-static uint64_t test_slowdown_per_op(void)
-{
-	const char *v = getenv(TEST_SLOWDOWN_ENV), *colon;
-	uint64_t ns;
-
-	if (!v || !cow_msg_scenario)
-		return 0;
-	colon = strrchr(v, ':');
-	if (!colon || strlen(cow_msg_scenario) != (size_t)(colon - v) ||
-	    strncmp(v, cow_msg_scenario, colon - v) ||
-	    cow_parse_u64(colon + 1, 1, 1000000000ull, &ns))
-		return 0;
-	return ns;
-}
-
-/* The busy-wait: the clock read in a loop, as a slower fault would be. */
-static void test_slowdown(struct cow_meas *m)
-{
-	uint64_t per = test_slowdown_per_op(), t0, want;
-
-	if (!per || m->pages_written <= 0)
-		return;
-	want = per * (uint64_t)m->pages_written;
-	t0 = cow_now_ns();
-	while (cow_now_ns() - t0 < want)
-		;
-	m->test_slowdown_ns = (int64_t)want;
-}
-#endif
 
 void cow_meas_stop(struct cow_meas *m)
 {

@@ -486,6 +486,27 @@ void cow_precision_of(double *v, size_t n, double *lo, double *hi,
 		*rel = (*hi - *lo) / 2 / med;
 }
 
+/*
+ * A point's share of --budget: what is left of it, spread evenly over the
+ * points still to run.  Time a point leaves (its target met early, a
+ * skip, a target out of its reach) so goes to the points after it,
+ * rather than being lost, and a point that overran takes its excess from
+ * them, not from the run's end.
+ */
+uint64_t cow_budget_share(uint64_t budget_ns, uint64_t spent_ns,
+			  unsigned points_left)
+{
+	uint64_t share;
+
+	if (!budget_ns)
+		return 0;
+	/* Spent: the floor, --min-reps, and no more (0 would be no limit). */
+	if (!points_left || spent_ns >= budget_ns)
+		return 1;
+	share = (budget_ns - spent_ns) / points_left;
+	return share ? share : 1;
+}
+
 enum cow_stop cow_rep_decide(const struct cow_rep_policy *p, unsigned reps,
 			     double *v, size_t timed, uint64_t spent_ns,
 			     struct cow_point_info *info)

@@ -298,6 +298,21 @@ static void test_rep_decide(void)
 	tap_ok(info.met && n >= 5 && n <= 60,
 	       "figures within +-1%%: target +-2%% met after %u reps (+-%.2f%%)",
 	       n, 100 * info.rel);
+	/* 10 s over 5 points: 2 s each, until some points leave time. */
+	tap_ok(cow_budget_share(10000000000ull, 0, 5) == 2000000000ull &&
+	       cow_budget_share(10000000000ull, 2000000000ull, 4) ==
+	       2000000000ull,
+	       "budget 10 s over 5 points: 2 s each while each takes its share");
+	tap_ok(cow_budget_share(10000000000ull, 1000000000ull, 3) ==
+	       3000000000ull,
+	       "two points left 1 s between them: the 3 after get 3 s each");
+	tap_ok(cow_budget_share(10000000000ull, 9000000000ull, 2) ==
+	       500000000ull,
+	       "points that overran take their excess from the points after");
+	tap_ok(cow_budget_share(10000000000ull, 12000000000ull, 2) == 1 &&
+	       cow_budget_share(10000000000ull, 0, 0) == 1,
+	       "a budget spent leaves 1 ns (the --min-reps floor), not 0 (no limit)");
+	tap_ok(cow_budget_share(0, 5, 3) == 0, "no budget: no share");
 	tap_ok(!strcmp(cow_stop_name(COW_STOP_BUDGET), "budget") &&
 	       !strcmp(cow_stop_name(COW_STOP_N), "?"),
 	       "stop reasons are named, an unknown one '?'");
