@@ -13,14 +13,9 @@
 # shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-[ "${COWBENCH_BISECT_TESTS:-0}" = 1 ] ||
-	skip_all "set COWBENCH_BISECT_TESTS=1 (make check-bisect) to build and boot a bisection's kernels"
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs in the guest)"
-src=${COWBENCH_BISECT_SRC:-/usr/src/linux-source-6.12.tar.xz}
-[ -e "$src" ] ||
-	skip_all "no $src: apt-get install linux-source-6.12 (scripts/debian-packages-kernel)"
-command -v qemu-system-x86_64 >/dev/null 2>&1 ||
-	skip_all "no qemu-system-x86_64: apt-get install \$(cat scripts/debian-packages-vm)"
+need_kernel_lab COWBENCH_BISECT_TESTS check-bisect \
+	"build and boot a bisection's kernels" \
+	COWBENCH_BISECT_SRC /usr/src/linux-source-6.12.tar.xz
 command -v git >/dev/null 2>&1 || skip_all "no git"
 
 export COWBENCH

@@ -12,14 +12,9 @@
 # shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
-[ "${COWBENCH_KERNEL_TESTS:-0}" = 1 ] ||
-	skip_all "set COWBENCH_KERNEL_TESTS=1 (make check-kernels) to build and boot two kernels"
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs in the guest)"
-src=${COWBENCH_KERNEL_SRC:-/usr/src/linux-source-6.1.tar.xz}
-[ -e "$src" ] ||
-	skip_all "no $src: apt-get install \$(cat scripts/debian-packages-kernel)"
-command -v qemu-system-x86_64 >/dev/null 2>&1 ||
-	skip_all "no qemu-system-x86_64: apt-get install \$(cat scripts/debian-packages-vm)"
+need_kernel_lab COWBENCH_KERNEL_TESTS check-kernels \
+	"build and boot two kernels" \
+	COWBENCH_KERNEL_SRC /usr/src/linux-source-6.1.tar.xz
 
 export COWBENCH
 keep=${COWBENCH_KERNEL_OUT:-$scratch/kernels}

@@ -170,3 +170,19 @@ kernel_at_least() {
 # A test that sets lock_per_trial before sourcing this takes the lock
 # itself, around each step, and lets go of it between them.
 [ "$(id -u)" -ne 0 ] || [ -n "${lock_per_trial:-}" ] || serialize_knob_tests
+
+# need_kernel_lab OPTIN TARGET WHAT SRCVAR DEFAULT: the preamble of the
+# opt-in tests that build kernels and boot them under QEMU.  Skips unless
+# $OPTIN is 1 (make TARGET sets it), we are root, the kernel source
+# ($SRCVAR, else DEFAULT) and QEMU are here; sets src.
+need_kernel_lab() {
+	eval "[ \"\${$1:-0}\" = 1 ]" ||
+		skip_all "set $1=1 (make $2) to $3"
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root (PFNs in the guest)"
+	src=$5
+	eval "[ -z \"\${$4:-}\" ] || src=\$$4"
+	[ -e "$src" ] ||
+		skip_all "no $src: apt-get install \$(cat scripts/debian-packages-kernel)"
+	command -v qemu-system-x86_64 >/dev/null 2>&1 ||
+		skip_all "no qemu-system-x86_64: apt-get install \$(cat scripts/debian-packages-vm)"
+}
