@@ -18,6 +18,8 @@ enum cow_format { COW_FMT_TEXT, COW_FMT_JSON, COW_FMT_TSV };
 void cow_report(FILE *f, const struct cow_results *r, const char *dir,
 		enum cow_format fmt);
 void cow_progress(const struct cow_sample *s, unsigned done, unsigned total);
+/* The progress line gone, whatever the count said. */
+void cow_progress_end(void);
 
 /* guards.c: what a run will use, as main.c worked it out */
 struct bench_plan {
@@ -78,6 +80,15 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
 #define FULL_MIN_REPS		FULL_REPS
 #define FULL_MAX_REPS		100
 #define FULL_BUDGET		7200
+/*
+ * Passes over the points: the host's speed drifts over seconds (a VM's
+ * neighbours), so a point sampled in one stretch can sit wholly in a slow
+ * or a fast one, and two runs then differ by more than either's interval.
+ * Two visits, half a run apart, sample two moments.  Each visit costs a
+ * worker's start, prepare and warm-up again.
+ */
+#define DEFAULT_PASSES		2
+#define MAX_PASSES		16
 
 struct main_opts {
 	struct cow_opts o;
@@ -90,6 +101,7 @@ struct main_opts {
 	enum bench_list_form list;
 	bool reps_set, warmup_set;
 	bool precision_set, min_reps_set, max_reps_set, budget_set;
+	bool passes_set;
 	unsigned sample_timeout;	/* s; 0: bench_default_timeout() */
 	char meta_key[64];	/* --add-meta KEY=JSON DIR */
 	const char *meta_json, *meta_dir;
@@ -152,12 +164,40 @@ struct bench_reps {
 	size_t n;
 	unsigned reps;
 };
-/* budget_ns: the point's share of --budget, from the supervisor; 0: none. */
+/*
+ * What a worker is told of its point's earlier passes, down the ack pipe
+ * after the self-check: the repetitions taken, the floor this visit must
+ * reach before its budget may end it (counting them), and the ns_per_op of
+ * the timed ones (the last BENCH_VISIT_MAX_PRIOR), which follow it.
+ */
+struct bench_visit {
+	uint32_t prior_reps;
+	uint32_t pass_min;	/* cow_rep_policy's; 0 in the last pass */
+	uint32_t nprior;
+	uint32_t pass;
+};
+#define BENCH_VISIT_MAX_PRIOR	4096
+/*
+ * budget_ns: the point's share of --budget, from the supervisor (0: none);
+ * v: its earlier passes, prior their figures.
+ */
 void bench_reps_begin(struct bench_reps *rp, const struct cow_opts *o,
-		      uint64_t budget_ns);
+		      uint64_t budget_ns, const struct bench_visit *v,
+		      const double *prior);
 /* After a measured sample: s->point filled; true when it was the last. */
 bool bench_reps_after(struct bench_reps *rp, struct cow_sample *s);
 void bench_reps_end(struct bench_reps *rp);
+
+/* A point over the run's passes, as the supervisor keeps it. */
+struct bench_pstate {
+	size_t first, n;	/* its samples: res->samples[first..first+n) */
+	unsigned reps;		/* measured samples, every visit's */
+	double *v;		/* their ns_per_op, the timed ones */
+	size_t nv;
+	unsigned visits;
+	bool done;		/* no further visit: target, --max-reps, FAIL... */
+	uint64_t wall_ns, setup_ns, measured_ns, checks_ns;
+};
 
 struct bench_super {
 	const struct cow_scenario *const *sel;
@@ -170,6 +210,11 @@ struct bench_super {
 	/* --budget: the run's, ns, and when its first point began */
 	uint64_t budget_ns, budget_t0;
 	unsigned npoints;
+	/* --passes: the points' state, and the pass in progress's budget */
+	struct bench_pstate *ps;
+	unsigned pass, npasses;
+	uint64_t pass_budget_ns, pass_t0;
+	unsigned pass_left;	/* points of this pass not yet visited */
 };
 /* Every point of the run, each in a worker of its own; never forks. */
 void bench_supervise(struct bench_super *sv);

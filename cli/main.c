@@ -103,6 +103,9 @@ static void help(void)
 "  -N, --node N        memory and CPUs on NUMA node N (libnuma)\n"
 "  -o, --out DIR       results directory (default\n"
 "                      results/HOST/RELEASE/UTC-TIMESTAMP)\n"
+"      --passes N      with --precision: sample the points in N passes, a\n"
+"                      point not done in one sampled again in the next, so\n"
+"                      its samples span the run (default %d)\n"
 "      --precision P   repeat a point until the 95%% interval of its median\n"
 "                      ns/op is within +-P%% (default %g), within --min-reps,\n"
 "                      --max-reps and its share of --budget\n"
@@ -128,7 +131,7 @@ static void help(void)
 	       prog, prog, prog, prog, DEFAULT_BUDGET, QUICK_BUDGET, FULL_BUDGET,
 	       DEFAULT_MIN_REPS, DEFAULT_MAX_REPS,
 	       QUICK_MIN_REPS, QUICK_MAX_REPS, FULL_MIN_REPS, FULL_MAX_REPS,
-	       DEFAULT_PRECISION * 100, QUICK_REPS, QUICK_WARMUP,
+	       DEFAULT_PASSES, DEFAULT_PRECISION * 100, QUICK_REPS, QUICK_WARMUP,
 	       DEFAULT_WARMUP);
 }
 

@@ -16,12 +16,13 @@
 #include "cli.h"
 
 enum { OPT_RESTORE = 256, OPT_ADD_META, OPT_SAMPLE_TIMEOUT, OPT_PRECISION,
-       OPT_MIN_REPS, OPT_MAX_REPS, OPT_BUDGET };
+       OPT_MIN_REPS, OPT_MAX_REPS, OPT_BUDGET, OPT_PASSES };
 
 static const struct option long_options[] = {
 	{ "add-meta",	required_argument,	NULL, OPT_ADD_META },
 	{ "backing",	required_argument,	NULL, 'b' },
 	{ "budget",	required_argument,	NULL, OPT_BUDGET },
+	{ "passes",	required_argument,	NULL, OPT_PASSES },
 	{ "children",	required_argument,	NULL, 'c' },
 	{ "cpu",	required_argument,	NULL, 'C' },
 	{ "dir",	required_argument,	NULL, 'd' },
@@ -89,14 +90,18 @@ static bool reps_defaults(struct main_opts *mo, char *err, size_t elen)
 			DEFAULT_MAX_REPS;
 
 	if (mo->reps_set && (mo->precision_set || mo->min_reps_set ||
-			     mo->max_reps_set || mo->budget_set)) {
-		cow_errf(err, elen, "--reps fixes the repetitions: it excludes --precision, --min-reps, --max-reps and --budget");
+			     mo->max_reps_set || mo->budget_set ||
+			     mo->passes_set)) {
+		cow_errf(err, elen, "--reps fixes the repetitions: it excludes --precision, --min-reps, --max-reps, --budget and --passes");
 		return false;
 	}
 	if (mo->reps_set) {
 		o->precision = 0;
+		o->passes = 1;
 		return true;
 	}
+	if (!mo->passes_set)
+		o->passes = DEFAULT_PASSES;
 	if (!mo->precision_set)
 		o->precision = DEFAULT_PRECISION;
 	if (!mo->budget_set)
@@ -266,6 +271,13 @@ enum main_action bench_parse_options(int argc, char **argv,
 				return MAIN_ERROR;
 			mo->o.budget_s = (unsigned)v;
 			mo->budget_set = true;
+			break;
+		case OPT_PASSES:
+			if (!opt_u64(err, elen, "passes", optarg, 1,
+				     MAX_PASSES, &v))
+				return MAIN_ERROR;
+			mo->o.passes = (unsigned)v;
+			mo->passes_set = true;
 			break;
 		case OPT_RESTORE:
 			return MAIN_RESTORE;

@@ -294,3 +294,11 @@ void cow_progress(const struct cow_sample *s, unsigned done, unsigned total)
 		fputs("\r\033[K", stderr);
 	fflush(stderr);
 }
+
+void cow_progress_end(void)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+}

@@ -19,16 +19,24 @@
 #include "cli.h"
 
 void bench_reps_begin(struct bench_reps *rp, const struct cow_opts *o,
-		      uint64_t budget_ns)
+		      uint64_t budget_ns, const struct bench_visit *v,
+		      const double *prior)
 {
 	rp->pol.target = o->precision;
 	rp->pol.reps = o->reps;
 	rp->pol.min_reps = o->min_reps;
+	rp->pol.pass_min = v->pass_min;
 	rp->pol.max_reps = o->max_reps;
 	rp->pol.budget_ns = o->budget_s ? budget_ns : 0;
 	rp->t0 = cow_now_ns();
-	rp->v = NULL;
-	rp->n = rp->reps = 0;
+	/* The interval is of every pass's figures, not this visit's. */
+	rp->n = 0;
+	rp->v = v->nprior ? malloc(v->nprior * sizeof(*rp->v)) : NULL;
+	if (rp->v) {
+		for (; rp->n < v->nprior; rp->n++)
+			rp->v[rp->n] = prior[rp->n];
+	}
+	rp->reps = v->prior_reps;
 }
 
 bool bench_reps_after(struct bench_reps *rp, struct cow_sample *s)

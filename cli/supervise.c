@@ -206,23 +206,51 @@ static void run_sample(struct cow_run *r, struct cow_sample *s)
  * instruments: the supervisor writes it down the ack pipe right after the
  * spawn, before any ack.  Its scenarios consult cow_instruments.
  */
-static void worker_startup_checks(const struct bench_worker *w)
+static bool read_full(int fd, void *buf, size_t len)
 {
-	char *p = (char *)&cow_instruments;
+	char *p = buf;
 	size_t got = 0;
 	ssize_t r;
 
-	while (got < sizeof(cow_instruments)) {
-		r = read(w->ack_fd, p + got, sizeof(cow_instruments) - got);
+	while (got < len) {
+		r = read(fd, p + got, len - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		got += (size_t)r;
 	}
-	if (got != sizeof(cow_instruments))
+	return got == len;
+}
+
+static void worker_startup_checks(const struct bench_worker *w)
+{
+	if (!read_full(w->ack_fd, &cow_instruments, sizeof(cow_instruments)))
 		cow_selfcheck_none(&cow_instruments,
 				   "not handed to the worker");
+}
+
+/*
+ * Then its point's earlier passes (struct bench_visit and the figures);
+ * *prior is malloc()ed, or NULL.  Nothing readable: a first visit.
+ */
+static void worker_visit(const struct bench_worker *w,
+			 const struct cow_opts *o, struct bench_visit *v,
+			 double **prior)
+{
+	*prior = NULL;
+	if (read_full(w->ack_fd, v, sizeof(*v)) &&
+	    v->nprior <= BENCH_VISIT_MAX_PRIOR && v->nprior <= v->prior_reps &&
+	    v->pass_min <= o->min_reps) {
+		*prior = v->nprior ? malloc(v->nprior * sizeof(**prior)) : NULL;
+		if (!v->nprior ||
+		    (*prior && read_full(w->ack_fd, *prior,
+					 v->nprior * sizeof(**prior))))
+			return;
+		free(*prior);
+		*prior = NULL;
+	}
+	memset(v, 0, sizeof(*v));
 }
 
 /* ---- the self-check, in a process of its own ---------------------------- */
@@ -432,21 +460,25 @@ int bench_worker_run(const struct bench_worker *w,
 		     const struct cow_opts *o)
 {
 	struct cow_run r = { .opts = o };
+	struct bench_visit visit;
 	struct bench_reps rp;
 	struct cow_sample s;
 	struct point pt;
 	char reason[160] = "";
+	double *prior;
 	unsigned i;
 	bool last;
 
 	if (!point_at(sel, o, w->point, &pt))
 		return COW_EXIT_USAGE;
-	bench_reps_begin(&rp, o, w->budget_ns);
 	r.sc = pt.sc;
 	r.size = pt.size;
 	r.variant = pt.variant;
 	cow_msg_scenario = r.sc->name;
 	worker_startup_checks(w);
+	worker_visit(w, o, &visit, &prior);
+	bench_reps_begin(&rp, o, w->budget_ns, &visit, prior);
+	free(prior);
 
 	cow_phase_mark(COW_PHASE_PREPARE);
 	/* What the scenario declared it needs, then what prepare() finds. */
@@ -466,7 +498,8 @@ int bench_worker_run(const struct bench_worker *w,
 		test_crash(r.sc->name);
 		worker_sample_init(&s, &r);
 		r.warmup = i < o->warmup;
-		r.rep = r.warmup ? 0 : i - o->warmup;
+		/* Numbered on from the point's earlier passes. */
+		r.rep = r.warmup ? 0 : visit.prior_reps + i - o->warmup;
 		s.rep = r.rep;
 		run_sample(&r, &s);
 		if (cow_interrupted)
@@ -822,32 +855,38 @@ static void wall_flush(struct wall *t, bool warmup)
 }
 
 /*
- * The point ended: every sample of it gets the worker's last word on its
- * repetitions (the precision reached) and the split of its wall time.
+ * A visit of the point ended: every sample of it (all its passes') gets
+ * the worker's last word on its repetitions (the precision reached) and
+ * the split of its wall time over every visit.
  */
 static void wall_point_end(struct wall *t, struct cow_results *res,
-			   size_t first, double target)
+			   struct bench_pstate *ps, double target)
 {
 	struct cow_point_info info;
 	size_t i;
 
-	if (res->n <= first)
+	if (!ps->n)
 		return;
 	wall_flush(t, false);
-	info = res->samples[res->n - 1].point;
+	info = res->samples[ps->first + ps->n - 1].point;
 	if (info.stop == COW_STOP_NONE) {
 		/* Its worker did not finish it (a FAIL): no interval. */
 		memset(&info, 0, sizeof(info));
 		info.target = target;
-		info.reps = (unsigned)(res->n - first);
+		info.reps = (unsigned)ps->n;
 		info.ci_lo = info.ci_hi = info.rel = NAN;
 	}
+	ps->wall_ns += cow_now_ns() - t->t0;
+	ps->setup_ns += t->acc[COW_PHASE_PREPARE] + t->acc[COW_PHASE_SETUP];
+	ps->measured_ns += t->acc[COW_PHASE_MEASURED];
+	ps->checks_ns += t->acc[COW_PHASE_CHECKS] + t->acc[COW_PHASE_CLEANUP];
 	info.set = true;
-	info.wall_ns = cow_now_ns() - t->t0;
-	info.setup_ns = t->acc[COW_PHASE_PREPARE] + t->acc[COW_PHASE_SETUP];
-	info.measured_ns = t->acc[COW_PHASE_MEASURED];
-	info.checks_ns = t->acc[COW_PHASE_CHECKS] + t->acc[COW_PHASE_CLEANUP];
-	for (i = first; i < res->n; i++)
+	info.visits = ps->visits;
+	info.wall_ns = ps->wall_ns;
+	info.setup_ns = ps->setup_ns;
+	info.measured_ns = ps->measured_ns;
+	info.checks_ns = ps->checks_ns;
+	for (i = ps->first; i < ps->first + ps->n; i++)
 		res->samples[i].point = info;
 }
 
@@ -862,7 +901,8 @@ struct watch {
 	uint64_t longest;	/* ns, of those phases (for --verbose) */
 	enum cow_phase longest_phase, limit_phase;
 	unsigned limit;		/* s */
-	size_t first;		/* res->n when it began */
+	unsigned idx;		/* the point, in run order */
+	struct bench_pstate *ps;	/* and its state over the passes */
 	unsigned recorded;
 	bool ended, exited, eof, bad;
 	int status;		/* once reaped */
@@ -898,14 +938,47 @@ static bool sample_sane(struct cow_sample *s, const char *scenario)
 	return true;
 }
 
+/*
+ * After the point's samples of earlier passes, so that a point's samples
+ * stay together in the results; the points after it move up one.
+ */
+static int add_to_point(struct bench_super *sv, unsigned idx,
+			const struct cow_sample *s)
+{
+	struct bench_pstate *ps = &sv->ps[idx];
+	unsigned j;
+
+	if (cow_results_insert(sv->res, ps->first + ps->n, s))
+		return -1;
+	ps->n++;
+	for (j = idx + 1; j < sv->npoints; j++)
+		sv->ps[j].first++;
+	return 0;
+}
+
 static void record(struct bench_super *sv, struct watch *w,
 		   struct cow_sample *s)
 {
-	if (cow_results_add(sv->res, s)) {
+	if (add_to_point(sv, w->idx, s)) {
 		fprintf(stderr, "cowbench: out of memory for results\n");
 		return;
 	}
 	w->recorded++;
+}
+
+/* A measured sample's figure for the point's later passes. */
+static void keep_figure(struct bench_pstate *ps, const struct cow_sample *s)
+{
+	double *v;
+
+	ps->reps++;
+	if (s->verdict == COW_SKIP || !s->ops)
+		return;
+	v = realloc(ps->v, (ps->nv + 1) * sizeof(*v));
+	if (!v)
+		return;
+	ps->v = v;
+	v[ps->nv++] = (double)s->ns / (double)s->ops;
 }
 
 static void on_sample(struct bench_super *sv, struct watch *w,
@@ -917,6 +990,7 @@ static void on_sample(struct bench_super *sv, struct watch *w,
 		return;
 	kmsg_fail(s, w->kline);
 	record(sv, w, s);
+	keep_figure(w->ps, s);
 	if (h->flags & COW_MSG_PREPARE_SKIP) {
 		sv->done += sv->mo->o.reps;
 		cow_progress(s, sv->done, sv->total);
@@ -1008,10 +1082,8 @@ static pid_t spawn_worker(struct bench_super *sv, unsigned idx, int *rfd,
 		return -1;
 	}
 	cow_knobs_fds(&lock_fd, &state_fd);
-	if (!sv->budget_t0)
-		sv->budget_t0 = now;
-	share = cow_budget_share(sv->budget_ns, now - sv->budget_t0,
-				 sv->npoints > idx ? sv->npoints - idx : 0);
+	share = cow_budget_share(sv->pass_budget_ns, now - sv->pass_t0,
+				 sv->pass_left);
 	if (asprintf(&spec, "%s=%d:%d:%d:%d:%d:%u:%llu:%s", BENCH_WORKER_ENV,
 		     (int)getpid(), p[1], a[0], lock_fd, state_fd, idx,
 		     (unsigned long long)share, sv->mo->o.dir) < 0)
@@ -1125,8 +1197,8 @@ static void point_fail(struct bench_super *sv, struct watch *w,
 		       const char *fmt, ...)
 {
 	struct cow_sample s;
-	const struct cow_sample *last = w->recorded ?
-		&sv->res->samples[sv->res->n - 1] : NULL;
+	const struct cow_sample *last = w->ps->n ?
+		&sv->res->samples[w->ps->first + w->ps->n - 1] : NULL;
 	va_list ap;
 
 	cow_sample_init(&s, w->pt.sc->name);
@@ -1162,6 +1234,36 @@ static void point_fail(struct bench_super *sv, struct watch *w,
 	cow_progress(&s, ++sv->done, sv->total);
 }
 
+/*
+ * After the self-check, the point's earlier passes (worker_visit()): what
+ * it took, the floor from which this visit's budget may end it before
+ * --min-reps (that spread over the passes; none in the last, which takes
+ * the point to --min-reps whatever its budget), and the figures, the
+ * latest BENCH_VISIT_MAX_PRIOR.
+ */
+static void hand_visit(struct bench_super *sv, struct watch *w)
+{
+	const struct bench_pstate *ps = w->ps;
+	unsigned min = sv->mo->o.min_reps, p = sv->npasses ? sv->npasses : 1;
+	struct bench_visit v = {
+		.prior_reps = ps->reps,
+		.pass_min = sv->pass + 1 < p ?
+			    (min * (sv->pass + 1) + p - 1) / p : 0,
+		.pass = sv->pass,
+	};
+	size_t skip;
+
+	v.nprior = ps->nv > BENCH_VISIT_MAX_PRIOR ? BENCH_VISIT_MAX_PRIOR :
+		   (uint32_t)ps->nv;
+	skip = ps->nv - v.nprior;
+	/* The worker reads it all before it acks anything: no deadlock. */
+	if (write(w->wfd, &v, sizeof(v)) != (ssize_t)sizeof(v) ||
+	    (v.nprior && write(w->wfd, ps->v + skip, v.nprior * sizeof(double)) !=
+			 (ssize_t)(v.nprior * sizeof(double))))
+		fprintf(stderr, "cowbench: handing a point's earlier passes to its worker: %s\n",
+			strerror(errno));
+}
+
 static void supervise_point(struct bench_super *sv, unsigned idx,
 			    const sigset_t *waitmask)
 {
@@ -1177,7 +1279,9 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	point_at(sv->sel, &sv->mo->o, idx, &w.pt);
 	w.limit = sv->mo->sample_timeout ? sv->mo->sample_timeout :
 		  bench_default_timeout(w.pt.size);
-	w.first = sv->res->n;
+	w.idx = idx;
+	w.ps = &sv->ps[idx];
+	w.ps->visits++;
 	w.phase = COW_PHASE_PREPARE;
 	w.wall.t0 = w.wall.mark = cow_now_ns();
 	mark = cow_knobs_mark();
@@ -1199,6 +1303,7 @@ static void supervise_point(struct bench_super *sv, unsigned idx,
 	if (write(w.wfd, &cow_instruments, sizeof(cow_instruments)) < 0)
 		fprintf(stderr, "cowbench: handing the self-check to a worker: %s\n",
 			strerror(errno));
+	hand_visit(sv, &w);
 	limit_phase(&w, COW_PHASE_PREPARE);
 	watch_worker(sv, &w, waitmask);
 	limit_phase(&w, w.phase);
@@ -1254,26 +1359,39 @@ out:
 	/* A warning during cleanup goes on the last sample recorded. */
 	kmsg_look(sv, w.kline, sizeof(w.kline));
 	if (w.kline[0]) {
-		if (sv->res->n == w.first) {
+		if (!w.ps->n) {
 			cow_sample_init(&s, w.pt.sc->name);
 			cow_sample_param_num(&s, "size", (double)w.pt.size);
 			cow_sample_verdict(&s, COW_SKIP, "no sample recorded");
 			kmsg_fail(&s, w.kline);
-			cow_results_add(sv->res, &s);
+			add_to_point(sv, idx, &s);
 		} else {
-			kmsg_fail(&sv->res->samples[sv->res->n - 1], w.kline);
+			kmsg_fail(&sv->res->samples[w.ps->first + w.ps->n - 1],
+				  w.kline);
 		}
 		write_results(sv);
 	}
 	if (!cow_interrupted) {
-		wall_point_end(&w.wall, sv->res, w.first,
-			       sv->mo->o.precision);
+		wall_point_end(&w.wall, sv->res, w.ps, sv->mo->o.precision);
+		/* Only a point stopped by its budget is worth another pass. */
+		w.ps->done = !w.ps->n ||
+			     sv->res->samples[w.ps->first + w.ps->n - 1].point.stop !=
+			     COW_STOP_BUDGET;
 		write_results(sv);
-		/* The total was an estimate (--min-reps) under --precision. */
-		if (w.recorded > sv->mo->o.reps)
-			sv->total += w.recorded - sv->mo->o.reps;
-		sv->done = done0 + (w.recorded > sv->mo->o.reps ?
-				    w.recorded : sv->mo->o.reps);
+		/*
+		 * The total was an estimate (--min-reps) under --precision;
+		 * over several passes, what the visits recorded is the count.
+		 */
+		if (sv->npasses > 1) {
+			sv->done = done0 + w.recorded;
+			if (sv->done > sv->total)
+				sv->total = sv->done;
+		} else {
+			if (w.recorded > sv->mo->o.reps)
+				sv->total += w.recorded - sv->mo->o.reps;
+			sv->done = done0 + (w.recorded > sv->mo->o.reps ?
+					    w.recorded : sv->mo->o.reps);
+		}
 	}
 }
 
@@ -1300,10 +1418,41 @@ void bench_supervise(struct bench_super *sv)
 	for (sv->npoints = 0; point_at(sv->sel, &sv->mo->o, sv->npoints, &pt);
 	     sv->npoints++)
 		;
+	sv->ps = calloc(sv->npoints ? sv->npoints : 1, sizeof(*sv->ps));
+	if (!sv->ps) {
+		fprintf(stderr, "cowbench: out of memory for the run's points\n");
+		sigprocmask(SIG_UNBLOCK, &block, NULL);
+		return;
+	}
+	/* Samples recorded before the points' (none today) come first. */
+	for (idx = 0; idx < sv->npoints; idx++)
+		sv->ps[idx].first = sv->res->n;
 	sv->budget_ns = (uint64_t)sv->mo->o.budget_s * 1000000000ull;
-	sv->budget_t0 = 0;
-	for (idx = 0; !cow_interrupted && point_at(sv->sel, &sv->mo->o, idx,
-						   &pt); idx++)
-		supervise_point(sv, idx, &waitmask);
+	sv->budget_t0 = cow_now_ns();
+	sv->npasses = sv->mo->o.passes ? sv->mo->o.passes : 1;
+	for (sv->pass = 0; sv->pass < sv->npasses && !cow_interrupted;
+	     sv->pass++) {
+		uint64_t spent = cow_now_ns() - sv->budget_t0;
+
+		for (idx = sv->pass_left = 0; idx < sv->npoints; idx++)
+			sv->pass_left += !sv->ps[idx].done;
+		if (!sv->pass_left)
+			break;
+		/* What is left of the budget, evenly over the passes left. */
+		sv->pass_budget_ns = cow_budget_share(sv->budget_ns, spent,
+						      sv->npasses - sv->pass);
+		sv->pass_t0 = cow_now_ns();
+		for (idx = 0; idx < sv->npoints && !cow_interrupted; idx++) {
+			if (sv->ps[idx].done)
+				continue;
+			supervise_point(sv, idx, &waitmask);
+			sv->pass_left--;
+		}
+	}
+	cow_progress_end();
+	for (idx = 0; idx < sv->npoints; idx++)
+		free(sv->ps[idx].v);
+	free(sv->ps);
+	sv->ps = NULL;
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 }

@@ -572,6 +572,7 @@ struct cow_point_info {
 	enum cow_stop stop;
 	unsigned reps;		/* measured samples taken */
 	unsigned timed;		/* of them, with a time per op (not skipped) */
+	unsigned visits;	/* workers it took, one per pass (--passes) */
 	double target;		/* --precision as a fraction; 0: fixed --reps */
 	/* 95% bootstrap interval of the median ns_per_op; NaN: under 2 timed */
 	double ci_lo, ci_hi;
@@ -653,6 +654,12 @@ struct cow_results {
 };
 
 int cow_results_add(struct cow_results *r, const struct cow_sample *s);
+/*
+ * A sample at pos (0..n), the later ones moved up: a point's samples stay
+ * together when it is sampled again later in the run.
+ */
+int cow_results_insert(struct cow_results *r, size_t pos,
+		       const struct cow_sample *s);
 /*
  * uname, cmdline, cpu model, knobs, events... at the start of the run:
  * after cow_events_init() and before any knob is changed.
@@ -752,6 +759,12 @@ struct cow_rep_policy {
 	unsigned reps;		/* fixed: exactly this many */
 	unsigned min_reps, max_reps;
 	uint64_t budget_ns;	/* the point's share of the run's budget; 0: none */
+	/*
+	 * In a pass before the last (--passes), from this many reps the
+	 * budget may end the visit short of min_reps, since the next pass
+	 * samples the point again; 0: not so.
+	 */
+	unsigned pass_min;
 };
 #define COW_PREC_LEVEL	0.95
 #define COW_PREC_NBOOT	2000

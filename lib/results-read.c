@@ -183,7 +183,7 @@ static int rd_point(struct rd *rd, struct json_object *o,
 		    struct cow_point_info *p)
 {
 	struct json_object *pt, *v, *t;
-	uint64_t reps, timed;
+	uint64_t reps, timed, visits;
 	char stop[16];
 
 	if (!json_object_object_get_ex(o, "point", &pt) || !pt)
@@ -229,6 +229,12 @@ static int rd_point(struct rd *rd, struct json_object *o,
 		p->ci_lo = json_object_get_double(a);
 		p->ci_hi = json_object_get_double(b);
 	}
+	/* Files from before passes have none: one visit. */
+	visits = 1;
+	if (json_object_object_get_ex(pt, "visits", NULL) &&
+	    rd_u64(rd, pt, "visits", reps, &visits))
+		return -1;
+	p->visits = (unsigned)visits;
 	if (rd_get(rd, pt, "time_ns", json_type_object, false, &t) ||
 	    rd_u64(rd, t, "wall", UINT64_MAX, &p->wall_ns) ||
 	    rd_u64(rd, t, "setup", UINT64_MAX, &p->setup_ns) ||

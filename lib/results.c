@@ -169,6 +169,16 @@ const char *cow_evidence_name(enum cow_evidence e)
 
 int cow_results_add(struct cow_results *r, const struct cow_sample *s)
 {
+	return cow_results_insert(r, r->n, s);
+}
+
+int cow_results_insert(struct cow_results *r, size_t pos,
+		       const struct cow_sample *s)
+{
+	if (pos > r->n) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		struct cow_sample *p;
@@ -179,7 +189,10 @@ int cow_results_add(struct cow_results *r, const struct cow_sample *s)
 		r->samples = p;
 		r->cap = cap;
 	}
-	r->samples[r->n++] = *s;
+	memmove(&r->samples[pos + 1], &r->samples[pos],
+		(r->n - pos) * sizeof(*r->samples));
+	r->samples[pos] = *s;
+	r->n++;
 	return 0;
 }
 
@@ -283,6 +296,7 @@ static struct json_object *point_json(const struct cow_point_info *p)
 	add(o, "interval_rel", jnum(p->rel));
 	add(o, "met", p->target > 0 ? json_object_new_boolean(p->met) : NULL);
 	add(o, "stop", json_object_new_string(cow_stop_name(p->stop)));
+	add(o, "visits", json_object_new_int64(p->visits));
 	t = json_object_new_object();
 	add(t, "wall", json_object_new_uint64(p->wall_ns));
 	add(t, "setup", json_object_new_uint64(p->setup_ns));
@@ -629,13 +643,13 @@ static void emit_tsv_row(FILE *f, const struct cow_sample *s)
 		else
 			fputs("NaN", f);
 		fprintf(f, "\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64
-			"\t%" PRIu64,
+			"\t%" PRIu64 "\t%u",
 			s->point.target > 0 ? (s->point.met ? "yes" : "no") : "-",
 			cow_stop_name(s->point.stop), s->point.wall_ns,
 			s->point.setup_ns, s->point.measured_ns,
-			s->point.checks_ns);
+			s->point.checks_ns, s->point.visits);
 	} else {
-		fputs("\t-\tNaN\t-\t-\t-\t-\t-\t-", f);
+		fputs("\t-\tNaN\t-\t-\t-\t-\t-\t-\t-", f);
 	}
 	putc('\n', f);
 }
@@ -654,7 +668,7 @@ static int emit_tsv(FILE *f, const struct cow_results *r, void *arg)
 		fprintf(f, "\tvm_%s", cow_vmstat_keys[i]);
 	fputs("\tpoint_reps\tpoint_interval_rel\tpoint_met\tpoint_stop"
 	      "\tpoint_wall_ns\tpoint_setup_ns\tpoint_measured_ns"
-	      "\tpoint_checks_ns\n", f);
+	      "\tpoint_checks_ns\tpoint_visits\n", f);
 	for (i = 0; i < r->n; i++)
 		emit_tsv_row(f, &r->samples[i]);
 	return ferror(f) ? -1 : 0;

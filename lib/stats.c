@@ -519,8 +519,13 @@ enum cow_stop cow_rep_decide(const struct cow_rep_policy *p, unsigned reps,
 	if (p->target <= 0)
 		return reps >= p->reps ? COW_STOP_REPS : COW_STOP_NONE;
 	/* The floor first: a tight interval of two samples is luck. */
-	if (reps < p->min_reps)
+	if (reps < p->min_reps) {
+		/* Unless the next pass takes it on, once this one's is spent. */
+		if (p->pass_min && reps >= p->pass_min && p->budget_ns &&
+		    spent_ns >= p->budget_ns)
+			return COW_STOP_BUDGET;
 		return COW_STOP_NONE;
+	}
 	if (info->met)
 		return COW_STOP_PRECISION;
 	if (reps >= p->max_reps)

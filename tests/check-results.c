@@ -259,6 +259,7 @@ static const struct key point_keys[] = {
 	{ "precision_target", T_NUM | T_NULL },
 	{ "interval", T_ARR | T_NULL }, { "interval_rel", T_NUM | T_NULL },
 	{ "met", T_BOOL | T_NULL }, { "stop", T_STR }, { "time_ns", T_OBJ },
+	{ "visits", T_INT },
 };
 
 static const struct key time_keys[] = {
@@ -288,6 +289,9 @@ static void check_point(struct json_object *p, const char *where)
 	if (reps < 1 || json_object_get_int64(get(p, "timed")) < 0 ||
 	    json_object_get_int64(get(p, "timed")) > reps)
 		bad_input("%s: point reps must be >= 1 and timed in 0..reps", where);
+	if (json_object_get_int64(get(p, "visits")) < 1 ||
+	    json_object_get_int64(get(p, "visits")) > reps)
+		bad_input("%s: point visits must be in 1..reps", where);
 	stop = json_object_get_string(get(p, "stop"));
 	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
 		if (!strcmp(stop, stops[i]))

@@ -65,6 +65,26 @@ reps=$(fields point.reps | sort -u)
 	case $stop in budget|precision) true ;; *) false ;; esac
 ok $? "--budget 1: stopped for '$stop' after $reps reps, not at --max-reps 1000 (exit $rc)"
 
+# Passes: a budget far too small for the target ends each point's first
+# visit at pass_min (2 of --min-reps 4); the second pass samples it again
+# with a new worker.  The point's samples stay together, numbered on, and
+# it ends with --min-reps at least.
+out=$scratch/passes
+"$COWBENCH" --quick --size 1M --backing small --min-reps 4 --max-reps 1000 \
+	--precision 0.1 --budget 1 --passes 2 --out "$out" fork.child-write \
+	fork.latency >"$scratch/passes.out" 2>&1
+rc=$?
+reps=$(fields point.reps | sort -u)
+[ $rc -eq 0 ] && cr --expect-point &&
+	[ "$(fields point.visits | sort -u)" = 2 ] && [ "$reps" -ge 4 ] &&
+	[ "$(fields rep | tr '\n' ' ')" = "$(seq 0 $((reps - 1)) | tr '\n' ' ')" ] &&
+	[ "$(cr --print scenario | uniq | wc -l)" -eq 2 ]
+ok $? "--passes 2: each point visited twice, $reps reps numbered on, its samples together (exit $rc)"
+"$COWBENCH" --reps 3 --passes 2 fork.latency >"$scratch/passes-reps.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q -- '--reps fixes the repetitions' "$scratch/passes-reps.out"
+ok $? "--passes with --reps: refused, exit $rc"
+
 # The slowdown, on in a test-hooks build only.
 out=$scratch/slow
 COWBENCH_TEST_SLOWDOWN=fork.child-write:1000 "$COWBENCH" --quick --size 1M \

@@ -277,6 +277,12 @@ static void test_rep_decide(void)
 	       "wide figures, budget 1 s spent: stop for the budget");
 	tap_ok(decide(&adapt, 3, wide, 5000000000ull, &info) == COW_STOP_NONE,
 	       "the budget spent does not cut a point below --min-reps");
+	adapt.pass_min = 3;
+	tap_ok(decide(&adapt, 3, wide, 1000000000ull, &info) == COW_STOP_BUDGET &&
+	       decide(&adapt, 2, wide, 1000000000ull, &info) == COW_STOP_NONE &&
+	       decide(&adapt, 3, wide, 999999999ull, &info) == COW_STOP_NONE,
+	       "a pass before the last: its budget spent ends the visit from pass_min 3, below --min-reps 5");
+	adapt.pass_min = 0;
 	tap_ok(decide(&fixed, 2, wide, 0, &info) == COW_STOP_NONE &&
 	       decide(&fixed, 3, wide, 0, &info) == COW_STOP_REPS &&
 	       !info.met && info.target == 0,
