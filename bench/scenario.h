@@ -32,6 +32,12 @@ struct cow_opts {
 	double precision;
 	unsigned min_reps, max_reps;
 	unsigned budget_s;
+	/*
+	 * Passes over the points (with a target): a point not done in one
+	 * pass is sampled again in the next, so that its samples come from
+	 * moments across the run, not from one stretch of it.
+	 */
+	unsigned passes;
 	bool quick, full;
 	const char *dir;	/* scratch directory for files (O_DIRECT, swap):
 				 * --dir, else the results directory */

@@ -76,7 +76,7 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
 #define DEFAULT_BUDGET		600
 #define QUICK_MIN_REPS		QUICK_REPS
 #define QUICK_MAX_REPS		20
-#define QUICK_BUDGET		45
+#define QUICK_BUDGET		52
 #define FULL_MIN_REPS		FULL_REPS
 #define FULL_MAX_REPS		100
 #define FULL_BUDGET		7200
