@@ -263,6 +263,12 @@ enum cow_verdict bench_pinned_prepare(struct cow_run *r, unsigned idx,
 				      unsigned flags, char *reason,
 				      size_t len);
 void bench_pinned_cleanup(struct cow_run *r);
+/*
+ * backing_name of a scenario whose variants are the backings
+ * (bench_backings_full: small pages only in --quick).
+ */
+const char *bench_pinned_backing_name(const struct cow_opts *o, unsigned v,
+				      char *buf, size_t len);
 /* The point's skip, if it has one: true with the sample's verdict set. */
 bool bench_pinned_skip(struct cow_run *r, struct cow_sample *s);
 /* bench_setup_mem() of the point's backing. */

@@ -23,18 +23,6 @@
 #define READ_CHUNK		(1ul << 20)
 
 /*
- * Every backing of the fork workloads is a variant (small pages only in
- * --quick); small pages carry no backing parameter, as before there were
- * backings.
- */
-static const char *odirect_backing_name(const struct cow_opts *o,
-					unsigned v, char *buf, size_t len)
-{
-	return v < bench_backings_full(o) ?
-	       bench_backing_variant_name(o, v, buf, len) : NULL;
-}
-
-/*
  * The races and reads in flight need the pinned pages to be the
  * backing's when a fork meets them (BENCH_PIN_KEPT).
  */
@@ -173,9 +161,9 @@ static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 			   SEED_FILE);
 	bench_check_file(s, &f);
 
+	/* Free memory for the copies was warmed by the setup. */
 	if (small) {
 		cow_region_fill(f.buf, len, SEED_PARENT);
-		cow_warm_free_memory(len);
 	} else {
 		bench_teardown(&f);
 		if (!bench_pinned_setup(r, s, &f)) {
@@ -806,7 +794,7 @@ static const struct cow_scenario fork_race = {
 	.prepare = odirect_prepare,
 	.sample = fork_race_sample,
 	.cleanup = bench_pinned_cleanup,
-	.backing_name = odirect_backing_name,
+	.backing_name = bench_pinned_backing_name,
 	.scratch_bytes = bench_scratch_bytes,
 };
 
@@ -846,7 +834,7 @@ static const struct cow_scenario fork_inflight = {
 	.prepare = inflight_prepare,
 	.sample = fork_inflight_sample,
 	.cleanup = bench_pinned_cleanup,
-	.backing_name = odirect_backing_name,
+	.backing_name = bench_pinned_backing_name,
 	.scratch_bytes = bench_scratch_bytes,
 };
 
@@ -865,7 +853,7 @@ static const struct cow_scenario read_into_shared = {
 	.prepare = shared_prepare,
 	.sample = read_into_shared_sample,
 	.cleanup = bench_pinned_cleanup,
-	.backing_name = odirect_backing_name,
+	.backing_name = bench_pinned_backing_name,
 	.scratch_bytes = bench_scratch_bytes,
 };
 

@@ -233,6 +233,13 @@ void bench_pinned_cleanup(struct cow_run *r)
 	r->priv = NULL;
 }
 
+const char *bench_pinned_backing_name(const struct cow_opts *o, unsigned v,
+				      char *buf, size_t len)
+{
+	return v < bench_backings_full(o) ?
+	       bench_backing_variant_name(o, v, buf, len) : NULL;
+}
+
 bool bench_pinned_skip(struct cow_run *r, struct cow_sample *s)
 {
 	const struct bench_pinned *pp = r->priv;
