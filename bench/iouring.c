@@ -492,7 +492,15 @@ static const struct cow_scenario fork_fixed = {
 		"registering it, the known mitigation: the child maps nothing "
 		"and nothing is copied. `--full` sweeps the registered size "
 		"1M..1G. Its quick size is its full size: the fork's cost "
-		"grows with the registered pages.",
+		"grows with the registered pages. Both cases run on the "
+		"anonymous backings of the fork workloads that stay what they "
+		"are under a pin (small pages only in --quick): THP in every "
+		"shape (all registered pages copied into the child) and "
+		"hugetlb (one copy a huge page; the counts are in huge pages). "
+		"Swapped-out pages, the zero pages and private file mappings "
+		"skip saying why: registration (a `FOLL_WRITE` pin) gives the "
+		"parent anonymous pages of its own in their place before any "
+		"fork; `odirect.read-into-shared` measures that pin.",
 	.needs = { URING_NEED },
 	.quick_size = COW_QUICK_FULL,
 	.commits = {
@@ -515,7 +523,9 @@ static const struct cow_scenario read_fixed_race = {
 		"as in `odirect.fork-race`; the pinned pages are copied into "
 		"each child, the parent keeps its own (required = 0), and "
 		"every pass's data must land in the parent, or the sample "
-		"FAILs.",
+		"FAILs. It runs on the backings `iouring.fork-fixed` runs on, "
+		"`child_copies_per_fork_io` in their copy units (hugetlb "
+		"pages); the others skip saying why.",
 	.needs = {
 		{ COW_NEED_ROOT, NULL, "the registry that removes a scratch file after a crash; PFNs" },
 		URING_NEED,

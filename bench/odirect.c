@@ -764,6 +764,19 @@ skip:
 #define SCRATCH_NEED \
 	{ COW_NEED_ROOT, NULL, "the registry that removes a scratch file after a crash; PFNs" }
 
+/* The backings of the workloads where a fork meets pinned pages. */
+#define PIN_BACKINGS_HELP \
+	"It runs on the anonymous backings of the fork workloads that "	\
+	"stay what they are under a pin (small pages only in --quick): "	\
+	"THP in every shape (a fork must not share a pinned page of a THP "	\
+	"either: the kernel splits a PMD that maps one and copies the "	\
+	"page into the child) and hugetlb (one copy a huge page; counts "	\
+	"in huge pages). Swapped-out pages, the zero pages and private file "	\
+	"mappings skip saying why: the first pin or write gives the "	\
+	"parent anonymous pages of its own in their place, so no fork "	\
+	"would meet the backing; `odirect.read-into-shared` measures that "	\
+	"pin."
+
 /* Why a fork must not share a page pinned for I/O. */
 #define PIN_COMMITS \
 	{ "70e806e4e645", "fork copies pinned pages for the child eagerly (5.9)" }, \
@@ -786,7 +799,8 @@ static const struct cow_scenario fork_race = {
 		"upper bound, so `copied` well below `req` is expected "
 		"(`copies_missing` null). The parent writes no page while a "
 		"read into it is in flight, so a fork that shares a pinned "
-		"page loses nothing here; `odirect.fork-inflight` checks that.",
+		"page loses nothing here; `odirect.fork-inflight` checks that. "
+		PIN_BACKINGS_HELP,
 	.needs = { SCRATCH_NEED },
 	.quick_size = COW_QUICK_SIZE,
 	.commits = { PIN_COMMITS },
@@ -818,7 +832,11 @@ static const struct cow_scenario fork_inflight = {
 		"returned with a read still in flight, and a sample with none "
 		"is a skip. `copied` are the parent's pages that moved; `req` "
 		"(each page written while a child lived) is an upper bound, as "
-		"a read finished before the fork leaves its page shared.",
+		"a read finished before the fork leaves its page shared. "
+		"On a backing the window is the first 256 pages of the "
+		"backing of the point's size (all of it when fewer, so "
+		"`thp-single-pte` overlaps little), counted in its copy "
+		"units. " PIN_BACKINGS_HELP,
 	.needs = {
 		SCRATCH_NEED,
 		{ COW_NEED_PROBE, "native AIO", "CONFIG_AIO, fs.aio-max-nr",
@@ -846,7 +864,15 @@ static const struct cow_scenario read_into_shared = {
 		"the child must keep its data, or the sample FAILs. The same "
 		"read into the region unshared, in the same sample, is the "
 		"baseline (`shared_over_baseline`, `baseline_MBps`, "
-		"`shared_MBps`).",
+		"`shared_MBps`, `baseline_pages_copied`). It runs on every "
+		"backing of the fork workloads (small pages only in --quick), "
+		"each made anew for the shared read and checked page by page "
+		"before it: a shared anonymous page (THP in every shape, "
+		"swapped out, hugetlb: one copy a huge page) is copied, a "
+		"shared zero page is replaced by a new page (`zero_allocs` = "
+		"pages, none copied), a page of a private file mapping is "
+		"copied from the page cache, shared or not (so the baseline "
+		"copies every page too), and the file must keep its data.",
 	.needs = { SCRATCH_NEED },
 	.quick_size = COW_QUICK_SIZE,
 	.nvariants = bench_backings_full,

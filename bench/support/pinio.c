@@ -150,16 +150,16 @@ static const char *pin_replaced(const char *name, char *buf, size_t len)
 {
 	const char *what;
 
+	/* Each at most 140 characters: a sample's reason holds 160. */
 	if (strstr(name, "swap"))
-		what = "swaps the pages in before any fork meets them: the forks would meet swapped-in anonymous pages, not swap entries (odirect.read-into-shared pins pages swapped out while shared)";
+		what = "the first pin swaps the pages in: no fork meets swap entries (odirect.read-into-shared pins them while shared)";
 	else if (!strcmp(name, "zero") || !strcmp(name, "huge-zero"))
-		what = "gives the parent a page of its own in place of each zero page: the forks would meet new anonymous pages (odirect.read-into-shared measures that allocation)";
+		what = "the first pin or write replaces each zero page with a new page: no fork meets the zero page (odirect.read-into-shared pins it)";
 	else if (!strncmp(name, "memfd", 5) || !strcmp(name, "tmpfile"))
-		what = "copies each page of the private file mapping into an anonymous page: the forks would meet those, not the file's pages (odirect.read-into-shared measures that copy)";
+		what = "the first pin or write copies each private file page to an anonymous one: no fork meets the file's (odirect.read-into-shared pins them)";
 	else
 		return NULL;
-	snprintf(buf, len, "%s: the first FOLL_WRITE pin or write %s", name,
-		 what);
+	snprintf(buf, len, "%s: %s", name, what);
 	return buf;
 }
 
