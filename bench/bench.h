@@ -274,8 +274,6 @@ bool bench_pinned_skip(struct cow_run *r, struct cow_sample *s);
 /* bench_setup_mem() of the point's backing. */
 bool bench_pinned_setup(struct cow_run *r, struct cow_sample *s,
 			struct bench_setup *f);
-/* The copy units (hugetlb pages, else pages) npages pages of f make. */
-size_t bench_pinned_units(const struct bench_setup *f, size_t npages);
 
 /* Who forks when, for a thread that needs to know (see bench_race). */
 struct bench_fork_watch {

@@ -259,14 +259,6 @@ bool bench_pinned_setup(struct cow_run *r, struct cow_sample *s,
 	return bench_setup_mem(r, s, f, pp->bk);
 }
 
-size_t bench_pinned_units(const struct bench_setup *f, size_t npages)
-{
-	size_t u = f->mem.buf && f->mem.unit > cow_page_size ?
-		   f->mem.unit / cow_page_size : 1;
-
-	return (npages + u - 1) / u;
-}
-
 /* ---- copies into a child at fork ----------------------------------------- */
 
 int bench_fork_copies(struct cow_meas *cm, struct bench_fork_watch *w,
