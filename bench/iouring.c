@@ -303,6 +303,22 @@ out:
 	cow_meas_require_none(mr);
 	if (timed_forks(mu, s, "unregistered"))
 		goto out;
+	/*
+	 * The forks left the pages shared, and a pin of several pages of a
+	 * large folio once shared copies all but the first (the pins just
+	 * taken raise its refcount): written one by one, the pages are the
+	 * parent's own again, so that registering them copies none.
+	 */
+	if (!small) {
+		cow_region_fill(buf, len, SEED_PARENT);
+		/* A page copied, not reused, is no longer the backing. */
+		if (cow_mem_verify(&f.mem, why, sizeof(why))) {
+			cow_sample_verdict(s, COW_SKIP,
+					   "written again after the forks, not reused: %s",
+					   why);
+			goto out;
+		}
+	}
 	if (dontfork && madvise(buf, len, MADV_DONTFORK)) {
 		cow_sample_fail(s, COW_EV_HARNESS, "MADV_DONTFORK: %s",
 				strerror(errno));
@@ -311,6 +327,11 @@ out:
 	if (ring_register(&ring, buf, len, why, sizeof(why))) {
 		cow_sample_verdict(s, COW_SKIP, "%s", why);
 		goto out;
+	}
+	/* The forks below must meet the backing: checked again. */
+	if (!small && cow_mem_verify(&f.mem, why, sizeof(why))) {
+		cow_sample_verdict(s, COW_SKIP, "after registering: %s", why);
+		goto unregister;
 	}
 	/* The copies fork makes must land on memory the host has backed. */
 	if (small)
@@ -457,8 +478,14 @@ static void read_fixed_race_sample(struct cow_run *r, struct cow_sample *s)
 		cow_sample_verdict(s, COW_SKIP, "%s", why);
 		goto exit_ring;
 	}
+	/* The race's forks must meet the backing: checked again. */
+	if (f.mem.buf && cow_mem_verify(&f.mem, why, sizeof(why))) {
+		cow_sample_verdict(s, COW_SKIP, "after registering: %s", why);
+		goto unregister;
+	}
 	bench_race_run(&rc, s);
 	bench_race_to_sample(&rc, s);
+unregister:
 	io_uring_unregister_buffers(&u.ring);
 exit_ring:
 	io_uring_queue_exit(&u.ring);
@@ -500,7 +527,14 @@ static const struct cow_scenario fork_fixed = {
 		"Swapped-out pages, the zero pages and private file mappings "
 		"skip saying why: registration (a `FOLL_WRITE` pin) gives the "
 		"parent anonymous pages of its own in their place before any "
-		"fork; `odirect.read-into-shared` measures that pin.",
+		"fork; `odirect.read-into-shared` measures that pin. On a "
+		"backing the region is written again after the unregistered "
+		"forks, so that its pages are the parent's own when registered "
+		"(a pin of several pages of a large folio a fork shared copies "
+		"all but the first), and checked page by page again after the "
+		"write and after registering: a backing the kernel did not keep "
+		"skips saying so (`thp-single-pte` on 6.18: a THP's single PTE, "
+		"once shared, is copied on the write, not reused).",
 	.needs = { URING_NEED },
 	.quick_size = COW_QUICK_FULL,
 	.commits = {
