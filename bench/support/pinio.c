@@ -150,7 +150,7 @@ static const char *pin_replaced(const char *name, char *buf, size_t len)
 {
 	const char *what;
 
-	/* Each at most 140 characters: a sample's reason holds 160. */
+	/* Each fits a sample's reason (160) with the name before it. */
 	if (strstr(name, "swap"))
 		what = "the first pin swaps the pages in: no fork meets swap entries (odirect.read-into-shared pins them while shared)";
 	else if (!strcmp(name, "zero") || !strcmp(name, "huge-zero"))
