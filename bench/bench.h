@@ -230,8 +230,50 @@ enum cow_verdict bench_scratch_create(struct cow_run *r, uint64_t seed,
 void bench_scratch_remove(struct cow_run *r);
 /* Its size, for cow_scenario.scratch_bytes. */
 uint64_t bench_scratch_bytes(const struct cow_opts *o, uint64_t size);
-/* Open it O_DIRECT in a sample: fd, or -1 with the sample FAILed. */
+/*
+ * Open the point's scratch file (struct bench_pinned's) O_DIRECT in a
+ * sample: fd, or -1 with the sample FAILed.
+ */
 int bench_scratch_open(struct cow_run *r, struct cow_sample *s);
+
+/*
+ * A point of a workload on pinned pages (r->priv from prepare to
+ * cleanup): its scratch file and its backing (variant idx of the list of
+ * support/backings.c).
+ */
+struct bench_pinned {
+	char *path;			/* the scratch file, or NULL */
+	struct bench_backing *bk;	/* NULL only when it could not be had */
+	char skip[160];			/* BENCH_PIN_SAMPLE_SKIP: the reason */
+};
+/* Create the scratch file (in --dir). */
+#define BENCH_PIN_SCRATCH	(1u << 0)
+/*
+ * Skip backings whose pages the first FOLL_WRITE pin or write replaces
+ * with anonymous ones (swapped out, zero pages, private files): for the
+ * workloads where a fork must meet the pinned pages of the backing.
+ */
+#define BENCH_PIN_KEPT		(1u << 1)
+/*
+ * A skip is each sample's (bench_pinned_skip), not prepare()'s: for
+ * variants that cross the backings with cases a sample names.
+ */
+#define BENCH_PIN_SAMPLE_SKIP	(1u << 2)
+enum cow_verdict bench_pinned_prepare(struct cow_run *r, unsigned idx,
+				      unsigned flags, char *reason,
+				      size_t len);
+void bench_pinned_cleanup(struct cow_run *r);
+/*
+ * backing_name of a scenario whose variants are the backings
+ * (bench_backings_full: small pages only in --quick).
+ */
+const char *bench_pinned_backing_name(const struct cow_opts *o, unsigned v,
+				      char *buf, size_t len);
+/* The point's skip, if it has one: true with the sample's verdict set. */
+bool bench_pinned_skip(struct cow_run *r, struct cow_sample *s);
+/* bench_setup_mem() of the point's backing. */
+bool bench_pinned_setup(struct cow_run *r, struct cow_sample *s,
+			struct bench_setup *f);
 
 /* Who forks when, for a thread that needs to know (see bench_race). */
 struct bench_fork_watch {

@@ -67,9 +67,36 @@ static int uring_probe(char *reason, size_t len)
 	return 0;
 }
 
+/*
+ * The two cases (no madvise, MADV_DONTFORK), each on every backing whose
+ * registered pages a fork still meets as the backing's (small pages only
+ * in --quick): variant = case * backings + backing.
+ */
+static unsigned fixed_nbackings(const struct cow_opts *o)
+{
+	return bench_backings_full(o);
+}
+
 static unsigned fixed_nvariants(const struct cow_opts *o)
 {
-	return 2;
+	return 2 * fixed_nbackings(o);
+}
+
+static const char *fixed_backing_name(const struct cow_opts *o, unsigned v,
+				      char *buf, size_t len)
+{
+	if (v >= fixed_nvariants(o))
+		return NULL;
+	return bench_backing_variant_name(o, v % fixed_nbackings(o), buf, len);
+}
+
+/* A skip is the samples', which name their case (cf. vmsplice.leak). */
+static enum cow_verdict fixed_prepare(struct cow_run *r, char *reason,
+				      size_t len)
+{
+	return bench_pinned_prepare(r, r->variant % fixed_nbackings(r->opts),
+				    BENCH_PIN_KEPT | BENCH_PIN_SAMPLE_SKIP,
+				    reason, len);
 }
 
 /* One timed phase of FIXED_FORKS fork + _exit + wait. */
@@ -92,13 +119,20 @@ static int timed_forks(struct cow_meas *m, struct cow_sample *s,
 /*
  * Copies of this fork: the parent's pages must stay put (none required),
  * the child must get a copy of every registered page it maps (required).
+ * In the backing's copy units: the child's page count over unit pages
+ * (a hugetlb page is copied whole, all its PFNs new), the parent's
+ * counted so by cow_meas_backing().
  */
 static void fork_copies_to_sample(struct cow_sample *s,
 				  const struct cow_meas *parent,
-				  const struct cow_pm_diff *child)
+				  struct cow_pm_diff *child)
 {
+	size_t u = parent->unit_pages ? parent->unit_pages : 1;
+
 	if (!parent->accounted)
 		return;
+	child->both /= u;
+	child->differ /= u;
 	s->pages_copied = parent->pages_copied + (int64_t)child->differ;
 	s->pages_required = (int64_t)child->both;
 	s->extra_copies = parent->pages_copied;
@@ -222,9 +256,12 @@ out:
  * at its parent's PFN is a copy missing (counts).
  */static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 {
-	bool dontfork = r->variant == 1;
+	bool dontfork = r->variant / fixed_nbackings(r->opts) == 1;
+	const struct bench_pinned *pp = r->priv;
+	bool small = !pp->bk || pp->bk->b == COW_BACK_SMALL;
 	size_t len = r->size;
 	struct cow_meas *mu = NULL, *mr = NULL, *cm = NULL;
+	struct bench_setup f = { 0 };
 	struct io_uring ring;
 	struct cow_pm_diff d;
 	struct fixed_io fi;
@@ -233,7 +270,17 @@ out:
 	double nu, nr;
 
 	cow_sample_param_str(s, "madvise", dontfork ? "dontfork" : "none");
-	buf = bench_region(s, len, COW_BACK_SMALL, SEED_PARENT);
+	if (bench_pinned_skip(r, s))
+		return;
+	/* Another backing: made, checked, its copies' memory warmed. */
+	if (small) {
+		buf = bench_region(s, len, COW_BACK_SMALL, SEED_PARENT);
+	} else if (bench_pinned_setup(r, s, &f)) {
+		buf = f.buf;
+		len = f.len;
+	} else {
+		buf = NULL;
+	}
 	if (!buf)
 		return;
 	if (ring_init(&ring, why, sizeof(why))) {
@@ -248,10 +295,30 @@ out:
 				strerror(errno));
 		goto out;
 	}
+	if (!small) {
+		cow_meas_backing(mu, &f.mem);
+		cow_meas_backing(mr, &f.mem);
+	}
 	cow_meas_require_none(mu);
 	cow_meas_require_none(mr);
 	if (timed_forks(mu, s, "unregistered"))
 		goto out;
+	/*
+	 * The forks left the pages shared, and a pin of several pages of a
+	 * large folio once shared copies all but the first (the pins just
+	 * taken raise its refcount): written one by one, the pages are the
+	 * parent's own again, so that registering them copies none.
+	 */
+	if (!small) {
+		cow_region_fill(buf, len, SEED_PARENT);
+		/* A page copied, not reused, is no longer the backing. */
+		if (cow_mem_verify(&f.mem, why, sizeof(why))) {
+			cow_sample_verdict(s, COW_SKIP,
+					   "written again after the forks, not reused: %s",
+					   why);
+			goto out;
+		}
+	}
 	if (dontfork && madvise(buf, len, MADV_DONTFORK)) {
 		cow_sample_fail(s, COW_EV_HARNESS, "MADV_DONTFORK: %s",
 				strerror(errno));
@@ -261,8 +328,14 @@ out:
 		cow_sample_verdict(s, COW_SKIP, "%s", why);
 		goto out;
 	}
+	/* The forks below must meet the backing: checked again. */
+	if (!small && cow_mem_verify(&f.mem, why, sizeof(why))) {
+		cow_sample_verdict(s, COW_SKIP, "after registering: %s", why);
+		goto unregister;
+	}
 	/* The copies fork makes must land on memory the host has backed. */
-	cow_warm_free_memory(len);
+	if (small)
+		cow_warm_free_memory(len);
 	if (timed_forks(mr, s, "registered") ||
 	    bench_fork_copies(cm, NULL, NULL, &d, why, sizeof(why))) {
 		if (s->verdict != COW_FAIL)
@@ -306,7 +379,10 @@ out:
 	cow_meas_free(cm);
 	io_uring_queue_exit(&ring);
 free_buf:
-	cow_region_free(buf, len);
+	if (small)
+		cow_region_free(buf, len);
+	else
+		bench_teardown(&f);
 }
 
 /* ---- iouring.read-fixed-race -------------------------------------------- */
@@ -316,15 +392,13 @@ struct uring_io {
 	int fd;
 };
 
+/* The race needs the registered pages to be the backing's at each fork. */
 static enum cow_verdict race_prepare(struct cow_run *r, char *reason,
 				     size_t len)
 {
-	return bench_scratch_create(r, SEED_FILE, reason, len);
-}
-
-static void race_cleanup(struct cow_run *r)
-{
-	bench_scratch_remove(r);
+	return bench_pinned_prepare(r, r->variant,
+				    BENCH_PIN_SCRATCH | BENCH_PIN_KEPT,
+				    reason, len);
 }
 
 /* READ_FIXED the whole file into the registered buffer, QUEUE_DEPTH deep. */
@@ -375,10 +449,14 @@ fail:
 	return err;
 }
 
-/* iouring.read-fixed-race: odirect.fork-race's race, with READ_FIXED. */static void read_fixed_race_sample(struct cow_run *r, struct cow_sample *s)
+/*
+ * iouring.read-fixed-race: odirect.fork-race's race, with READ_FIXED, on
+ * the point's backing (made, checked and warmed by bench_pinned_setup()).
+ */
+static void read_fixed_race_sample(struct cow_run *r, struct cow_sample *s)
 {
-	struct bench_race rc = { .len = r->size, .seed = SEED_FILE,
-				 .pass = fixed_pass };
+	struct bench_race rc = { .seed = SEED_FILE, .pass = fixed_pass };
+	struct bench_setup f;
 	struct uring_io u;
 	char why[160];
 
@@ -386,34 +464,33 @@ fail:
 	if (u.fd < 0)
 		return;
 	rc.ctx = &u;
-	rc.buf = bench_region(s, rc.len, COW_BACK_SMALL, SEED_PARENT);
-	if (!rc.buf)
+	if (!bench_pinned_setup(r, s, &f))
 		goto close_fd;
+	rc.buf = f.buf;
+	rc.len = f.len;
+	rc.m = f.m;
 	if (ring_init(&u.ring, why, sizeof(why))) {
 		cow_sample_verdict(s, COW_SKIP, "%s", why);
-		goto free_buf;
-	}
-	rc.m = cow_meas_new(rc.buf, rc.len);
-	if (!rc.m) {
-		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
-				strerror(errno));
-		goto exit_ring;
+		goto teardown;
 	}
 	cow_meas_require_none(rc.m);
 	if (ring_register(&u.ring, rc.buf, rc.len, why, sizeof(why))) {
 		cow_sample_verdict(s, COW_SKIP, "%s", why);
-		goto free_m;
+		goto exit_ring;
 	}
-	cow_warm_free_memory(rc.len);
+	/* The race's forks must meet the backing: checked again. */
+	if (f.mem.buf && cow_mem_verify(&f.mem, why, sizeof(why))) {
+		cow_sample_verdict(s, COW_SKIP, "after registering: %s", why);
+		goto unregister;
+	}
 	bench_race_run(&rc, s);
 	bench_race_to_sample(&rc, s);
+unregister:
 	io_uring_unregister_buffers(&u.ring);
-free_m:
-	cow_meas_free(rc.m);
 exit_ring:
 	io_uring_queue_exit(&u.ring);
-free_buf:
-	cow_region_free(rc.buf, rc.len);
+teardown:
+	bench_teardown(&f);
 close_fd:
 	close(u.fd);
 }
@@ -442,7 +519,22 @@ static const struct cow_scenario fork_fixed = {
 		"registering it, the known mitigation: the child maps nothing "
 		"and nothing is copied. `--full` sweeps the registered size "
 		"1M..1G. Its quick size is its full size: the fork's cost "
-		"grows with the registered pages.",
+		"grows with the registered pages. Both cases run on the "
+		"anonymous backings of the fork workloads that stay what they "
+		"are under a pin (small pages only in --quick): THP in every "
+		"shape (all registered pages copied into the child) and "
+		"hugetlb (one copy a huge page; the counts are in huge pages). "
+		"Swapped-out pages, the zero pages and private file mappings "
+		"skip saying why: registration (a `FOLL_WRITE` pin) gives the "
+		"parent anonymous pages of its own in their place before any "
+		"fork; `odirect.read-into-shared` measures that pin. On a "
+		"backing the region is written again after the unregistered "
+		"forks, so that its pages are the parent's own when registered "
+		"(a pin of several pages of a large folio a fork shared copies "
+		"all but the first), and checked page by page again after the "
+		"write and after registering: a backing the kernel did not keep "
+		"skips saying so (`thp-single-pte` on 6.18: a THP's single PTE, "
+		"once shared, is copied on the write, not reused).",
 	.needs = { URING_NEED },
 	.quick_size = COW_QUICK_FULL,
 	.commits = {
@@ -451,7 +543,10 @@ static const struct cow_scenario fork_fixed = {
 	},
 	.flags = COW_F_SWEEP_SIZE,
 	.nvariants = fixed_nvariants,
+	.prepare = fixed_prepare,
 	.sample = fork_fixed_sample,
+	.cleanup = bench_pinned_cleanup,
+	.backing_name = fixed_backing_name,
 };
 
 static const struct cow_scenario read_fixed_race = {
@@ -462,7 +557,9 @@ static const struct cow_scenario read_fixed_race = {
 		"as in `odirect.fork-race`; the pinned pages are copied into "
 		"each child, the parent keeps its own (required = 0), and "
 		"every pass's data must land in the parent, or the sample "
-		"FAILs.",
+		"FAILs. It runs on the backings `iouring.fork-fixed` runs on, "
+		"`child_copies_per_fork_io` in their copy units (hugetlb "
+		"pages); the others skip saying why.",
 	.needs = {
 		{ COW_NEED_ROOT, NULL, "the registry that removes a scratch file after a crash; PFNs" },
 		URING_NEED,
@@ -471,9 +568,11 @@ static const struct cow_scenario read_fixed_race = {
 	.commits = {
 		{ "70e806e4e645", "fork copies pinned pages for the child eagerly (5.9)" },
 	},
+	.nvariants = bench_backings_full,
 	.prepare = race_prepare,
 	.sample = read_fixed_race_sample,
-	.cleanup = race_cleanup,
+	.cleanup = bench_pinned_cleanup,
+	.backing_name = bench_pinned_backing_name,
 	.scratch_bytes = bench_scratch_bytes,
 };
 

@@ -22,15 +22,24 @@
 #define RACE_CHUNK		(64ul << 10)
 #define READ_CHUNK		(1ul << 20)
 
+/*
+ * The races and reads in flight need the pinned pages to be the
+ * backing's when a fork meets them (BENCH_PIN_KEPT).
+ */
 static enum cow_verdict odirect_prepare(struct cow_run *r, char *reason,
 					size_t len)
 {
-	return bench_scratch_create(r, SEED_FILE, reason, len);
+	return bench_pinned_prepare(r, r->variant,
+				    BENCH_PIN_SCRATCH | BENCH_PIN_KEPT,
+				    reason, len);
 }
 
-static void odirect_cleanup(struct cow_run *r)
+/* A read into pages shared with a child unshares any backing. */
+static enum cow_verdict shared_prepare(struct cow_run *r, char *reason,
+				       size_t len)
 {
-	bench_scratch_remove(r);
+	return bench_pinned_prepare(r, r->variant, BENCH_PIN_SCRATCH, reason,
+				    len);
 }
 
 /* Read the file into buf, chunk by chunk; rc may be NULL.  0 or -errno. */
@@ -65,32 +74,30 @@ static int race_pass(struct bench_race *rc, char *why, size_t len)
 	return err;
 }
 
-/* odirect.fork-race: the race itself is bench_race_run()'s (pinio.c). */
+/*
+ * odirect.fork-race: the race itself is bench_race_run()'s (pinio.c), on
+ * the point's backing (made, checked and its copies warmed by
+ * bench_pinned_setup(); counted in its units).
+ */
 static void fork_race_sample(struct cow_run *r, struct cow_sample *s)
 {
-	struct bench_race rc = { .len = r->size, .seed = SEED_FILE,
-				 .mark = true, .pass = race_pass };
+	struct bench_race rc = { .seed = SEED_FILE, .mark = true,
+				 .pass = race_pass };
+	struct bench_setup f;
 	int fd = bench_scratch_open(r, s);
 
 	if (fd < 0)
 		return;
 	rc.ctx = &fd;
-	rc.buf = bench_region(s, rc.len, COW_BACK_SMALL, SEED_PARENT);
-	if (!rc.buf)
+	if (!bench_pinned_setup(r, s, &f))
 		goto close_fd;
-	rc.m = cow_meas_new(rc.buf, rc.len);
-	if (!rc.m) {
-		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
-				strerror(errno));
-		goto free_buf;
-	}
+	rc.buf = f.buf;
+	rc.len = f.len;
+	rc.m = f.m;
 	cow_meas_require_none(rc.m);
-	cow_warm_free_memory(rc.len);
 	bench_race_run(&rc, s);
 	bench_race_to_sample(&rc, s);
-	cow_meas_free(rc.m);
-free_buf:
-	cow_region_free(rc.buf, rc.len);
+	bench_teardown(&f);
 close_fd:
 	close(fd);
 }
@@ -110,45 +117,73 @@ static int timed_read(int fd, char *buf, size_t len, struct cow_meas *m,
 	return err;
 }
 
-/* odirect.read-into-shared: the baseline first, then the shared read. */
+/*
+ * odirect.read-into-shared: the baseline first, then the shared read.
+ * Small pages take both reads in the one region, refilled between them;
+ * another backing is made anew for the shared read, as the baseline read
+ * may have left it another (the zero pages, the private file pages and
+ * the swapped-out ones are the parent's own anonymous pages after it),
+ * and checked again before it.  Swapped pages are read back in first, so
+ * that the read meets present pages whose PFNs the count compares: for
+ * the shared read, after the fork, so that the child keeps swap entries.
+ */
 static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 {
-	size_t len = r->size, npages = len / cow_page_size;
-	struct cow_meas *mb = NULL, *ms = NULL;
+	const struct bench_pinned *pp = r->priv;
+	bool small = !pp->bk || pp->bk->b == COW_BACK_SMALL;
 	struct bench_holder h = { .pid = -1, .go = -1 };
-	char *buf;
+	struct cow_meas *mb = NULL, *ms;
+	struct bench_setup f = { 0 };
+	size_t len, nunits;
 	int fd;
 
 	fd = bench_scratch_open(r, s);
 	if (fd < 0)
 		return;
-	buf = bench_region(s, len, COW_BACK_SMALL, SEED_PARENT);
-	if (!buf)
+	if (!bench_pinned_setup(r, s, &f))
 		goto close_fd;
-	mb = cow_meas_new(buf, len);
-	ms = cow_meas_new(buf, len);
-	if (!mb || !ms) {
+	len = f.len;
+	mb = cow_meas_new(f.buf, len);
+	if (!mb) {
 		cow_sample_fail(s, COW_EV_HARNESS, "setup: %s",
 		                strerror(errno));
 		goto out;
 	}
-	cow_meas_require_none(mb);
-	cow_meas_require_all(ms);
-	if (timed_read(fd, buf, len, mb, s))
+	/* Unshared: no copy required, but a private file page's. */
+	if (!small)
+		cow_meas_backing(mb, &f.mem);
+	bench_require(&f, false);
+	memcpy(mb->required, f.m->required, mb->npages);
+	bench_present(&f);
+	if (timed_read(fd, f.buf, len, mb, s))
 		goto out;
-	bench_check_region(s, "region after the baseline read", buf, len,
+	bench_check_region(s, "region after the baseline read", f.buf, len,
 			   SEED_FILE);
+	bench_check_file(s, &f);
 
-	cow_region_fill(buf, len, SEED_PARENT);
-	cow_warm_free_memory(len);
-	if (!bench_holder_start(&h, s, buf, len, SEED_PARENT))
+	/* Free memory for the copies was warmed by the setup. */
+	if (small) {
+		cow_region_fill(f.buf, len, SEED_PARENT);
+	} else {
+		bench_teardown(&f);
+		if (!bench_pinned_setup(r, s, &f)) {
+			f.m = NULL;
+			goto out;
+		}
+	}
+	ms = f.m;
+	nunits = f.nunits;
+	bench_require(&f, true);
+	if (!bench_holder_start(&h, s, f.buf, len, f.orig))
 		goto out;
-	timed_read(fd, buf, len, ms, s);
+	bench_present(&f);
+	timed_read(fd, f.buf, len, ms, s);
 	bench_holder_finish(&h, s);
-	bench_check_region(s, "parent after the read", buf, len, SEED_FILE);
-	cow_meas_to_sample(ms, s, npages);
+	bench_check_region(s, "parent after the read", f.buf, len, SEED_FILE);
+	bench_check_file(s, &f);
+	cow_meas_to_sample(ms, s, nunits);
 	cow_sample_metric(s, "baseline_ns_per_page",
-			  (double)(mb->t_stop - mb->t_start) / npages);
+			  (double)(mb->t_stop - mb->t_start) / nunits);
 	cow_sample_metric(s, "baseline_MBps", (double)len * 1e3 /
 			  (double)(mb->t_stop - mb->t_start));
 	cow_sample_metric(s, "shared_MBps", (double)len * 1e3 /
@@ -156,13 +191,17 @@ static void read_into_shared_sample(struct cow_run *r, struct cow_sample *s)
 	cow_sample_metric(s, "shared_over_baseline",
 			  (double)(ms->t_stop - ms->t_start) /
 			  (double)(mb->t_stop - mb->t_start));
-	cow_sample_metric(s, "baseline_pages_copied",
-			  (double)mb->pages_copied);
+	if (mb->accounted)
+		cow_sample_metric(s, "baseline_pages_copied",
+				  (double)mb->pages_copied);
+	if (mb->accounted && mb->zero_apart && mb->zero_allocs >= 0)
+		cow_sample_metric(s, "baseline_zero_allocs",
+				  (double)mb->zero_allocs);
 out:
 	bench_holder_finish(&h, s);
 	cow_meas_free(mb);
-	cow_meas_free(ms);
-	cow_region_free(buf, len);
+	if (f.m)
+		bench_teardown(&f);
 close_fd:
 	close(fd);
 }
@@ -212,6 +251,8 @@ struct infl {
 	int fd;
 	aio_context_t ctx;
 	char *buf;			/* the window */
+	unsigned n;			/* its pages: INFL_PAGES, or fewer */
+	size_t unit;			/* pages a copy copies (hugetlb) */
 	size_t half;
 	size_t first;			/* the file page at its start */
 	struct infl_shared *sh;
@@ -282,7 +323,7 @@ static long infl_submit(struct infl *f)
 	long done = 0, n;
 	unsigned i;
 
-	for (i = 0; i < INFL_PAGES; i++) {
+	for (i = 0; i < f->n; i++) {
 		struct iocb *cb = &f->cb[i];
 
 		memset(cb, 0, sizeof(*cb));
@@ -293,8 +334,8 @@ static long infl_submit(struct infl *f)
 		cb->aio_offset = (__s64)((first + i) * cow_page_size);
 		f->cbp[i] = cb;
 	}
-	while (done < INFL_PAGES) {
-		n = syscall(SYS_io_submit, f->ctx, INFL_PAGES - done,
+	while (done < (long)f->n) {
+		n = syscall(SYS_io_submit, f->ctx, (long)f->n - done,
 			    f->cbp + done);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -320,11 +361,11 @@ static void __attribute__((noreturn)) infl_child(struct infl *f, int go)
 	size_t i, first = f->first;
 	char c;
 
-	if (cow_pagemap_read(f->buf, INFL_PAGES, sh->pm_child))
+	if (cow_pagemap_read(f->buf, f->n, sh->pm_child))
 		memset(sh->pm_child, 0, sizeof(sh->pm_child));
 	while (read(go, &c, 1) < 0 && errno == EINTR)
 		;
-	for (i = 0; i < INFL_PAGES; i++) {
+	for (i = 0; i < f->n; i++) {
 		const char *h = infl_page(f, first + i) + f->half;
 
 		if (cow_page_marked(h, SEED_HALF_OLD ^ (first + i)))
@@ -344,7 +385,7 @@ static void infl_check_parent(struct infl *f)
 {
 	size_t i;
 
-	for (i = f->first; i < f->first + INFL_PAGES; i++) {
+	for (i = f->first; i < f->first + f->n; i++) {
 		const char *p = infl_page(f, i);
 
 		if (!cow_page_marked(p, SEED_FILE ^ i) && !f->reads_lost++)
@@ -356,14 +397,42 @@ static void infl_check_parent(struct infl *f)
 }
 
 /*
- * One fork with INFL_PAGES reads in flight: submit, fork, see which
+ * Copy units of the window (hugetlb pages, else pages; the window starts
+ * at one) whose PFNs differ between a and b.
+ */
+static size_t infl_units_moved(const struct infl *f, const uint64_t *a,
+			       const uint64_t *b)
+{
+	uint8_t differs[INFL_PAGES];
+	struct cow_pm_diff d;
+	size_t i, units = 0;
+	bool any = false;
+
+	cow_pagemap_diff(a, b, f->n, differs, &d);
+	for (i = 0; i < f->n; i++) {
+		any |= differs[i];
+		if ((i + 1) % f->unit && i + 1 < f->n)
+			continue;
+		units += any;
+		any = false;
+	}
+	return units;
+}
+
+/* The copy units of the window. */
+static size_t infl_units(const struct infl *f)
+{
+	return (f->n + f->unit - 1) / f->unit;
+}
+
+/*
+ * One fork with f->n reads in flight: submit, fork, see which
  * reads are still out, write the second halves (last submitted first:
  * those are likeliest still in flight), reap the rest, release the
  * child.  0, or -1 with f->why.
  */
 static int infl_once(struct infl *f, size_t first)
 {
-	struct cow_pm_diff d, dp;
 	long sub, left, n;
 	int go[2], ret = -1;
 	uint64_t t0, t1;
@@ -378,15 +447,15 @@ static int infl_once(struct infl *f, size_t first)
 	f->sh->child_first = -1;
 	/* The window is the parent's alone again: no copies here. */
 	f->first = first;
-	for (i = first; i < first + INFL_PAGES; i++) {
+	for (i = first; i < first + f->n; i++) {
 		cow_page_mark(infl_page(f, i), SEED_PARENT ^ i);
 		cow_page_mark(infl_page(f, i) + f->half, SEED_HALF_OLD ^ i);
 	}
 	sub = infl_submit(f);
 	left = sub;
-	if (sub < INFL_PAGES)
+	if (sub < (long)f->n)
 		goto reap;
-	if (cow_pagemap_read(f->buf, INFL_PAGES, f->sh->pm_parent))
+	if (cow_pagemap_read(f->buf, f->n, f->sh->pm_parent))
 		memset(f->sh->pm_parent, 0, sizeof(f->sh->pm_parent));
 	t0 = cow_now_ns();
 	pid = fork();
@@ -408,7 +477,7 @@ static int infl_once(struct infl *f, size_t first)
 		f->inflight += (size_t)left;
 		f->overlapped += left > 0;
 	}
-	for (i = first + INFL_PAGES; i-- > first;)
+	for (i = first + f->n; i-- > first;)
 		cow_page_mark(infl_page(f, i) + f->half, SEED_PARENT2 ^ i);
 	while (n >= 0 && left > 0) {
 		n = infl_reap(f, 1, left, false);
@@ -416,18 +485,15 @@ static int infl_once(struct infl *f, size_t first)
 			left -= n;
 	}
 	/* The parent's pages its writes moved, with the child still there. */
-	if (n >= 0 && cow_pagemap_read(f->buf, INFL_PAGES, f->sh->pm_after))
+	if (n >= 0 && cow_pagemap_read(f->buf, f->n, f->sh->pm_after))
 		memset(f->sh->pm_after, 0, sizeof(f->sh->pm_after));
 	close(go[1]);
 	go[1] = -1;
 	if (cow_wait(pid, f->why, sizeof(f->why)) || n < 0)
 		goto out;
-	cow_pagemap_diff(f->sh->pm_parent, f->sh->pm_child, INFL_PAGES, NULL,
-			 &d);
-	cow_pagemap_diff(f->sh->pm_parent, f->sh->pm_after, INFL_PAGES, NULL,
-			 &dp);
-	f->child_copies += d.differ;
-	f->moved += dp.differ;
+	f->child_copies += infl_units_moved(f, f->sh->pm_parent,
+					    f->sh->pm_child);
+	f->moved += infl_units_moved(f, f->sh->pm_parent, f->sh->pm_after);
 	f->child_saw_write += f->sh->child_saw_write + f->sh->child_other;
 	if (f->sh->child_first >= 0) {
 		f->why_ev = COW_EV_DATA;
@@ -453,21 +519,28 @@ out:
 /*
  * odirect.fork-inflight (see its .help): INFL_PAGES pages a window, the
  * reads submitted last first; a sample where no read was still in flight
- * when a fork returned tested nothing: SKIP.
+ * when a fork returned tested nothing: SKIP.  Small pages: the window is
+ * a region of its own.  Another backing: the backing of the point's size
+ * is made and checked, and the window is its first INFL_PAGES pages (all
+ * of them, if fewer: thp-single-pte), in its copy units.
  */
 static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 {
+	const struct bench_pinned *pp = r->priv;
+	bool small = !pp->bk || pp->bk->b == COW_BACK_SMALL;
 	size_t win = INFL_PAGES * cow_page_size;
-	size_t nwin = r->size / win;
+	size_t nwin;
 	unsigned i;
 	struct infl f = { .ctx = 0, .half = cow_page_size / 2,
-			  .why_ev = COW_EV_HARNESS,
+			  .why_ev = COW_EV_HARNESS, .n = INFL_PAGES,
+			  .unit = 1,
 			  .first_read_lost = -1, .first_write_lost = -1 };
+	struct bench_setup mem = { 0 };
 	const char *hidden = NULL;
 	struct cow_meas *m = NULL;
 	int err;
 
-	if (!nwin) {
+	if (r->size < win) {
 		cow_sample_verdict(s, COW_SKIP, "size below %u pages",
 				   INFL_PAGES);
 		return;
@@ -475,9 +548,19 @@ static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 	f.fd = bench_scratch_open(r, s);
 	if (f.fd < 0)
 		return;
-	f.buf = bench_region(s, win, COW_BACK_SMALL, SEED_PARENT);
-	if (!f.buf)
-		goto close_fd;
+	if (small) {
+		f.buf = bench_region(s, win, COW_BACK_SMALL, SEED_PARENT);
+		if (!f.buf)
+			goto close_fd;
+	} else {
+		if (!bench_pinned_setup(r, s, &mem))
+			goto close_fd;
+		f.buf = mem.buf;
+		if (mem.len < win)
+			f.n = (unsigned)(mem.len / cow_page_size);
+		f.unit = mem.npages / mem.nunits;
+	}
+	nwin = r->size / (f.n * cow_page_size);
 	f.sh = cow_shared_alloc(sizeof(*f.sh));
 	/* Time and counters; the window's copies are counted fork by fork. */
 	m = cow_meas_new(NULL, 0);
@@ -487,12 +570,13 @@ static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 				strerror(err ? -err : errno));
 		goto out;
 	}
-	cow_warm_free_memory(win);
+	if (small)
+		cow_warm_free_memory(win);
 	cow_meas_start(m);
 	for (i = 0; i < INFL_FORKS_MAX && !cow_interrupted; i++) {
 		if (i >= INFL_FORKS && f.overlapped >= INFL_OVERLAPS)
 			break;
-		if (infl_once(&f, (i % nwin) * INFL_PAGES) || f.why[0])
+		if (infl_once(&f, (i % nwin) * f.n) || f.why[0])
 			break;
 		/* Data lost is the verdict: no need to go on. */
 		if (f.reads_lost || f.writes_lost)
@@ -513,7 +597,7 @@ static void fork_inflight_sample(struct cow_run *r, struct cow_sample *s)
 		cow_sample_verdict(s, COW_SKIP,
 				   "no fork overlapped a read in flight in %u tries",
 				   f.forks);
-	m->pages_written = (int64_t)f.forks * INFL_PAGES;
+	m->pages_written = (int64_t)(f.forks * infl_units(&f));
 	cow_meas_to_sample(m, s, f.forks);
 	s->ns = f.fork_ns;
 	if (cow_pagemap_pfns_visible(&hidden)) {
@@ -547,7 +631,10 @@ out:
 	cow_meas_free(m);
 	if (f.sh)
 		cow_shared_free(f.sh, sizeof(*f.sh));
-	cow_region_free(f.buf, win);
+	if (small)
+		cow_region_free(f.buf, win);
+	else
+		bench_teardown(&mem);
 close_fd:
 	close(f.fd);
 }
@@ -628,7 +715,7 @@ static int aio_probe(char *reason, size_t len)
 static enum cow_verdict inflight_prepare(struct cow_run *r, char *reason,
 					 size_t len)
 {
-	enum cow_verdict v = bench_scratch_create(r, SEED_FILE, reason, len);
+	enum cow_verdict v = odirect_prepare(r, reason, len);
 	size_t plen = PIN_PROBE_PAGES * cow_page_size;
 	char *buf = NULL;
 	int64_t delta;
@@ -637,7 +724,8 @@ static enum cow_verdict inflight_prepare(struct cow_run *r, char *reason,
 
 	if (v != COW_PASS)
 		return v;
-	fd = open(r->priv, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	fd = open(((struct bench_pinned *)r->priv)->path,
+		  O_RDONLY | O_DIRECT | O_CLOEXEC);
 	buf = cow_region_alloc(plen, COW_BACK_SMALL);
 	if (fd >= 0 && buf)
 		n = pread(fd, buf, cow_page_size / 2, 0);
@@ -668,13 +756,26 @@ static enum cow_verdict inflight_prepare(struct cow_run *r, char *reason,
 	return COW_PASS;
 skip:
 	/* No cleanup() follows a prepare() that did not pass. */
-	bench_scratch_remove(r);
+	bench_pinned_cleanup(r);
 	return COW_SKIP;
 }
 
 /* The scratch file on --dir, removed after a crash by the run's registry. */
 #define SCRATCH_NEED \
 	{ COW_NEED_ROOT, NULL, "the registry that removes a scratch file after a crash; PFNs" }
+
+/* The backings of the workloads where a fork meets pinned pages. */
+#define PIN_BACKINGS_HELP \
+	"It runs on the anonymous backings of the fork workloads that "	\
+	"stay what they are under a pin (small pages only in --quick): "	\
+	"THP in every shape (a fork must not share a pinned page of a THP "	\
+	"either: the kernel splits a PMD that maps one and copies the "	\
+	"page into the child) and hugetlb (one copy a huge page; counts "	\
+	"in huge pages). Swapped-out pages, the zero pages and private file "	\
+	"mappings skip saying why: the first pin or write gives the "	\
+	"parent anonymous pages of its own in their place, so no fork "	\
+	"would meet the backing; `odirect.read-into-shared` measures that "	\
+	"pin."
 
 /* Why a fork must not share a page pinned for I/O. */
 #define PIN_COMMITS \
@@ -698,13 +799,16 @@ static const struct cow_scenario fork_race = {
 		"upper bound, so `copied` well below `req` is expected "
 		"(`copies_missing` null). The parent writes no page while a "
 		"read into it is in flight, so a fork that shares a pinned "
-		"page loses nothing here; `odirect.fork-inflight` checks that.",
+		"page loses nothing here; `odirect.fork-inflight` checks that. "
+		PIN_BACKINGS_HELP,
 	.needs = { SCRATCH_NEED },
 	.quick_size = COW_QUICK_SIZE,
 	.commits = { PIN_COMMITS },
+	.nvariants = bench_backings_full,
 	.prepare = odirect_prepare,
 	.sample = fork_race_sample,
-	.cleanup = odirect_cleanup,
+	.cleanup = bench_pinned_cleanup,
+	.backing_name = bench_pinned_backing_name,
 	.scratch_bytes = bench_scratch_bytes,
 };
 
@@ -728,7 +832,11 @@ static const struct cow_scenario fork_inflight = {
 		"returned with a read still in flight, and a sample with none "
 		"is a skip. `copied` are the parent's pages that moved; `req` "
 		"(each page written while a child lived) is an upper bound, as "
-		"a read finished before the fork leaves its page shared.",
+		"a read finished before the fork leaves its page shared. "
+		"On a backing the window is the first 256 pages of the "
+		"backing of the point's size (all of it when fewer, so "
+		"`thp-single-pte` overlaps little), counted in its copy "
+		"units. " PIN_BACKINGS_HELP,
 	.needs = {
 		SCRATCH_NEED,
 		{ COW_NEED_PROBE, "native AIO", "CONFIG_AIO, fs.aio-max-nr",
@@ -740,9 +848,11 @@ static const struct cow_scenario fork_inflight = {
 	},
 	.quick_size = COW_QUICK_SIZE,
 	.commits = { PIN_COMMITS },
+	.nvariants = bench_backings_full,
 	.prepare = inflight_prepare,
 	.sample = fork_inflight_sample,
-	.cleanup = odirect_cleanup,
+	.cleanup = bench_pinned_cleanup,
+	.backing_name = bench_pinned_backing_name,
 	.scratch_bytes = bench_scratch_bytes,
 };
 
@@ -754,12 +864,22 @@ static const struct cow_scenario read_into_shared = {
 		"the child must keep its data, or the sample FAILs. The same "
 		"read into the region unshared, in the same sample, is the "
 		"baseline (`shared_over_baseline`, `baseline_MBps`, "
-		"`shared_MBps`).",
+		"`shared_MBps`, `baseline_pages_copied`). It runs on every "
+		"backing of the fork workloads (small pages only in --quick), "
+		"each made anew for the shared read and checked page by page "
+		"before it: a shared anonymous page (THP in every shape, "
+		"swapped out, hugetlb: one copy a huge page) is copied, a "
+		"shared zero page is replaced by a new page (`zero_allocs` = "
+		"pages, none copied), a page of a private file mapping is "
+		"copied from the page cache, shared or not (so the baseline "
+		"copies every page too), and the file must keep its data.",
 	.needs = { SCRATCH_NEED },
 	.quick_size = COW_QUICK_SIZE,
-	.prepare = odirect_prepare,
+	.nvariants = bench_backings_full,
+	.prepare = shared_prepare,
 	.sample = read_into_shared_sample,
-	.cleanup = odirect_cleanup,
+	.cleanup = bench_pinned_cleanup,
+	.backing_name = bench_pinned_backing_name,
 	.scratch_bytes = bench_scratch_bytes,
 };
 

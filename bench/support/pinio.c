@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pinio.c - what the workloads on pinned pages share: the scratch file
- * they read with O_DIRECT, counting the pages fork() copies into a child,
- * and the race of I/O into a region against a thread that keeps forking.
+ * they read with O_DIRECT, a point's backing (and which backings a fork
+ * of pinned pages can meet), counting the pages fork() copies into a
+ * child, and the race of I/O into a region against a thread that keeps
+ * forking.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -122,12 +124,139 @@ void bench_scratch_remove(struct cow_run *r)
 
 int bench_scratch_open(struct cow_run *r, struct cow_sample *s)
 {
-	int fd = open(r->priv, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	const struct bench_pinned *pp = r->priv;
+	int fd = open(pp->path, O_RDONLY | O_DIRECT | O_CLOEXEC);
 
 	if (fd < 0)
 		cow_sample_fail(s, COW_EV_HARNESS, "open %s O_DIRECT: %s",
-				(char *)r->priv, strerror(errno));
+				pp->path, strerror(errno));
 	return fd;
+}
+
+/* ---- the backing of a point on pinned pages ------------------------------ */
+
+/*
+ * Why the backing called name is not what a fork meets in the workloads
+ * that need the pinned pages to still be the backing's then (flag
+ * BENCH_PIN_KEPT), or NULL.  The first FOLL_WRITE pin, or the first
+ * write, gives the parent anonymous pages of its own in place of these:
+ * swap entries are swapped in, a zero page is replaced by a new page, a
+ * private file page is copied.  From then on every fork of such a point
+ * would meet anonymous pages, the point of another backing under this
+ * backing's name.  Decided by name, so that a skip sets no knob; a
+ * backing not named here is anonymous memory that stays, and applies.
+ */
+static const char *pin_replaced(const char *name, char *buf, size_t len)
+{
+	const char *what;
+
+	/* Each fits a sample's reason (160) with the name before it. */
+	if (strstr(name, "swap"))
+		what = "the first pin swaps the pages in: no fork meets swap entries (odirect.read-into-shared pins them while shared)";
+	else if (!strcmp(name, "zero") || !strcmp(name, "huge-zero"))
+		what = "the first pin or write replaces each zero page with a new page: no fork meets the zero page (odirect.read-into-shared pins it)";
+	else if (!strncmp(name, "memfd", 5) || !strcmp(name, "tmpfile"))
+		what = "the first pin or write copies each private file page to an anonymous one: no fork meets the file's (odirect.read-into-shared pins them)";
+	else
+		return NULL;
+	snprintf(buf, len, "%s: %s", name, what);
+	return buf;
+}
+
+/* What a point set up, freed: its scratch file and its backing. */
+static void pinned_release(struct cow_run *r, struct bench_pinned *pp)
+{
+	if (pp->path) {
+		r->priv = pp->path;
+		bench_scratch_remove(r);
+		pp->path = NULL;
+	}
+	if (pp->bk) {
+		r->priv = pp->bk;
+		bench_backing_cleanup(r);
+		pp->bk = NULL;
+	}
+	r->priv = pp;
+}
+
+enum cow_verdict bench_pinned_prepare(struct cow_run *r, unsigned idx,
+				      unsigned flags, char *reason,
+				      size_t len)
+{
+	struct bench_pinned *pp = calloc(1, sizeof(*pp));
+	bool in_sample = flags & BENCH_PIN_SAMPLE_SKIP;
+	char *why = in_sample && pp ? pp->skip : reason;
+	size_t wlen = in_sample && pp ? sizeof(pp->skip) : len;
+	enum cow_verdict v = COW_PASS;
+	char name[48];
+
+	if (!pp) {
+		snprintf(reason, len, "out of memory");
+		return COW_SKIP;
+	}
+	if ((flags & BENCH_PIN_KEPT) &&
+	    bench_backing_variant_name(r->opts, idx, name, sizeof(name)) &&
+	    pin_replaced(name, why, wlen))
+		v = COW_SKIP;
+	if (v == COW_PASS && (flags & BENCH_PIN_SCRATCH)) {
+		r->priv = NULL;
+		v = bench_scratch_create(r, SEED_FILE, why, wlen);
+		pp->path = r->priv;
+	}
+	if (v == COW_PASS) {
+		r->priv = NULL;
+		/* A skip leaves what it set up in r->priv: released below. */
+		v = bench_backing_prepare_idx(r, idx, why, wlen);
+		pp->bk = r->priv;
+	}
+	r->priv = pp;
+	if (v == COW_PASS)
+		return COW_PASS;
+	/* Nothing held for a point that skips, whoever says so. */
+	pinned_release(r, pp);
+	if (in_sample)
+		return COW_PASS;
+	/* No cleanup() follows a prepare() that did not pass. */
+	free(pp);
+	r->priv = NULL;
+	return COW_SKIP;
+}
+
+void bench_pinned_cleanup(struct cow_run *r)
+{
+	struct bench_pinned *pp = r->priv;
+
+	if (!pp)
+		return;
+	pinned_release(r, pp);
+	free(pp);
+	r->priv = NULL;
+}
+
+const char *bench_pinned_backing_name(const struct cow_opts *o, unsigned v,
+				      char *buf, size_t len)
+{
+	return v < bench_backings_full(o) ?
+	       bench_backing_variant_name(o, v, buf, len) : NULL;
+}
+
+bool bench_pinned_skip(struct cow_run *r, struct cow_sample *s)
+{
+	const struct bench_pinned *pp = r->priv;
+
+	if (!pp->skip[0])
+		return false;
+	cow_sample_verdict(s, COW_SKIP, "%s", pp->skip);
+	return true;
+}
+
+bool bench_pinned_setup(struct cow_run *r, struct cow_sample *s,
+			struct bench_setup *f)
+{
+	const struct bench_pinned *pp = r->priv;
+
+	memset(f, 0, sizeof(*f));
+	return bench_setup_mem(r, s, f, pp->bk);
 }
 
 /* ---- copies into a child at fork ----------------------------------------- */
@@ -277,6 +406,19 @@ static int race_fork(struct bench_race *rc, struct cow_meas *cm, bool io,
 	return 0;
 }
 
+/*
+ * A hugetlb page is one copy, judged at its first page (measure.c): a
+ * read into any part of it while a child lived makes it required.
+ */
+static void race_fold_units(struct cow_meas *m)
+{
+	size_t u = m->unit_pages, i, j;
+
+	for (i = 0; u > 1 && i < m->npages; i += u)
+		for (j = 1; j < u && i + j < m->npages; j++)
+			m->required[i] |= m->required[i + j];
+}
+
 void bench_race_run(struct bench_race *rc, struct cow_sample *s)
 {
 	struct cow_meas *cm = cow_meas_new(rc->buf, rc->len);
@@ -310,6 +452,7 @@ void bench_race_run(struct bench_race *rc, struct cow_sample *s)
 		if (race_fork(rc, cm, true, why, sizeof(why)))
 			break;
 	pthread_join(io, NULL);
+	race_fold_units(rc->m);
 	cow_meas_stop(rc->m);
 	if (why[0])
 		cow_sample_fail(s, COW_EV_HARNESS, "fork during I/O: %s", why);
@@ -324,8 +467,10 @@ void bench_race_to_sample(struct bench_race *rc, struct cow_sample *s)
 	double idle = rc->forks_idle ?
 		      (double)rc->fork_ns_idle / rc->forks_idle : 0;
 	double io = rc->forks_io ? (double)rc->fork_ns_io / rc->forks_io : 0;
+	size_t u = rc->m->unit_pages ? rc->m->unit_pages : 1;
 
-	rc->m->pages_written = (int64_t)(rc->passes * rc->m->npages);
+	/* In the backing's units, as the copies (a hugetlb page is one). */
+	rc->m->pages_written = (int64_t)(rc->passes * (rc->m->npages / u));
 	cow_meas_to_sample(rc->m, s, rc->forks_io);
 	/* The headline is fork latency under I/O: the forks alone. */
 	s->ns = rc->fork_ns_io;
@@ -344,10 +489,10 @@ void bench_race_to_sample(struct bench_race *rc, struct cow_sample *s)
 	/* Without PFNs (not root) the children compared nothing. */
 	if (idle && rc->m->accounted)
 		cow_sample_metric(s, "child_copies_per_fork_idle",
-				  (double)rc->copies_idle / rc->forks_idle);
+				  (double)rc->copies_idle / u / rc->forks_idle);
 	if (io && rc->m->accounted)
 		cow_sample_metric(s, "child_copies_per_fork_io",
-				  (double)rc->copies_io / rc->forks_io);
+				  (double)rc->copies_io / u / rc->forks_io);
 	if (idle && io)
 		cow_sample_metric(s, "fork_io_over_idle", io / idle);
 }
