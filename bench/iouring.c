@@ -22,6 +22,11 @@
 #define URING_DISABLED		"/proc/sys/kernel/io_uring_disabled"
 /* Forks per phase: a fork of 64 MiB registered costs some 20 ms. */
 #define FIXED_FORKS		4
+/*
+ * Registered forks a dontfork sample: the child gets no mapping, a fork
+ * costs some 0.3 ms here, and 4 (1.2 ms) are too short to time well.
+ */
+#define DONTFORK_FORKS		32
 #define QUEUE_DEPTH		8
 #define READ_CHUNK		(64ul << 10)
 
@@ -72,18 +77,18 @@ static unsigned fixed_nvariants(const struct cow_opts *o)
 	return 2;
 }
 
-/* One timed phase of FIXED_FORKS fork + _exit + wait. */
+/* One timed phase of forks fork + _exit + wait. */
 static int timed_forks(struct cow_meas *m, struct cow_sample *s,
-		       const char *what)
+		       unsigned forks, const char *what)
 {
 	char why[128];
 	unsigned n;
 
 	m->pages_written = 0;
 	cow_meas_start(m);
-	n = bench_fork_loop(FIXED_FORKS, why, sizeof(why));
+	n = bench_fork_loop(forks, why, sizeof(why));
 	cow_meas_stop(m);
-	if (n == FIXED_FORKS)
+	if (n == forks)
 		return 0;
 	cow_sample_fail(s, COW_EV_HARNESS, "%s fork %u: %s", what, n, why);
 	return -1;
@@ -223,6 +228,7 @@ out:
  */static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 {
 	bool dontfork = r->variant == 1;
+	unsigned forks = dontfork ? DONTFORK_FORKS : FIXED_FORKS;
 	size_t len = r->size;
 	struct cow_meas *mu = NULL, *mr = NULL, *cm = NULL;
 	struct io_uring ring;
@@ -250,7 +256,7 @@ out:
 	}
 	cow_meas_require_none(mu);
 	cow_meas_require_none(mr);
-	if (timed_forks(mu, s, "unregistered"))
+	if (timed_forks(mu, s, FIXED_FORKS, "unregistered"))
 		goto out;
 	if (dontfork && madvise(buf, len, MADV_DONTFORK)) {
 		cow_sample_fail(s, COW_EV_HARNESS, "MADV_DONTFORK: %s",
@@ -263,7 +269,7 @@ out:
 	}
 	/* The copies fork makes must land on memory the host has backed. */
 	cow_warm_free_memory(len);
-	if (timed_forks(mr, s, "registered") ||
+	if (timed_forks(mr, s, forks, "registered") ||
 	    bench_fork_copies(cm, NULL, NULL, &d, why, sizeof(why))) {
 		if (s->verdict != COW_FAIL)
 			cow_sample_fail(s, COW_EV_HARNESS, "counting fork: %s",
@@ -277,7 +283,7 @@ out:
 		cow_sample_fail(s, COW_EV_DATA,
 				   "fixed-buffer I/O after fork missed the parent's pages: WRITE_FIXED sent old data of %zu (page %zd first), READ_FIXED lost %zu",
 				   fi.stale, fi.first_stale, fi.lost);
-	cow_meas_to_sample(mr, s, FIXED_FORKS);
+	cow_meas_to_sample(mr, s, forks);
 	fork_copies_to_sample(s, mr, &d);
 	if (s->copies_missing > 0)
 		cow_sample_fail(s, COW_EV_COUNTS,
@@ -285,7 +291,7 @@ out:
 				   (long long)s->copies_missing,
 				   (long long)s->pages_required);
 	nu = (double)(mu->t_stop - mu->t_start) / FIXED_FORKS;
-	nr = (double)(mr->t_stop - mr->t_start) / FIXED_FORKS;
+	nr = (double)(mr->t_stop - mr->t_start) / forks;
 	cow_sample_metric(s, "fork_ns_unregistered", nu);
 	cow_sample_metric(s, "fork_ns_registered", nr);
 	cow_sample_metric(s, "registered_over_unregistered", nu ? nr / nu : 0);
