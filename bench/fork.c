@@ -306,7 +306,9 @@ static const struct cow_scenario child_write = {
 		"page. Each page is still mapped by the parent, so every write "
 		"must copy (required copies = pages written), and the parent's "
 		"data must be unchanged afterwards: a child's write seen by the "
-		"parent FAILs the sample.",
+		"parent FAILs the sample. A region under 2 MiB (`thp-single-pte` "
+		"in --quick) is written in `rounds`, a child each, until a "
+		"sample writes 2 MiB.",
 	.quick_size = COW_QUICK_FULL,
 	.commits = { FORK_REUSE_COMMITS },
 	.nvariants = bench_backings_all,

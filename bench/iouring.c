@@ -446,7 +446,8 @@ static const struct cow_scenario fork_fixed = {
 		"`io_read_lost_pages`, both 0) or the sample FAILs. Case "
 		"`dontfork` sets `MADV_DONTFORK` on the region before "
 		"registering it, the known mitigation: the child maps nothing "
-		"and nothing is copied. `--full` sweeps the registered size "
+		"and nothing is copied; its registered phase is 32 forks, 4 "
+		"being too short to time well. `--full` sweeps the registered size "
 		"1M..1G. Its quick size is its full size: the fork's cost "
 		"grows with the registered pages.",
 	.needs = { URING_NEED },

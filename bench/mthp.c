@@ -220,7 +220,10 @@ static const struct cow_scenario mthp = {
 		"copies 4 KiB, not the folio); after it exited, every page "
 		"(required 0; `exit_copies` reports what this kernel does, "
 		"reported, not asserted). Data seen wrong on either side FAILs "
-		"the sample.",
+		"the sample. The shared writes take `rounds` until a sample "
+		"writes 512 folios: each round forks a child of its own and "
+		"writes the next page of each folio, one still mapped from it, "
+		"which the child then must not see.",
 	.needs = {
 		{ COW_NEED_ROOT, NULL, "the mTHP knobs; kpageflags to check the folio size" },
 		{ COW_NEED_PROBE, "anonymous mTHP sizes", "6.8+", mthp_probe },

@@ -448,7 +448,11 @@ static const struct cow_scenario fork_write = {
 		"the child exited without a split; required 0 (whole-PMD "
 		"reuse). The child must keep its data and the parent read its "
 		"own writes back, or the sample FAILs. Its quick size is its "
-		"full size: the 64M gives the 32-huge-page figure.",
+		"full size: the 64M gives the 32-huge-page figure. Two steps "
+		"are too short to time alone and take `rounds`: `shared-byte` a "
+		"region each until 128 huge pages are written, `exit-pmd` its "
+		"writes again after a fork whose child exits at once, until "
+		"128 Ki pages are.",
 	.needs = { THP_NEEDS },
 	.quick_size = COW_QUICK_FULL,
 	.commits = { THP_SPLIT_COMMIT, THP_REUSE_COMMITS },
@@ -468,7 +472,9 @@ static const struct cow_scenario thp_collapse = {
 		"pages the child still maps; its new THP is its own, so the "
 		"writes after need no copy (required 0, a whole-PMD reuse). "
 		"The child must still see the old data: a collapse that shared "
-		"anything would leak the parent's writes, a FAIL.",
+		"anything would leak the parent's writes, a FAIL. "
+		"`after-fork`'s writes fault nothing and are repeated in "
+		"`rounds` until a sample writes 128 Ki pages.",
 	.needs = { THP_NEEDS },
 	.quick_size = COW_QUICK_SIZE,
 	.commits = { THP_SPLIT_COMMIT },
