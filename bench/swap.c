@@ -138,11 +138,13 @@ static unsigned swap_cow_nvariants(const struct cow_opts *o)
 
 /*
  * Pages swap.cow exclusive writes a sample: a write that needs no fault
- * (c18160dba5ff) costs some 85 ns here, 0.34 ms at 16M; 24 Ki pages take
- * 2 ms.  Each round pages the region out and reads it back first, so that
- * every round writes pages just read in from swap, as the first did.
+ * (c18160dba5ff) costs some 75 ns here, 0.3 ms at 16M; 12 Ki pages take
+ * 1 ms.  Each round pages the region out and reads it back first, so that
+ * every round writes pages just read in from swap, as the first did; at
+ * some 55 ms a round, more would not fit the point's share of a quick
+ * run's budget (doc/measurements.md).
  */
-#define SWAP_EXCL_MIN_PAGES	(24 * 1024)
+#define SWAP_EXCL_MIN_PAGES	(12 * 1024)
 
 /* The read-backs of a sample's rounds, for its metrics. */
 struct swap_reads {
@@ -379,7 +381,7 @@ static const struct cow_scenario swap_cow = {
 		"(`read_ns_per_page`, `read_major_faults`). Data that did not "
 		"survive the round trip FAILs the sample. `exclusive`'s writes "
 		"are too short to time alone: they take `rounds`, each paged "
-		"out and read back first, until a sample writes 24 Ki pages.",
+		"out and read back first, until a sample writes 12 Ki pages.",
 	.needs = { SWAP_NEEDS },
 	.quick_size = COW_QUICK_SIZE,
 	.commits = { SWAP_COMMITS },
