@@ -50,6 +50,16 @@ struct bench_holder {
 };
 bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 			const char *buf, size_t len, uint64_t seed);
+/*
+ * The same with the child's own check of its view (what it saw at the
+ * fork, when that is not one seed's pattern): the first page that is not,
+ * or -1.  ctx is read in the child, as it was at the fork.
+ */
+typedef ssize_t (*bench_view_check)(const char *buf, size_t len,
+				    const void *ctx);
+bool bench_holder_start_check(struct bench_holder *h, struct cow_sample *s,
+			      const char *buf, size_t len,
+			      bench_view_check check, const void *ctx);
 /* Reap a child that checked its view: exit 3 is a data FAIL, else harness. */
 void bench_child_verdict(struct cow_sample *s, pid_t pid, const char *who);
 void bench_holder_finish(struct bench_holder *h, struct cow_sample *s);
@@ -61,6 +71,19 @@ void bench_fill_stride(char *buf, size_t len, size_t stride, uint64_t seed);
  */
 ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
 			    uint64_t seed, uint64_t stride_seed);
+/* The same with the first nfirst pages of each stride holding stride_seed's. */
+ssize_t bench_verify_stride_n(const char *buf, size_t len, size_t stride,
+			      size_t nfirst, uint64_t seed,
+			      uint64_t stride_seed);
+/*
+ * Rounds of a measured phase too short to time well alone (see
+ * cow_meas_round_add()): enough rounds of per_round operations for want
+ * operations a sample, at least 1, at most BENCH_ROUNDS_MAX.  A function
+ * of the point alone, never of a time measured, so that a point's
+ * samples and runs all count the same operations.
+ */
+#define BENCH_ROUNDS_MAX	256
+unsigned bench_rounds(uint64_t per_round, uint64_t want);
 /* n times fork + child _exit + wait; how many succeeded (why: the first not). */
 unsigned bench_fork_loop(unsigned n, char *why, size_t len);
 

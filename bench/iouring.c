@@ -22,6 +22,11 @@
 #define URING_DISABLED		"/proc/sys/kernel/io_uring_disabled"
 /* Forks per phase: a fork of 64 MiB registered costs some 20 ms. */
 #define FIXED_FORKS		4
+/*
+ * Registered forks a dontfork sample: the child gets no mapping, a fork
+ * costs some 0.3 ms here, and 4 (1.2 ms) are too short to time well.
+ */
+#define DONTFORK_FORKS		32
 #define QUEUE_DEPTH		8
 #define READ_CHUNK		(64ul << 10)
 
@@ -99,18 +104,18 @@ static enum cow_verdict fixed_prepare(struct cow_run *r, char *reason,
 				    reason, len);
 }
 
-/* One timed phase of FIXED_FORKS fork + _exit + wait. */
+/* One timed phase of forks fork + _exit + wait. */
 static int timed_forks(struct cow_meas *m, struct cow_sample *s,
-		       const char *what)
+		       unsigned forks, const char *what)
 {
 	char why[128];
 	unsigned n;
 
 	m->pages_written = 0;
 	cow_meas_start(m);
-	n = bench_fork_loop(FIXED_FORKS, why, sizeof(why));
+	n = bench_fork_loop(forks, why, sizeof(why));
 	cow_meas_stop(m);
-	if (n == FIXED_FORKS)
+	if (n == forks)
 		return 0;
 	cow_sample_fail(s, COW_EV_HARNESS, "%s fork %u: %s", what, n, why);
 	return -1;
@@ -257,6 +262,7 @@ out:
  */static void fork_fixed_sample(struct cow_run *r, struct cow_sample *s)
 {
 	bool dontfork = r->variant / fixed_nbackings(r->opts) == 1;
+	unsigned forks = dontfork ? DONTFORK_FORKS : FIXED_FORKS;
 	const struct bench_pinned *pp = r->priv;
 	bool small = !pp->bk || pp->bk->b == COW_BACK_SMALL;
 	size_t len = r->size;
@@ -301,7 +307,7 @@ out:
 	}
 	cow_meas_require_none(mu);
 	cow_meas_require_none(mr);
-	if (timed_forks(mu, s, "unregistered"))
+	if (timed_forks(mu, s, FIXED_FORKS, "unregistered"))
 		goto out;
 	/*
 	 * The forks left the pages shared, and a pin of several pages of a
@@ -336,7 +342,7 @@ out:
 	/* The copies fork makes must land on memory the host has backed. */
 	if (small)
 		cow_warm_free_memory(len);
-	if (timed_forks(mr, s, "registered") ||
+	if (timed_forks(mr, s, forks, "registered") ||
 	    bench_fork_copies(cm, NULL, NULL, &d, why, sizeof(why))) {
 		if (s->verdict != COW_FAIL)
 			cow_sample_fail(s, COW_EV_HARNESS, "counting fork: %s",
@@ -350,7 +356,7 @@ out:
 		cow_sample_fail(s, COW_EV_DATA,
 				   "fixed-buffer I/O after fork missed the parent's pages: WRITE_FIXED sent old data of %zu (page %zd first), READ_FIXED lost %zu",
 				   fi.stale, fi.first_stale, fi.lost);
-	cow_meas_to_sample(mr, s, FIXED_FORKS);
+	cow_meas_to_sample(mr, s, forks);
 	fork_copies_to_sample(s, mr, &d);
 	if (s->copies_missing > 0)
 		cow_sample_fail(s, COW_EV_COUNTS,
@@ -358,7 +364,7 @@ out:
 				   (long long)s->copies_missing,
 				   (long long)s->pages_required);
 	nu = (double)(mu->t_stop - mu->t_start) / FIXED_FORKS;
-	nr = (double)(mr->t_stop - mr->t_start) / FIXED_FORKS;
+	nr = (double)(mr->t_stop - mr->t_start) / forks;
 	cow_sample_metric(s, "fork_ns_unregistered", nu);
 	cow_sample_metric(s, "fork_ns_registered", nr);
 	cow_sample_metric(s, "registered_over_unregistered", nu ? nr / nu : 0);
@@ -517,7 +523,8 @@ static const struct cow_scenario fork_fixed = {
 		"`io_read_lost_pages`, both 0) or the sample FAILs. Case "
 		"`dontfork` sets `MADV_DONTFORK` on the region before "
 		"registering it, the known mitigation: the child maps nothing "
-		"and nothing is copied. `--full` sweeps the registered size "
+		"and nothing is copied; its registered phase is 32 forks, 4 "
+		"being too short to time well. `--full` sweeps the registered size "
 		"1M..1G. Its quick size is its full size: the fork's cost "
 		"grows with the registered pages. Both cases run on the "
 		"anonymous backings of the fork workloads that stay what they "

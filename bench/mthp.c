@@ -79,14 +79,68 @@ static char *mthp_region(struct cow_sample *s, size_t len, size_t fsize)
 	return buf;
 }
 
+/*
+ * Folios written while shared, a sample: some 2.5-3 us each here, so 512
+ * make a sample of 1.3 ms or more; a 16 MiB region holds 16 of 1 MiB.
+ */
+#define MTHP_MIN_FOLIOS		512
+
+/* What a round's holder saw at its fork: the rounds before it written. */
+struct mthp_view {
+	size_t fsize;
+	size_t written;		/* pages of each folio, from its first */
+};
+
+static ssize_t mthp_view_check(const char *buf, size_t len, const void *ctx)
+{
+	const struct mthp_view *v = ctx;
+
+	return bench_verify_stride_n(buf, len, v->fsize, v->written,
+				     SEED_PARENT, SEED_PARENT2);
+}
+
+/*
+ * One round while shared: a child forked to share the folios, and page
+ * k of each written (required: that page, each round another, so that
+ * every round writes a page still mapped from its large folio).
+ */
+static bool mthp_round(struct cow_sample *s, char *buf, size_t len,
+		       size_t fsize, unsigned k, struct cow_meas *m,
+		       int64_t *split)
+{
+	size_t npages = len / cow_page_size, per = fsize / cow_page_size, i;
+	struct mthp_view view = { fsize, k };
+	struct bench_holder h = { .pid = -1 };
+	int64_t split0, split1;
+
+	cow_meas_require_none(m);
+	for (i = k; i < npages; i += per)
+		cow_meas_require_page(m, i);
+	m->pages_written = (int64_t)(npages / per);
+	if (!bench_holder_start_check(&h, s, buf, len, mthp_view_check,
+				      &view))
+		return false;
+	split0 = cow_thp_size_stat(fsize, "split");
+	cow_meas_start(m);
+	for (i = k; i < npages; i += per)
+		cow_page_mark(buf + i * cow_page_size, SEED_PARENT2 ^ i);
+	cow_meas_stop(m);
+	split1 = cow_thp_size_stat(fsize, "split");
+	bench_holder_finish(&h, s);
+	if (*split >= 0)
+		*split = split0 < 0 || split1 < 0 ? -1 :
+			 *split + split1 - split0;
+	return s->verdict != COW_FAIL;
+}
+
 /* thp.mthp: the variant is the folio size, r->priv (prepare sets it). */
 static void mthp_sample(struct cow_run *r, struct cow_sample *s)
 {
 	size_t fsize = (size_t)(uintptr_t)r->priv, len = r->size;
-	size_t npages = len / cow_page_size, nfolios = len / fsize, i;
-	struct bench_holder h = { .pid = -1 };
-	struct cow_meas *shared, *after;
-	int64_t split0, split1;
+	size_t npages = len / cow_page_size, nfolios = len / fsize;
+	struct cow_meas *shared, *round, *after;
+	unsigned rounds, k;
+	int64_t split = 0;
 	char sz[32];
 	char *buf;
 
@@ -94,37 +148,39 @@ static void mthp_sample(struct cow_run *r, struct cow_sample *s)
 	buf = mthp_region(s, len, fsize);
 	if (!buf)
 		return;
-	shared = cow_meas_new(buf, len);
+	/* Each round writes another page of each folio: at most all. */
+	rounds = bench_rounds(nfolios, MTHP_MIN_FOLIOS);
+	if (rounds > fsize / cow_page_size)
+		rounds = (unsigned)(fsize / cow_page_size);
+	shared = cow_meas_new(NULL, 0);
+	round = cow_meas_new(buf, len);
 	after = cow_meas_new(buf, len);
-	if (!shared || !after) {
+	if (!shared || !round || !after) {
 		cow_sample_fail(s, COW_EV_HARNESS, "cow_meas_new: %s",
 				strerror(errno));
 		goto free;
 	}
-	cow_meas_require_none(shared);
-	for (i = 0; i < npages; i += fsize / cow_page_size)
-		cow_meas_require_page(shared, i);
-	shared->pages_written = (int64_t)nfolios;
 	cow_meas_require_none(after);
-	cow_warm_free_memory(len);
-	if (!bench_holder_start(&h, s, buf, len, SEED_PARENT))
-		goto free;
-	split0 = cow_thp_size_stat(fsize, "split");
-	cow_meas_start(shared);
-	bench_fill_stride(buf, len, fsize, SEED_PARENT2);
-	cow_meas_stop(shared);
-	split1 = cow_thp_size_stat(fsize, "split");
-	bench_holder_finish(&h, s);
+	cow_warm_free_memory(rounds * nfolios * cow_page_size);
+	cow_meas_rounds_begin(shared);
+	for (k = 0; k < rounds; k++) {
+		/* The next round's set-up is set-up, not checks. */
+		if (k)
+			cow_phase_mark(COW_PHASE_SETUP);
+		if (!mthp_round(s, buf, len, fsize, k, round, &split))
+			goto free;
+		cow_meas_round_add(shared, round);
+	}
 
 	cow_meas_start(after);
 	cow_region_fill(buf, len, SEED_PARENT2);
 	cow_meas_stop(after);
 	bench_check_region(s, "parent", buf, len, SEED_PARENT2);
 
-	cow_meas_to_sample(shared, s, nfolios);
+	cow_meas_to_sample(shared, s, (uint64_t)rounds * nfolios);
 	cow_sample_metric(s, "folios", (double)nfolios);
-	if (split0 >= 0 && split1 >= 0)
-		cow_sample_metric(s, "shared_split", (double)(split1 - split0));
+	if (split >= 0)
+		cow_sample_metric(s, "shared_split", (double)split);
 	cow_sample_metric(s, "exit_ns_per_page",
 			  (double)(after->t_stop - after->t_start) / npages);
 	cow_sample_metric(s, "exit_faults", (double)after->faults_minor);
@@ -136,6 +192,7 @@ static void mthp_sample(struct cow_run *r, struct cow_sample *s)
 				  (double)after->kernel_wpcopy);
 free:
 	cow_meas_free(shared);
+	cow_meas_free(round);
 	cow_meas_free(after);
 	cow_region_free(buf, len);
 }
@@ -163,7 +220,10 @@ static const struct cow_scenario mthp = {
 		"copies 4 KiB, not the folio); after it exited, every page "
 		"(required 0; `exit_copies` reports what this kernel does, "
 		"reported, not asserted). Data seen wrong on either side FAILs "
-		"the sample.",
+		"the sample. The shared writes take `rounds` until a sample "
+		"writes 512 folios: each round forks a child of its own and "
+		"writes the next page of each folio, one still mapped from it, "
+		"which the child then must not see.",
 	.needs = {
 		{ COW_NEED_ROOT, NULL, "the mTHP knobs; kpageflags to check the folio size" },
 		{ COW_NEED_PROBE, "anonymous mTHP sizes", "6.8+", mthp_probe },

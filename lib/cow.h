@@ -850,6 +850,9 @@ struct cow_meas {
 	char acct_reason[96];		/* why not */
 	/* ns busy-waited inside the measured phase (test-hooks build only) */
 	int64_t test_slowdown_ns;
+	/* filled by cow_meas_round_add(): rounds added, their summed time */
+	unsigned rounds;
+	uint64_t rounds_ns;
 
 	/* private to measure.c */
 	struct cow_evfds ev;
@@ -886,6 +889,18 @@ void cow_meas_stop(struct cow_meas *m);
  * keeping m's clock: fork.many times in the parent, counts in children.
  */
 void cow_meas_add(struct cow_meas *m, const struct cow_meas *other);
+/*
+ * Rounds: a measured phase too short to time well on its own, repeated
+ * within one sample, each round's set-up (populate, fork, splice) outside
+ * the clock.  total is a cow_meas of its own, never started: begin it,
+ * then time each round in another cow_meas with cow_meas_start()/stop()
+ * and add it.  The sum is exact: times, faults, events, vmstat, wpcopy
+ * and copy counts added up (a count one round could not take is unknown
+ * in the sum, with that round's reason).  cow_meas_to_sample() of total
+ * gives the sample the summed time and a "rounds" metric.
+ */
+void cow_meas_rounds_begin(struct cow_meas *total);
+void cow_meas_round_add(struct cow_meas *total, const struct cow_meas *round);
 /* Copy a finished measurement into a sample. ops = operations timed. */
 void cow_meas_to_sample(const struct cow_meas *m, struct cow_sample *s,
 			uint64_t ops);

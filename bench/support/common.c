@@ -49,8 +49,21 @@ char *bench_region(struct cow_sample *s, size_t len, enum cow_backing b,
 	return bench_backing(s, buf, len, b) ? buf : NULL;
 }
 
+/* The holder's default check: the whole region holds seed's pattern. */
+static ssize_t view_seed(const char *buf, size_t len, const void *ctx)
+{
+	return cow_mem_data_check(buf, len, *(const uint64_t *)ctx);
+}
+
 bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 			const char *buf, size_t len, uint64_t seed)
+{
+	return bench_holder_start_check(h, s, buf, len, view_seed, &seed);
+}
+
+bool bench_holder_start_check(struct bench_holder *h, struct cow_sample *s,
+			      const char *buf, size_t len,
+			      bench_view_check check, const void *ctx)
 {
 	int go[2], ready[2];
 	bool started;
@@ -82,7 +95,8 @@ bool bench_holder_start(struct bench_holder *h, struct cow_sample *s,
 		/* EOF releases the child: the parent closed its end. */
 		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 0)
 			_exit(4);
-		_exit(cow_mem_data_check(buf, len, seed) < 0 ? 0 : 3);
+		/* ctx is the child's copy, as it was at the fork. */
+		_exit(check(buf, len, ctx) < 0 ? 0 : 3);
 	}
 	close(go[0]);
 	close(ready[1]);
@@ -140,15 +154,29 @@ void bench_fill_stride(char *buf, size_t len, size_t stride, uint64_t seed)
 ssize_t bench_verify_stride(const char *buf, size_t len, size_t stride,
 			    uint64_t seed, uint64_t stride_seed)
 {
+	return bench_verify_stride_n(buf, len, stride, 1, seed, stride_seed);
+}
+
+ssize_t bench_verify_stride_n(const char *buf, size_t len, size_t stride,
+			      size_t nfirst, uint64_t seed,
+			      uint64_t stride_seed)
+{
 	size_t i, n = len / cow_page_size, per = stride / cow_page_size;
 
 	for (i = 0; i < n; i++) {
-		uint64_t sd = i % per ? seed : stride_seed;
+		uint64_t sd = i % per < nfirst ? stride_seed : seed;
 
 		if (!cow_page_marked(buf + i * cow_page_size, sd ^ i))
 			return (ssize_t)i;
 	}
 	return -1;
+}
+
+unsigned bench_rounds(uint64_t per_round, uint64_t want)
+{
+	uint64_t n = per_round ? (want + per_round - 1) / per_round : 1;
+
+	return n < 1 ? 1 : n > BENCH_ROUNDS_MAX ? BENCH_ROUNDS_MAX : (unsigned)n;
 }
 
 unsigned bench_fork_loop(unsigned n, char *why, size_t len)
