@@ -319,7 +319,6 @@ static void account_copies(struct cow_meas *m)
 		m->zero_allocs = zallocs;
 }
 
-
 void cow_meas_stop(struct cow_meas *m)
 {
 	int64_t vm1[COW_VMSTAT_MAX];
