@@ -270,7 +270,8 @@ static void quick_str(const struct cow_scenario *sc, char *buf, size_t len)
 		unsigned nq = sc->nvariants(&quick);
 
 		/* Fewer variants in --quick: the backings are left out there. */
-		if (nq == 1 && nq < sc->nvariants(&full)) {
+		backings_str(sc, &quick, ql, sizeof(ql), true);
+		if (nq < sc->nvariants(&full) && !strcmp(ql, "small")) {
 			snprintf(buf + at, len - at,
 				 "; small pages only (the other backings "
 				 "without --quick)");
@@ -285,7 +286,6 @@ static void quick_str(const struct cow_scenario *sc, char *buf, size_t len)
 			return;
 		/* Some left out: named as the docs name them. */
 		backings_str(sc, &full, fl, sizeof(fl), true);
-		backings_str(sc, &quick, ql, sizeof(ql), true);
 		at += (size_t)snprintf(buf + at, len - at,
 				       "; without --quick only:");
 		for (w = strtok_r(fl, ", ", &save); w && at < len;
@@ -319,7 +319,8 @@ static void backings_str(const struct cow_scenario *sc,
 	buf[0] = '\0';
 	if (!sc->backing_name)
 		return;
-	for (v = 0; sc->backing_name(o, v, name, sizeof(name)) && at < len;
+	for (v = 0; (!sc->nvariants || v < sc->nvariants(o)) &&
+		    sc->backing_name(o, v, name, sizeof(name)) && at < len;
 	     v++) {
 		if (v && !strcmp(name, first))
 			break;
