@@ -38,7 +38,7 @@ run_ok "cowbench fork.child-write, fork.parent-*, vmsplice.leak" --reps 2 --warm
 cp "$scratch/stdout" "$out.stdout"
 pmd=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null ||
 	echo 2097152)
-size=$((4 << 20))
+size=$((4 * 1048576))
 
 # units B: the 4 KiB pages backing B's writer writes at 4M.
 units() {
