@@ -678,14 +678,17 @@ static int swap_out(struct cow_mem *m, bool whole, char *reason, size_t rlen)
 	return 0;
 }
 
-/* Whether the child was given the first page of each THP and no other. */
-static int child_sees_part(const struct cow_mem *m, const uint64_t *parent)
+/*
+ * In the child: whether it was given the first page of each THP and no
+ * other.  pm has room for the child's entries (no malloc() after fork).
+ */
+static int child_sees_part(const struct cow_mem *m, const uint64_t *parent,
+			   uint64_t *pm)
 {
 	size_t n = m->len / cow_page_size, nf = thp_size(m) / cow_page_size;
-	uint64_t *pm = malloc(n * sizeof(*pm));
 	size_t i;
 
-	if (!pm || cow_pagemap_read(m->buf, n, pm))
+	if (cow_pagemap_read(m->buf, n, pm))
 		return 3;
 	for (i = 0; i < n; i++) {
 		if (i % nf ? pm[i] & (COW_PM_PRESENT | COW_PM_SWAP) :
@@ -710,7 +713,8 @@ static int share_part(struct cow_mem *m, char *reason, size_t rlen)
 		[3] = "could not read its pagemap",
 	};
 	size_t tsz = thp_size(m), n = m->len / cow_page_size, off;
-	uint64_t *pm = malloc(n * sizeof(*pm));
+	/* The parent's entries, then room for the child's. */
+	uint64_t *pm = malloc(2 * n * sizeof(*pm));
 	int status, r = -1, err;
 	char why[96];
 	pid_t pid;
@@ -738,7 +742,7 @@ static int share_part(struct cow_mem *m, char *reason, size_t rlen)
 		goto out;
 	}
 	if (!pid)
-		_exit(child_sees_part(m, pm));
+		_exit(child_sees_part(m, pm, pm + n));
 	if (cow_wait_status(pid, &status, why, sizeof(why))) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) < 4 &&
 		    WEXITSTATUS(status))
