@@ -606,14 +606,17 @@ static int64_t vmstat_one(const char *key)
 /*
  * Folios of size tsz swapped out whole, or split on the way out
  * (fallback): vmstat's thp_swpout counts the PMD size on every kernel
- * with THP swap-out, the size's own stats (6.10+) an mTHP size.
+ * with THP swap-out and vm event counters; the size's own stats (6.10+)
+ * count any size, without those counters too.
  */
 static int64_t swpout_stat(size_t tsz, bool fallback)
 {
+	int64_t v = -1;
+
 	if (tsz == cow_thp_pmd_size())
-		return vmstat_one(fallback ? "thp_swpout_fallback" :
-				  "thp_swpout");
-	return cow_thp_size_stat(tsz, fallback ? "swpout_fallback" : "swpout");
+		v = vmstat_one(fallback ? "thp_swpout_fallback" : "thp_swpout");
+	return v >= 0 ? v :
+	       cow_thp_size_stat(tsz, fallback ? "swpout_fallback" : "swpout");
 }
 
 /*
@@ -660,18 +663,15 @@ static int swap_out(struct cow_mem *m, bool whole, char *reason, size_t rlen)
 		return 0;
 	cow_size_str(tsz, sz, sizeof(sz));
 	if (out0 < 0 || out1 < 0) {
-		snprintf(reason, rlen, tsz == cow_thp_pmd_size() ?
-			 "no thp_swpout in /proc/vmstat: cannot tell THPs from split pages" :
-			 "no stats/swpout for %s THPs (6.10+): cannot tell THPs from split pages",
+		snprintf(reason, rlen,
+			 "no thp_swpout in /proc/vmstat nor stats/swpout for %s THPs: cannot tell THPs from split pages",
 			 sz);
 		return -1;
 	}
 	if ((size_t)(out1 - out0) < nthp) {
 		snprintf(reason, rlen,
-			 "%lld of %zu %s THPs went to swap whole (%s +%lld): the THP swap-out path was not taken",
+			 "%lld of %zu %s THPs went to swap whole (%lld split on the way out): the THP swap-out path was not taken",
 			 (long long)(out1 - out0), nthp, sz,
-			 tsz == cow_thp_pmd_size() ? "thp_swpout_fallback" :
-			 "swpout_fallback",
 			 (long long)(fb1 >= 0 && fb0 >= 0 ? fb1 - fb0 : -1));
 		return -1;
 	}
