@@ -173,13 +173,16 @@ void bench_swapfile_remove(struct bench_swapfile *p);
 /* A point's backing, from prepare to cleanup (r->priv). */
 struct bench_backing {
 	enum cow_backing b;
-	size_t hsize;
+	size_t hsize;		/* hugetlb page, or mTHP size (0: PMD) */
 	char name[32];		/* the "backing" param: "hugetlb-2M" */
 	bool reserved;		/* hugetlb pages added to the pool */
 	struct bench_swapfile *swap;
 	char zram[16];		/* the zram device swapped to, if any */
 };
-/* nvariants: every backing; or small pages only in --quick. */
+/*
+ * nvariants: every backing (in --quick without the mTHP sizes and the
+ * THP shapes --quick has no time for); or small pages only in --quick.
+ */
 unsigned bench_backings_all(const struct cow_opts *o);
 unsigned bench_backings_full(const struct cow_opts *o);
 /* The variant's name for --list, or NULL past the last. */

@@ -438,8 +438,9 @@ int main(int argc, char **argv)
 	/* Before anything is changed or written: bad input, then the fit. */
 	if (!total && mo.o.backing) {
 		free(sel);
-		usage_error("--backing %s: no point of the scenarios given has that backing (see --list)",
-			    mo.o.backing);
+		usage_error("--backing %s: no point of the scenarios given has that backing%s (see --list)",
+			    mo.o.backing, mo.o.quick ?
+			    " in --quick" : "");
 	}
 	if (mo.o.children > 0 && mo.o.size / cow_page_size < mo.o.children)
 		usage_error("--children %u: more children than pages",

@@ -10,12 +10,16 @@
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+/* A listing line: the backings of a fork workload, each mTHP size named. */
+#define BACKINGS_LEN	4096
 
 const struct cow_scenario **bench_scenarios(void)
 {
@@ -231,6 +235,22 @@ static const char *commits_str(const struct cow_scenario *sc, char *buf,
 	return buf;
 }
 
+static void backings_str(const struct cow_scenario *sc,
+			 const struct cow_opts *o, char *buf, size_t len,
+			 bool generic);
+
+/* Whether the backing list in "a, b, c" form has name in it. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t nl = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)); p += nl)
+		if ((p == list || p[-1] == ' ') && (!p[nl] || p[nl] == ','))
+			return true;
+	return false;
+}
+
 static void quick_str(const struct cow_scenario *sc, char *buf, size_t len)
 {
 	char sz[32];
@@ -246,30 +266,51 @@ static void quick_str(const struct cow_scenario *sc, char *buf, size_t len)
 		struct cow_opts quick = { .quick = true }, full = { .full = true };
 		size_t at = strlen(buf);
 
+		char fl[BACKINGS_LEN], ql[BACKINGS_LEN], *w, *save;
+		unsigned nq = sc->nvariants(&quick);
+
 		/* Fewer variants in --quick: the backings are left out there. */
-		if (sc->nvariants(&quick) < sc->nvariants(&full))
+		backings_str(sc, &quick, ql, sizeof(ql), true);
+		if (nq < sc->nvariants(&full) && !strcmp(ql, "small")) {
 			snprintf(buf + at, len - at,
 				 "; small pages only (the other backings "
 				 "without --quick)");
-		else if (sc->quick_size > COW_QUICK_SIZE)
-			snprintf(buf + at, len - at,
-				 "; every backing but small at most %s",
-				 cow_size_str(COW_QUICK_SIZE, sz, sizeof(sz)));
+			return;
+		}
+		if (sc->quick_size > COW_QUICK_SIZE)
+			at += (size_t)snprintf(buf + at, len - at,
+					       "; every backing but small at most %s",
+					       cow_size_str(COW_QUICK_SIZE, sz,
+							    sizeof(sz)));
+		if (nq == sc->nvariants(&full) || at >= len)
+			return;
+		/* Some left out: named as the docs name them. */
+		backings_str(sc, &full, fl, sizeof(fl), true);
+		at += (size_t)snprintf(buf + at, len - at,
+				       "; without --quick only:");
+		for (w = strtok_r(fl, ", ", &save); w && at < len;
+		     w = strtok_r(NULL, ", ", &save))
+			if (!in_list(ql, w))
+				at += (size_t)snprintf(buf + at, len - at,
+						       " %s,", w);
+		if (at < len && buf[at - 1] == ',')
+			buf[at - 1] = '\0';
 	}
 }
 
 /*
  * "small, thp, pte-thp, ...": the backings of a scenario that has them,
- * in variant order, each once (variants may cross them with something
- * else, and the list then starts over); "" for one without.  With
- * generic, a hugetlb backing is "hugetlb-SIZE" whatever sizes this
- * machine has, for the docs generated from the list, which must read the
- * same everywhere.
+ * under options o, in variant order, each once (variants may cross them
+ * with something else, and the list then starts over); "" for one
+ * without.  With generic, a backing named with a size (hugetlb, the THP
+ * shapes at mTHP sizes) is "hugetlb-SIZE", "thp-pte-SIZE" whatever sizes
+ * this machine has, for the docs generated from the list, which must
+ * read the same everywhere.
  */
-static void backings_str(const struct cow_scenario *sc, char *buf,
-			 size_t len, bool generic)
+static void backings_str(const struct cow_scenario *sc,
+			 const struct cow_opts *o, char *buf, size_t len,
+			 bool generic)
 {
-	struct cow_opts o = { .full = true };
 	char name[48], first[48] = "", last[48] = "";
 	size_t at = 0;
 	unsigned v;
@@ -278,14 +319,16 @@ static void backings_str(const struct cow_scenario *sc, char *buf,
 	buf[0] = '\0';
 	if (!sc->backing_name)
 		return;
-	for (v = 0; sc->backing_name(&o, v, name, sizeof(name)) && at < len;
+	for (v = 0; (!sc->nvariants || v < sc->nvariants(o)) &&
+		    sc->backing_name(o, v, name, sizeof(name)) && at < len;
 	     v++) {
 		if (v && !strcmp(name, first))
 			break;
 		if (!v)
 			snprintf(first, sizeof(first), "%s", name);
 		dash = strrchr(name, '-');
-		if (generic && strstr(name, "hugetlb-") && dash)
+		/* Sizes are the only parts of a name that start with a digit. */
+		if (generic && dash && isdigit((unsigned char)dash[1]))
 			snprintf(dash + 1, sizeof(name) - (size_t)(dash + 1 - name),
 				 "SIZE");
 		if (!strcmp(name, last))
@@ -307,14 +350,15 @@ static void list_details(FILE *f, const struct cow_scenario *sc,
 		[TF_MD] = { "needs", "`--quick`", "kernel commits",
 			    "backings" },
 	};
-	char buf[4][1024];
+	struct cow_opts full = { .full = true };
+	char buf[4][BACKINGS_LEN];
 	unsigned i;
 	int col;
 
 	needs_str(sc, buf[0], sizeof(buf[0]));
 	quick_str(sc, buf[1], sizeof(buf[1]));
 	commits_str(sc, buf[2], sizeof(buf[2]));
-	backings_str(sc, buf[3], sizeof(buf[3]), tf != TF_TEXT);
+	backings_str(sc, &full, buf[3], sizeof(buf[3]), tf != TF_TEXT);
 	for (i = 0; i < 4; i++) {
 		if (!buf[i][0])
 			continue;
@@ -340,14 +384,15 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
 		enum bench_list_form form)
 {
 	const struct cow_scenario *const *sc;
-	char buf[1024];
+	struct cow_opts full = { .full = true };
+	char buf[BACKINGS_LEN];
 	int col;
 
 	for (sc = sel; *sc; sc++) {
 		switch (form) {
 		case BENCH_LIST_SHORT:
 			fprintf(f, "%-28s %s\n", (*sc)->name, (*sc)->desc);
-			backings_str(*sc, buf, sizeof(buf), false);
+			backings_str(*sc, &full, buf, sizeof(buf), false);
 			if (buf[0])
 				fprintf(f, "%-28s   backings: %s\n", "", buf);
 			break;

@@ -2,9 +2,10 @@
 /*
  * backing.c - the backings of the kernel's COW selftest (mm/cow.c), as
  * memory a workload writes: THP mapped by PTEs, one PTE of a THP, half a
- * THP moved by mremap(), THP swapped out whole, hugetlb of each size,
- * the shared and the huge zero page, and files (memfd, O_TMPFILE, hugetlb
- * memfd) mapped MAP_PRIVATE.
+ * THP moved by mremap(), a THP shared in part, THP swapped out whole (by
+ * its PMD or by PTEs), one PTE of a THP swapped out, the THP shapes at
+ * the mTHP sizes too, hugetlb of each size, the shared and the huge zero
+ * page, and files (memfd, O_TMPFILE, hugetlb memfd) mapped MAP_PRIVATE.
  *
  * cow_mem_map() makes the backing and then checks it page by page (PFN,
  * kpageflags, swap entry, the folio's size): a backing that could not be
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cow.h"
@@ -60,6 +62,9 @@ static const char *const names[] = {
 	[COW_BACK_MEMFD] = "memfd",
 	[COW_BACK_TMPFILE] = "tmpfile",
 	[COW_BACK_MEMFD_HUGETLB] = "memfd-hugetlb",
+	[COW_BACK_THP_PTE_SWAP] = "thp-pte-swap",
+	[COW_BACK_THP_SINGLE_SWAP] = "thp-single-pte-swap",
+	[COW_BACK_THP_SHARED_PART] = "thp-partial-shared",
 };
 
 const char *cow_backing_name(enum cow_backing b, size_t hsize, char *buf,
@@ -69,12 +74,48 @@ const char *cow_backing_name(enum cow_backing b, size_t hsize, char *buf,
 
 	if ((unsigned)b >= COW_ARRAY_SIZE(names))
 		snprintf(buf, len, "?");
-	else if (cow_backing_is_hugetlb(b) && hsize)
+	else if ((cow_backing_is_hugetlb(b) && hsize) ||
+		 (cow_backing_is_thp_shape(b) && hsize &&
+		  hsize != cow_thp_pmd_size()))
 		snprintf(buf, len, "%s-%s", names[b],
 			 cow_size_str(hsize, sz, sizeof(sz)));
 	else
 		snprintf(buf, len, "%s", names[b]);
 	return buf;
+}
+
+bool cow_backing_is_thp_shape(enum cow_backing b)
+{
+	switch (b) {
+	case COW_BACK_THP_PTE:
+	case COW_BACK_THP_SINGLE:
+	case COW_BACK_THP_MREMAP:
+	case COW_BACK_THP_SWAP:
+	case COW_BACK_THP_PTE_SWAP:
+	case COW_BACK_THP_SINGLE_SWAP:
+	case COW_BACK_THP_SHARED_PART:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool cow_backing_has_mthp(enum cow_backing b)
+{
+	/* A THP smaller than a PMD is never mapped by one. */
+	return cow_backing_is_thp_shape(b) && b != COW_BACK_THP_SWAP;
+}
+
+bool cow_backing_is_swapped(enum cow_backing b)
+{
+	return b == COW_BACK_THP_SWAP || b == COW_BACK_THP_PTE_SWAP ||
+	       b == COW_BACK_THP_SINGLE_SWAP;
+}
+
+/* The folio size of a THP shape: the mTHP size asked for, or the PMD's. */
+static size_t thp_size(const struct cow_mem *m)
+{
+	return m->hsize ? m->hsize : cow_thp_pmd_size();
 }
 
 bool cow_backing_is_hugetlb(enum cow_backing b)
@@ -325,28 +366,29 @@ static const char *page_bad(const struct cow_mem *m, const struct pg *pg,
 			    size_t i)
 {
 	const struct pg *p = &pg[i];
-	size_t nthp = cow_thp_pmd_size() / cow_page_size;
+	size_t nthp = (cow_backing_is_thp_shape(m->b) ? thp_size(m) :
+		       cow_thp_pmd_size()) / cow_page_size;
 	size_t half = nthp / 2;
 	bool present = p->e & COW_PM_PRESENT;
 	bool large = FL(p, COW_KPF_COMPOUND_HEAD) || FL(p, COW_KPF_COMPOUND_TAIL);
 	uint64_t pfn = cow_pm_pfn(p->e);
 
-	if (m->b == COW_BACK_THP_SWAP)
+	if (cow_backing_is_swapped(m->b))
 		return p->e & COW_PM_SWAP ? NULL : "is not a swap entry";
 	if (!present)
 		return "is not present";
 	switch (m->b) {
 	case COW_BACK_THP_SINGLE:
-		/* The head of a PMD-sized THP, the rest of it unmapped. */
+		/* The head of a THP of the size, the rest of it unmapped. */
 		if (!FL(p, COW_KPF_THP) || !FL(p, COW_KPF_COMPOUND_HEAD))
 			return "is not the head page of a THP";
 		if (pfn % nthp)
-			return "is not the first page of a PMD-sized folio";
+			return "is not the first page of a folio of the THP size";
 		if (i && cow_pm_pfn(pg[i - 1].e) / nthp == pfn / nthp)
 			return "shares its THP with the page before it";
 		return NULL;
 	case COW_BACK_THP_MREMAP:
-		/* The second half of a PMD-sized THP, consecutive. */
+		/* The second half of a THP of the size, consecutive. */
 		if (!FL(p, COW_KPF_THP) || !FL(p, COW_KPF_COMPOUND_TAIL))
 			return "is not a tail page of a THP";
 		if (pfn % nthp != half + i % half)
@@ -395,9 +437,10 @@ int cow_mem_verify(const struct cow_mem *m, char *reason, size_t rlen)
 		return cow_backing_check(m->buf, m->len, m->b, reason, rlen) ?
 		       0 : -1;
 	case COW_BACK_THP_PTE:
-		/* Whole PMD-sized folios, none of them mapped by a PMD. */
-		if (!cow_folio_size_check(m->buf, m->len, cow_thp_pmd_size(),
-					  reason, rlen))
+	case COW_BACK_THP_SHARED_PART:
+		/* Whole folios of the size, none of them mapped by a PMD. */
+		if (!cow_folio_size_check(m->buf, m->len, thp_size(m), reason,
+					  rlen))
 			return -1;
 		kb = cow_smaps_kb(m->buf, "AnonHugePages");
 		if (kb != 0) {
@@ -447,24 +490,38 @@ static int errf(char *reason, size_t rlen, const char *what)
 	return -1;
 }
 
-/* PMD-sized THPs filled with the pattern, checked as such. */
+/*
+ * THPs of the size filled with the pattern, checked as such: PMD-mapped
+ * at the PMD size; at an mTHP size, folios of exactly that size (the
+ * caller enabled it alone, so a fault gets no other).
+ */
 static int map_thp(struct cow_mem *m, size_t len, char *reason, size_t rlen)
 {
-	m->map = cow_region_alloc(len, COW_BACK_THP);
+	size_t tsz = thp_size(m);
+	bool pmd = tsz == cow_thp_pmd_size();
+
+	m->map = cow_region_alloc(len, pmd ? COW_BACK_THP : COW_BACK_LARGE);
 	if (!m->map)
 		return errf(reason, rlen, "mmap");
 	m->map_len = len;
 	cow_region_fill(m->map, len, m->seed);
-	if (!cow_backing_check(m->map, len, COW_BACK_THP, reason, rlen))
+	if (pmd ? !cow_backing_check(m->map, len, COW_BACK_THP, reason, rlen) :
+	    !cow_folio_size_check(m->map, len, tsz, reason, rlen))
 		return -1;
 	return 0;
 }
 
-/* Map a single page of each THP R/O and back: the PMD becomes PTEs. */
-static int pte_map(char *p, size_t len, char *reason, size_t rlen)
+/*
+ * Map a single page of each THP R/O and back: the PMD becomes PTEs.  An
+ * mTHP is mapped by PTEs already (cow.c's mprotect() is a no-op there).
+ */
+static int pte_map(const struct cow_mem *m, char *p, size_t len, char *reason,
+		   size_t rlen)
 {
 	size_t pmd = cow_thp_pmd_size(), off;
 
+	if (thp_size(m) != pmd)
+		return 0;
 	for (off = 0; off < len; off += pmd)
 		if (mprotect(p + off + cow_page_size, cow_page_size, PROT_READ) ||
 		    mprotect(p + off + cow_page_size, cow_page_size,
@@ -484,14 +541,14 @@ static char *placeholder(size_t len)
 
 /*
  * Move piece bytes at offset from of each THP to consecutive places of a
- * new range: one PTE of each (THP_SINGLE) or each second half
- * (THP_MREMAP).  What stays behind is unmapped (single) or kept mapped
- * (mremap: the THP is then mapped in two places, as in cow.c).
+ * new range: one PTE of each (THP_SINGLE, THP_SINGLE_SWAP) or each second
+ * half (THP_MREMAP).  What stays behind is unmapped (single) or kept
+ * mapped (mremap: the THP is then mapped in two places, as in cow.c).
  */
 static int gather(struct cow_mem *m, size_t from, size_t piece, char *reason,
 		  size_t rlen)
 {
-	size_t pmd = cow_thp_pmd_size(), n = m->map_len / pmd, i;
+	size_t tsz = thp_size(m), n = m->map_len / tsz, i;
 	char *dst;
 
 	m->len = n * piece;
@@ -500,11 +557,11 @@ static int gather(struct cow_mem *m, size_t from, size_t piece, char *reason,
 		return errf(reason, rlen, "mmap");
 	m->buf = dst;
 	for (i = 0; i < n; i++)
-		if (mremap(m->map + i * pmd + from, piece, piece,
+		if (mremap(m->map + i * tsz + from, piece, piece,
 			   MREMAP_MAYMOVE | MREMAP_FIXED,
 			   dst + i * piece) == MAP_FAILED)
 			return errf(reason, rlen, "mremap");
-	if (m->b == COW_BACK_THP_SINGLE) {
+	if (m->b != COW_BACK_THP_MREMAP) {
 		munmap(m->map, m->map_len);
 		m->map = NULL;
 	}
@@ -547,18 +604,38 @@ static int64_t vmstat_one(const char *key)
 }
 
 /*
- * Page the THPs out whole.  thp_swpout must count every one of them: a
- * THP split on the way out (thp_swpout_fallback) is swapped 4 KiB pages,
- * which is the base page backing, not this one.
+ * Folios of size tsz swapped out whole, or split on the way out
+ * (fallback): vmstat's thp_swpout counts the PMD size on every kernel
+ * with THP swap-out and vm event counters; the size's own stats (6.10+)
+ * count any size, without those counters too.
  */
-static int swap_out(struct cow_mem *m, char *reason, size_t rlen)
+static int64_t swpout_stat(size_t tsz, bool fallback)
 {
-	size_t n = m->len / cow_page_size, nthp = m->len / cow_thp_pmd_size();
-	int64_t out0 = vmstat_one("thp_swpout");
-	int64_t fb0 = vmstat_one("thp_swpout_fallback");
+	int64_t v = -1;
+
+	if (tsz == cow_thp_pmd_size())
+		v = vmstat_one(fallback ? "thp_swpout_fallback" : "thp_swpout");
+	return v >= 0 ? v :
+	       cow_thp_size_stat(tsz, fallback ? "swpout_fallback" : "swpout");
+}
+
+/*
+ * Page the range out.  With whole (THP_SWAP, THP_PTE_SWAP), the THPs
+ * must go whole: every one of them counted by swpout_stat(); a THP split
+ * on the way out is swapped 4 KiB pages, which is the base page backing,
+ * not this one.  One PTE of a THP (THP_SINGLE_SWAP) goes as a page of
+ * its own: the kernel splits a partly mapped folio before it swaps it,
+ * and cow.c asks only for swap entries there.
+ */
+static int swap_out(struct cow_mem *m, bool whole, char *reason, size_t rlen)
+{
+	size_t tsz = thp_size(m), n = m->len / cow_page_size;
+	size_t nthp = m->len / tsz;
+	int64_t out0 = swpout_stat(tsz, false), fb0 = swpout_stat(tsz, true);
 	int64_t out1, fb1;
 	unsigned tries;
 	ssize_t got = 0;
+	char sz[32];
 
 	for (tries = 0; tries < PAGEOUT_TRIES; tries++) {
 		if (tries)
@@ -570,8 +647,8 @@ static int swap_out(struct cow_mem *m, char *reason, size_t rlen)
 		if (got < 0 || (size_t)got == n)
 			break;
 	}
-	out1 = vmstat_one("thp_swpout");
-	fb1 = vmstat_one("thp_swpout_fallback");
+	out1 = swpout_stat(tsz, false);
+	fb1 = swpout_stat(tsz, true);
 	if (got < 0) {
 		snprintf(reason, rlen, "pagemap: %s", strerror((int)-got));
 		return -1;
@@ -582,19 +659,109 @@ static int swap_out(struct cow_mem *m, char *reason, size_t rlen)
 			 got, n);
 		return -1;
 	}
+	if (!whole)
+		return 0;
+	cow_size_str(tsz, sz, sizeof(sz));
 	if (out0 < 0 || out1 < 0) {
 		snprintf(reason, rlen,
-			 "no thp_swpout in /proc/vmstat: cannot tell THPs from split pages");
+			 "no thp_swpout in /proc/vmstat nor stats/swpout for %s THPs: cannot tell THPs from split pages",
+			 sz);
 		return -1;
 	}
 	if ((size_t)(out1 - out0) < nthp) {
 		snprintf(reason, rlen,
-			 "%lld of %zu THPs went to swap whole (thp_swpout_fallback +%lld): the THP swap-out path was not taken",
-			 (long long)(out1 - out0), nthp,
+			 "%lld of %zu %s THPs went to swap whole (%lld split on the way out): the THP swap-out path was not taken",
+			 (long long)(out1 - out0), nthp, sz,
 			 (long long)(fb1 >= 0 && fb0 >= 0 ? fb1 - fb0 : -1));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * In the child: whether it was given the first page of each THP and no
+ * other.  pm has room for the child's entries (no malloc() after fork).
+ */
+static int child_sees_part(const struct cow_mem *m, const uint64_t *parent,
+			   uint64_t *pm)
+{
+	size_t n = m->len / cow_page_size, nf = thp_size(m) / cow_page_size;
+	size_t i;
+
+	if (cow_pagemap_read(m->buf, n, pm))
+		return 3;
+	for (i = 0; i < n; i++) {
+		if (i % nf ? pm[i] & (COW_PM_PRESENT | COW_PM_SWAP) :
+		    !(pm[i] & COW_PM_PRESENT) ||
+		    cow_pm_pfn(pm[i]) != cow_pm_pfn(parent[i]))
+			return i % nf ? 2 : 1;
+	}
+	return 0;
+}
+
+/*
+ * cow.c's partially shared THP: the first page of each THP goes to a
+ * child (MADV_DONTFORK on the rest of it, which splits a PMD into PTEs),
+ * and the child exits.  That page was shared and lost its exclusive mark;
+ * the rest of the THP never was.  The child checks what it was given.
+ */
+static int share_part(struct cow_mem *m, char *reason, size_t rlen)
+{
+	static const char *const what[] = {
+		[1] = "did not map the first page of a THP at the parent's PFN",
+		[2] = "mapped a page of a THP marked MADV_DONTFORK",
+		[3] = "could not read its pagemap",
+	};
+	size_t tsz = thp_size(m), n = m->len / cow_page_size, off;
+	/* The parent's entries, then room for the child's. */
+	uint64_t *pm = malloc(2 * n * sizeof(*pm));
+	int status, r = -1, err;
+	char why[96];
+	pid_t pid;
+
+	if (!pm) {
+		snprintf(reason, rlen, "out of memory");
+		return -1;
+	}
+	err = cow_pagemap_read(m->buf, n, pm);
+	if (err) {
+		snprintf(reason, rlen, "pagemap: %s", strerror(-err));
+		goto out;
+	}
+	for (off = 0; off < m->len; off += tsz)
+		if (madvise(m->buf + off + cow_page_size, tsz - cow_page_size,
+			    MADV_DONTFORK)) {
+			errf(reason, rlen, errno == ENOMEM ?
+			     "MADV_DONTFORK (a VMA per THP: vm.max_map_count?)" :
+			     "MADV_DONTFORK");
+			goto out;
+		}
+	pid = cow_fork();
+	if (pid < 0) {
+		errf(reason, rlen, "fork");
+		goto out;
+	}
+	if (!pid)
+		_exit(child_sees_part(m, pm, pm + n));
+	if (cow_wait_status(pid, &status, why, sizeof(why))) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) < 4 &&
+		    WEXITSTATUS(status))
+			snprintf(reason, rlen, "no THP shared in part: the child %s",
+				 what[WEXITSTATUS(status)]);
+		else
+			snprintf(reason, rlen, "no THP shared in part: %s", why);
+		goto out;
+	}
+	for (off = 0; off < m->len; off += tsz)
+		if (madvise(m->buf + off + cow_page_size, tsz - cow_page_size,
+			    MADV_DOFORK)) {
+			errf(reason, rlen, "MADV_DOFORK");
+			goto out;
+		}
+	r = 0;
+out:
+	free(pm);
+	return r;
 }
 
 static int map_hugetlb(struct cow_mem *m, char *reason, size_t rlen)
@@ -672,9 +839,30 @@ static int map_file(struct cow_mem *m, char *reason, size_t rlen)
 	return 0;
 }
 
+/* Whether a THP shape can be had at its size, with the reason if not. */
+static int thp_shape_ok(const struct cow_mem *m, char *reason, size_t rlen)
+{
+	size_t tsz = thp_size(m), pmd = cow_thp_pmd_size();
+	char name[32];
+
+	cow_backing_name(m->b, m->hsize, name, sizeof(name));
+	if (tsz != pmd && (!cow_backing_has_mthp(m->b) || tsz > pmd ||
+			   tsz < 2 * cow_page_size || tsz & (tsz - 1))) {
+		snprintf(reason, rlen, "%s: no such THP shape at %zu kB",
+			 name, tsz >> 10);
+		return -1;
+	}
+	if (m->size % tsz) {
+		snprintf(reason, rlen, "%zu bytes are not whole %zu kB THPs",
+			 m->size, tsz >> 10);
+		return -1;
+	}
+	return 0;
+}
+
 int cow_mem_map(struct cow_mem *m, char *reason, size_t rlen)
 {
-	size_t pmd = cow_thp_pmd_size();
+	size_t tsz = 0;
 	int r = -1;
 
 	m->buf = m->map = NULL;
@@ -692,11 +880,10 @@ int cow_mem_map(struct cow_mem *m, char *reason, size_t rlen)
 		}
 		m->unit = m->hsize;
 	}
-	if (m->b >= COW_BACK_THP_PTE && m->b <= COW_BACK_THP_SWAP &&
-	    m->size % pmd) {
-		snprintf(reason, rlen, "%zu bytes are not whole %zu kB THPs",
-			 m->size, pmd >> 10);
-		return -1;
+	if (cow_backing_is_thp_shape(m->b)) {
+		if (thp_shape_ok(m, reason, rlen))
+			return -1;
+		tsz = thp_size(m);
 	}
 	switch (m->b) {
 	case COW_BACK_SMALL:
@@ -710,24 +897,33 @@ int cow_mem_map(struct cow_mem *m, char *reason, size_t rlen)
 		break;
 	case COW_BACK_THP_PTE:
 	case COW_BACK_THP_SWAP:
+	case COW_BACK_THP_PTE_SWAP:
+	case COW_BACK_THP_SHARED_PART:
 		r = map_thp(m, m->len, reason, rlen);
 		/* The range is the mapping itself: freed as m->buf. */
 		m->buf = m->map;
 		m->map = NULL;
-		if (!r && m->b == COW_BACK_THP_PTE)
-			r = pte_map(m->buf, m->len, reason, rlen);
-		if (!r && m->b == COW_BACK_THP_SWAP)
-			r = swap_out(m, reason, rlen);
+		/* cow.c splits the shared-in-part THP by MADV_DONTFORK alone. */
+		if (!r && (m->b == COW_BACK_THP_PTE ||
+			   m->b == COW_BACK_THP_PTE_SWAP))
+			r = pte_map(m, m->buf, m->len, reason, rlen);
+		if (!r && m->b == COW_BACK_THP_SHARED_PART)
+			r = share_part(m, reason, rlen);
+		if (!r && cow_backing_is_swapped(m->b))
+			r = swap_out(m, true, reason, rlen);
 		break;
 	case COW_BACK_THP_SINGLE:
+	case COW_BACK_THP_SINGLE_SWAP:
 	case COW_BACK_THP_MREMAP:
 		r = map_thp(m, m->size, reason, rlen);
 		if (!r)
-			r = pte_map(m->map, m->map_len, reason, rlen);
-		if (!r && m->b == COW_BACK_THP_SINGLE)
-			r = gather(m, 0, cow_page_size, reason, rlen);
+			r = pte_map(m, m->map, m->map_len, reason, rlen);
+		if (!r && m->b == COW_BACK_THP_MREMAP)
+			r = gather(m, tsz / 2, tsz / 2, reason, rlen);
 		else if (!r)
-			r = gather(m, pmd / 2, pmd / 2, reason, rlen);
+			r = gather(m, 0, cow_page_size, reason, rlen);
+		if (!r && m->b == COW_BACK_THP_SINGLE_SWAP)
+			r = swap_out(m, false, reason, rlen);
 		break;
 	case COW_BACK_HUGETLB:
 		r = map_hugetlb(m, reason, rlen);

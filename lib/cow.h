@@ -159,6 +159,11 @@ enum cow_backing {
 	COW_BACK_MEMFD,		/* a memfd mapped MAP_PRIVATE, read-faulted */
 	COW_BACK_TMPFILE,	/* an O_TMPFILE file, the same */
 	COW_BACK_MEMFD_HUGETLB,	/* a hugetlb memfd, the same */
+	/* cow.c's other THP shapes, after the first ones: names keep values. */
+	COW_BACK_THP_PTE_SWAP,	/* THP mapped by PTEs, swapped out whole */
+	COW_BACK_THP_SINGLE_SWAP, /* one PTE of each THP, swapped out */
+	COW_BACK_THP_SHARED_PART, /* THP of which only the first page was
+				   * shared with a child, now gone */
 };
 bool cow_backing_check(const void *addr, size_t len, enum cow_backing b,
 		       char *reason, size_t rlen);
@@ -179,10 +184,13 @@ bool cow_folio_size_check(const void *addr, size_t len, size_t folio_size,
 
 /*
  * Memory of one backing.  The caller sets b, hsize (the hugetlb
- * backings), dir (COW_BACK_TMPFILE), size (the memory the backing takes)
- * and seed (the pattern to fill it with); cow_mem_map() sets the rest.
- * buf/len is the range a workload writes: size bytes, except for
- * THP_SINGLE (one page per THP of size) and THP_MREMAP (half of each).
+ * backings' page size; for the THP shapes the folio size, an mTHP size
+ * the caller has enabled alone, 0 for the PMD size), dir
+ * (COW_BACK_TMPFILE), size (the memory the backing takes) and seed (the
+ * pattern to fill it with); cow_mem_map() sets the rest.  buf/len is the
+ * range a workload writes: size bytes, except for THP_SINGLE and
+ * THP_SINGLE_SWAP (one page per THP of size) and THP_MREMAP (half of
+ * each).
  */
 struct cow_mem {
 	enum cow_backing b;
@@ -200,10 +208,19 @@ struct cow_mem {
 	size_t map_len;
 };
 
-/* "thp-pte", "hugetlb-2M", "memfd": what a point's backing param says. */
+/*
+ * "thp-pte", "thp-pte-64k", "hugetlb-2M", "memfd": what a point's backing
+ * param says (a THP shape's size is named unless it is the PMD size).
+ */
 const char *cow_backing_name(enum cow_backing b, size_t hsize, char *buf,
 			     size_t len);
 bool cow_backing_is_hugetlb(enum cow_backing b);
+/* Made of THPs by cow_mem_map(): thp-pte ... thp-partial-shared. */
+bool cow_backing_is_thp_shape(enum cow_backing b);
+/* A THP shape that mTHP sizes have too (mapped by PTEs: not thp-swap). */
+bool cow_backing_has_mthp(enum cow_backing b);
+/* The THP shapes whose pages are swap entries once made. */
+bool cow_backing_is_swapped(enum cow_backing b);
 bool cow_backing_is_file(enum cow_backing b);
 bool cow_backing_is_zero(enum cow_backing b);
 /*

@@ -6,9 +6,12 @@
 # and use_zero_page are as before afterwards.
 #
 # What holds on every correct kernel, per backing that ran:
-# - anonymous (THP in its shapes, hugetlb): a write to a page the other
-#   side still maps copies it, once: copies = pages written (a hugetlb
-#   page is one); after the child exited none is required;
+# - anonymous (THP in its shapes, at the PMD size and each mTHP size,
+#   swapped out or not, shared in part; hugetlb): a write to a page the
+#   other side still maps copies it, once: copies = pages written (a
+#   hugetlb page is one); after the child exited none is required;
+# - the THP shapes write what their shape leaves mapped: one page per THP
+#   (thp-single-pte*), half of each (thp-mremap*), else all of it;
 # - the zero pages: no data to copy, but every write allocates:
 #   metrics.zero_allocs = pages written, pages_copied = 0;
 # - files mapped private: the first write to each page copies it from the
@@ -33,9 +36,27 @@ run_ok "cowbench fork.child-write, fork.parent-*, vmsplice.leak" --reps 2 --warm
 	--size 4M --dir "$scratch" --out "$out" fork.child-write \
 	fork.parent-write-alive fork.parent-after-exit vmsplice.leak
 cp "$scratch/stdout" "$out.stdout"
+pmd=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null ||
+	echo 2097152)
+size=$((4 * 1048576))
+
+# units B: the 4 KiB pages backing B's writer writes at 4M.
+units() {
+	sz=${1##*-}
+	case $sz in
+	[0-9]*k) t=$((${sz%k} * 1024)) ;;
+	[0-9]*M) t=$((${sz%M} * 1048576)) ;;
+	*) t=$pmd ;;
+	esac
+	case $1 in
+	thp-single-pte*) echo $((size / t)) ;;
+	thp-mremap*) echo $((size / 8192)) ;;
+	*) echo $((size / 4096)) ;;
+	esac
+}
 
 [ -n "$backings" ] && [ "${backings%% *}" = small ]
-ok $? "--list shows the backings of fork.child-write: $backings"
+ok $? "--list shows the $(echo "$backings" | wc -w) backings of fork.child-write, small first"
 
 for b in $backings; do
 	[ "$b" = small ] && continue
@@ -64,6 +85,11 @@ for b in $backings; do
 		ok $? "$b: every first write copies from the page cache ($(cr --scenario fork.parent-after-exit --param "$p" --print pages_copied | head -1) after exit), and the file kept its data"
 		;;
 	*)
+		case $b in thp|thp-?*)
+			n=$(units "$b")
+			cr --scenario 'fork.*' --param "$p" --expect-value "pages_written=$n"
+			ok $? "$b: every workload writes the $n pages the shape maps at 4M"
+		esac
 		cr --scenario 'fork.child-write' --param "$p" --expect-copies-equal-written &&
 			cr --scenario 'fork.parent-write-alive' --param "$p" --expect-copies-equal-written
 		ok $? "$b: a write while shared copies exactly the $(cr --scenario fork.child-write --param "$p" --print pages_written | head -1) units written, from either side"
@@ -90,5 +116,4 @@ done
 
 knobs_equal "$before"
 ok $? "the hugetlb pool, use_zero_page and the THP knobs are as before"
-plan "$tap_n"
 done_testing

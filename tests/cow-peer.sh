@@ -23,7 +23,6 @@ src=${KSRC:-}
 [ -n "$src" ] ||
 	skip_all "no kernel source: set KSRC to a tree or tarball, or apt-get install linux-source-6.12"
 
-plan 5
 "$top/scripts/build-cow-selftest" "$src" --out "$scratch/cow" \
 	>"$scratch/build.out" 2>&1
 rc=$?
@@ -41,27 +40,41 @@ run_ok "cowbench on every backing" --reps 1 --warmup 0 --size 4M \
 
 # cow.c: "# [RUN] <test> ... with <backing>", then its "ok"/"not ok" line;
 # the backing in cowbench's words where cowbench has it, else cow.c's own.
-awk '
-function name(b) {
-	if (b == "base page") return "small"
-	if (b == "THP (2048 kB)") return "thp"
-	if (b == "PTE-mapped THP (2048 kB)") return "thp-pte"
-	if (b == "single PTE of THP (2048 kB)") return "thp-single-pte"
+# A THP shape at the PMD size is named without a size, as in cowbench;
+# at an mTHP size with it ("PTE-mapped THP (64 kB)": thp-pte-64k).
+pmd_kb=$(($(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null ||
+	echo 2097152) / 1024))
+awk -v pmdkb="$pmd_kb" '
+function size(kb) {
+	if (kb % 1048576 == 0) return kb / 1048576 "G"
+	if (kb % 1024 == 0) return kb / 1024 "M"
+	return kb "k"
+}
+function shape(s) {
+	if (s == "THP") return "thp"
+	if (s == "swapped-out THP") return "thp-swap"
+	if (s == "PTE-mapped THP") return "thp-pte"
+	if (s == "swapped-out, PTE-mapped THP") return "thp-pte-swap"
+	if (s == "single PTE of THP") return "thp-single-pte"
+	if (s == "single PTE of swapped-out THP") return "thp-single-pte-swap"
 	# (its quote matched as any character: no quote in the awk program)
-	if (b ~ /^partially mremap\(\).ed THP \(2048 kB\)$/) return "thp-mremap"
-	if (b == "swapped-out THP (2048 kB)") return "thp-swap"
+	if (s ~ /^partially mremap\(\).ed THP$/) return "thp-mremap"
+	if (s == "partially shared THP") return "thp-partial-shared"
+	return ""
+}
+function name(b,   kb, s) {
+	if (b == "base page") return "small"
 	if (b == "shared zeropage") return "zero"
 	if (b == "huge zeropage") return "huge-zero"
 	if (b == "memfd" || b == "tmpfile") return b
-	if (b ~ /^(memfd )?hugetlb \([0-9]+ kB\)$/) {
-		kb = b; sub(/.*\(/, "", kb); sub(/ kB\)/, "", kb)
-		kb += 0
-		sz = kb >= 1048576 ? kb / 1048576 "G" : kb / 1024 "M"
-		return (b ~ /^memfd/ ? "memfd-hugetlb-" : "hugetlb-") sz
-	}
-	# mTHP sizes below the PMD size: one row for all of them.
-	if (b ~ /THP \([0-9]+ kB\)$/ && b !~ /\(2048 kB\)$/)
-		sub(/\([0-9]+ kB\)$/, "(mTHP, each size)", b)
+	if (b !~ / \([0-9]+ kB\)$/) return "cow.c: " b
+	kb = b; sub(/.*\(/, "", kb); sub(/ kB\)/, "", kb)
+	kb += 0
+	s = b; sub(/ \([0-9]+ kB\)$/, "", s)
+	if (s == "hugetlb" || s == "memfd hugetlb")
+		return (s == "hugetlb" ? "hugetlb-" : "memfd-hugetlb-") size(kb)
+	if (shape(s) != "")
+		return shape(s) (kb == pmdkb ? "" : "-" size(kb))
 	return "cow.c: " b
 }
 /^# \[RUN\] / {

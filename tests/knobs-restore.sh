@@ -3,8 +3,9 @@
 # knobs-restore.sh - every KSM, THP, mTHP, swap and delayacct value is
 # back as it was after a run of the KSM, THP and swap scenarios, after
 # Ctrl-C, and after kill -9 followed by the next start; no swapfile stays.
-# The same for the hugetlb pool, use_zero_page and a zram device, which
-# points of the fork workloads on those backings change.
+# The same for the hugetlb pool, use_zero_page, a zram device and an
+# mTHP size's knob, which points of the fork workloads on those backings
+# change.
 # shellcheck source=tests/lib.sh
 . "${COW_SRCDIR:-.}/tests/lib.sh"
 
@@ -75,6 +76,20 @@ ok $? "thp.mthp has changed THP knobs"
 interrupt_group
 [ $rc -eq 130 ] && knobs_equal "$before"
 ok $? "Ctrl-C during thp.mthp: rc $rc, values restored"
+
+# A THP shape at an mTHP size: that size alone enabled for the point.
+mthp64=/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled
+if [ -w $mthp64 ]; then
+	start int-mthp-bk --backing thp-pte-64k fork.child-write
+	wait_until 20 knobs_changed
+	ok $? "fork.child-write on thp-pte-64k has changed THP knobs ($mthp64: $(cat $mthp64))"
+	interrupt_group
+	[ $rc -eq 130 ] && knobs_equal "$before"
+	ok $? "Ctrl-C during it: rc $rc, values restored"
+else
+	ok 0 "# SKIP no 64 kB mTHP size here ($mthp64)"
+	ok 0 "# SKIP (the same)"
+fi
 
 # kill -9: the values stay changed until the next start or --restore.
 start int-ksm ksm.cow

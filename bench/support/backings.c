@@ -102,15 +102,60 @@ void bench_swapfile_remove(struct bench_swapfile *p)
 
 struct bk_id {
 	enum cow_backing b;
-	size_t hsize;		/* 0: no hugetlb size here, the point skips */
+	/*
+	 * hugetlb: the page size (0: no hugetlb size here, the point
+	 * skips); a THP shape: the mTHP size (0: the PMD size).
+	 */
+	size_t hsize;
 };
 
 /*
- * Every backing, in the order of cow.c's runs: small and THP ones, the
- * hugetlb sizes, the zero pages, the files.  One hugetlb entry of size 0
- * where the kernel has none, so that its skip is reported.
+ * cow.c's THP shapes beyond the first five, at the PMD size.  --quick
+ * keeps two of them, the swapped PTE-mapped THP and the THP shared in
+ * part (./run-all's time budget has room for two points more); the rest
+ * run without --quick.
  */
-static unsigned backing_list(struct bk_id *ids, unsigned max)
+static const struct {
+	enum cow_backing b;
+	bool quick;
+} pmd_more[] = {
+	{ COW_BACK_THP_PTE_SWAP, true },
+	{ COW_BACK_THP_SINGLE_SWAP, false },
+	{ COW_BACK_THP_SHARED_PART, true },
+};
+
+/*
+ * cow.c's shapes at every mTHP size (an mTHP is mapped by PTEs alone: no
+ * PMD-mapped one, none swapped by its PMD).  Not in --quick.
+ */
+static const enum cow_backing mthp_shapes[] = {
+	COW_BACK_THP_PTE, COW_BACK_THP_PTE_SWAP, COW_BACK_THP_SINGLE,
+	COW_BACK_THP_SINGLE_SWAP, COW_BACK_THP_MREMAP,
+	COW_BACK_THP_SHARED_PART,
+};
+
+/* The anonymous THP sizes below the PMD size, ascending. */
+static unsigned mthp_sizes(size_t *sizes)
+{
+	size_t all[COW_THP_SIZES_MAX], pmd = cow_thp_pmd_size();
+	unsigned i, n = cow_thp_sizes(all, COW_THP_SIZES_MAX), k = 0;
+
+	for (i = 0; i < n; i++)
+		if (all[i] < pmd)
+			sizes[k++] = all[i];
+	return k;
+}
+
+/*
+ * Every backing, in the order of cow.c's runs: small and THP ones (the
+ * PMD size, then each shape at each mTHP size), the hugetlb sizes, the
+ * zero pages, the files.  One hugetlb entry of size 0 where the kernel
+ * has none, so that its skip is reported.  A kernel without mTHP sizes
+ * (before 6.8) has no mTHP entries, as cow.c has no such runs there
+ * (thp.mthp's skip says so).  --quick leaves out what it does not run.
+ */
+static unsigned backing_list(const struct cow_opts *o, struct bk_id *ids,
+			     unsigned max)
 {
 	static const enum cow_backing head[] = {
 		COW_BACK_SMALL, COW_BACK_THP, COW_BACK_THP_PTE,
@@ -120,11 +165,19 @@ static unsigned backing_list(struct bk_id *ids, unsigned max)
 		COW_BACK_ZERO, COW_BACK_HUGE_ZERO, COW_BACK_MEMFD,
 		COW_BACK_TMPFILE,
 	};
-	size_t hs[HUGETLB_MAX];
-	unsigned nh = cow_hugetlb_sizes(hs, HUGETLB_MAX), n = 0, i;
+	size_t hs[HUGETLB_MAX], ms[COW_THP_SIZES_MAX];
+	unsigned nh = cow_hugetlb_sizes(hs, HUGETLB_MAX), n = 0, i, j;
+	unsigned nm = o->quick ? 0 : mthp_sizes(ms);
 
 	for (i = 0; i < COW_ARRAY_SIZE(head) && n < max; i++)
 		ids[n++] = (struct bk_id){ head[i], 0 };
+	for (i = 0; i < COW_ARRAY_SIZE(pmd_more) && n < max; i++)
+		if (!o->quick || pmd_more[i].quick)
+			ids[n++] = (struct bk_id){ pmd_more[i].b, 0 };
+	/* Shape by shape: --list then names each once, "thp-pte-SIZE". */
+	for (i = 0; i < COW_ARRAY_SIZE(mthp_shapes); i++)
+		for (j = 0; j < nm && n < max; j++)
+			ids[n++] = (struct bk_id){ mthp_shapes[i], ms[j] };
 	for (i = 0; i < (nh ? nh : 1) && n < max; i++)
 		ids[n++] = (struct bk_id){ COW_BACK_HUGETLB, nh ? hs[i] : 0 };
 	for (i = 0; i < COW_ARRAY_SIZE(tail) && n < max; i++)
@@ -135,14 +188,15 @@ static unsigned backing_list(struct bk_id *ids, unsigned max)
 	return n;
 }
 
-#define BK_MAX	(16 + 2 * HUGETLB_MAX)
+#define BK_MAX	(16 + COW_ARRAY_SIZE(pmd_more) + \
+		 COW_ARRAY_SIZE(mthp_shapes) * COW_THP_SIZES_MAX + \
+		 2 * HUGETLB_MAX)
 
 unsigned bench_backings_all(const struct cow_opts *o)
 {
 	struct bk_id ids[BK_MAX];
 
-	(void)o;
-	return backing_list(ids, BK_MAX);
+	return backing_list(o, ids, BK_MAX);
 }
 
 unsigned bench_backings_full(const struct cow_opts *o)
@@ -154,9 +208,8 @@ const char *bench_backing_variant_name(const struct cow_opts *o, unsigned v,
 				       char *buf, size_t len)
 {
 	struct bk_id ids[BK_MAX];
-	unsigned n = backing_list(ids, BK_MAX);
+	unsigned n = backing_list(o, ids, BK_MAX);
 
-	(void)o;
 	if (v >= n)
 		return NULL;
 	if (cow_backing_is_hugetlb(ids[v].b) && !ids[v].hsize)
@@ -170,8 +223,8 @@ const char *bench_backing_variant_name(const struct cow_opts *o, unsigned v,
 
 static bool thp_based(enum cow_backing b)
 {
-	return (b >= COW_BACK_THP_PTE && b <= COW_BACK_THP_SWAP) ||
-	       b == COW_BACK_THP || b == COW_BACK_HUGE_ZERO;
+	return cow_backing_is_thp_shape(b) || b == COW_BACK_THP ||
+	       b == COW_BACK_HUGE_ZERO;
 }
 
 /*
@@ -230,7 +283,7 @@ enum cow_verdict bench_backing_prepare_idx(struct cow_run *r, unsigned idx,
 					   char *reason, size_t len)
 {
 	struct bk_id ids[BK_MAX];
-	unsigned n = backing_list(ids, BK_MAX);
+	unsigned n = backing_list(r->opts, ids, BK_MAX);
 	struct bench_backing *bk;
 	uint64_t need;
 
@@ -283,11 +336,25 @@ enum cow_verdict bench_backing_prepare_idx(struct cow_run *r, unsigned idx,
 			return COW_SKIP;
 		bk->reserved = true;
 	}
-	if (thp_based(bk->b) && cow_thp_enable_pmd(reason, len))
+	if (cow_backing_is_thp_shape(bk->b) && bk->hsize) {
+		char sz[32];
+
+		cow_size_str(bk->hsize, sz, sizeof(sz));
+		if (r->size % bk->hsize) {
+			snprintf(reason, len,
+				 "the size is not whole %s THPs (try --size %s)",
+				 sz, sz);
+			return COW_SKIP;
+		}
+		/* That size alone, as cow.c: no fault gets another one. */
+		if (cow_thp_enable_only(bk->hsize, reason, len))
+			return COW_SKIP;
+	} else if (thp_based(bk->b) && cow_thp_enable_pmd(reason, len)) {
 		return COW_SKIP;
+	}
 	if (bk->b == COW_BACK_HUGE_ZERO && cow_huge_zero_enable(reason, len))
 		return COW_SKIP;
-	if (bk->b == COW_BACK_THP_SWAP)
+	if (cow_backing_is_swapped(bk->b))
 		return thp_swap_prepare(r, bk, reason, len);
 	return COW_PASS;
 }
