@@ -86,11 +86,19 @@ why() {
 ran() {
 	[ -n "$(cr --scenario "$1" --param "backing=$2" --print verdict 2>/dev/null)" ]
 }
+pmd=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null ||
+	echo 2097152)
 # units BACKING: the copy units iouring registers of it at 4M.
 units() {
 	case $1 in
-	thp-single-pte) echo 2 ;;		# one page a THP
-	thp-mremap) echo 512 ;;			# half of each
+	thp-single-pte*)			# one page a THP of its size
+		sz=${1##*-}
+		case $sz in
+		[0-9]*k) echo $((4096 / ${sz%k})) ;;
+		[0-9]*M) echo $((4 / ${sz%M})) ;;
+		*) echo $((4194304 / pmd)) ;;
+		esac ;;
+	thp-mremap*) echo 512 ;;		# half of each
 	hugetlb-*)
 		echo "${1#hugetlb-}" | awk '{ n = $0 + 0; u = substr($0, length($0))
 			kb = n * (u == "K" ? 1 : u == "M" ? 1024 : 1048576)
