@@ -81,13 +81,15 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
 #define FULL_MAX_REPS		100
 #define FULL_BUDGET		7200
 /*
- * Passes over the points: the host's speed drifts over seconds (a VM's
- * neighbours), so a point sampled in one stretch can sit wholly in a slow
- * or a fast one, and two runs then differ by more than either's interval.
- * Two visits, half a run apart, sample two moments.  Each visit costs a
- * worker's start, prepare and warm-up again.
+ * Passes over the points (--passes): a point its budget stopped is
+ * sampled again, by a new worker, in the next pass, so that its samples
+ * come from moments across the run.  One by default: measured alone on
+ * the development VM, two passes met +-2 % on 6-13 of 53 points a run
+ * and one pass, minutes before, on 35-38, with no fewer A/A calls
+ * (doc/measurements.md): a new worker's samples sit apart from the last
+ * one's, and each visit pays for a start, prepare and warm-up again.
  */
-#define DEFAULT_PASSES		2
+#define DEFAULT_PASSES		1
 #define MAX_PASSES		16
 
 struct main_opts {
