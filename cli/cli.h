@@ -84,10 +84,11 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
  * Passes over the points (--passes): a point its budget stopped is
  * sampled again, by a new worker, in the next pass, so that its samples
  * come from moments across the run.  One by default: measured alone on
- * the development VM, two passes met +-2 % on 6-13 of 53 points a run
- * and one pass, minutes before, on 35-38, with no fewer A/A calls
- * (doc/measurements.md): a new worker's samples sit apart from the last
- * one's, and each visit pays for a start, prepare and warm-up again.
+ * the development VM, four sets of three quick runs (one, two, four and
+ * again two passes) met +-2 % on 16-38 of 53 points a run and called
+ * 3-35 changes A/A, the spread set by the minute they ran in, not by the
+ * passes (doc/measurements.md); and each visit pays for a worker's
+ * start, prepare and warm-up again.
  */
 #define DEFAULT_PASSES		1
 #define MAX_PASSES		16
