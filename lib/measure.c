@@ -362,21 +362,48 @@ static void add_count(int64_t *dst, int64_t src, bool first)
 		*dst += src;
 }
 
+/* Copy counts of o into m's: set by the first, added to by the rest. */
+static void sum_copies(struct cow_meas *m, const struct cow_meas *o,
+		       bool first)
+{
+	add_count(&m->pages_written, o->pages_written, first);
+	add_count(&m->pages_copied, o->pages_copied, first);
+	add_count(&m->pages_required, o->pages_required, first);
+	add_count(&m->extra_copies, o->extra_copies, first);
+	add_count(&m->copies_missing, o->copies_missing, first);
+	if (m->zero_apart)
+		add_count(&m->zero_allocs, o->zero_allocs, first);
+}
+
+/* Faults, events and the kernel's wpcopy of o into m's (first_wp: its). */
+static void sum_faults(struct cow_meas *m, const struct cow_meas *o,
+		       bool first, bool first_wp)
+{
+	unsigned i;
+
+	m->test_slowdown_ns += o->test_slowdown_ns;
+	add_count(&m->faults_minor, o->faults_minor, first);
+	add_count(&m->faults_major, o->faults_major, first);
+	if (o->kernel_wpcopy < 0 && !m->kernel_wpcopy_reason[0])
+		memcpy(m->kernel_wpcopy_reason, o->kernel_wpcopy_reason,
+		       sizeof(m->kernel_wpcopy_reason));
+	add_count(&m->kernel_wpcopy, o->kernel_wpcopy, first_wp);
+	add_count(&m->kernel_wpcopy_delay_ns, o->kernel_wpcopy_delay_ns,
+		  first_wp);
+	for (i = 0; i < COW_MAX_EVENTS; i++)
+		add_count(&m->events[i], o->events[i], first);
+}
+
 void cow_meas_add(struct cow_meas *m, const struct cow_meas *o)
 {
 	/* An untracked parent takes its copy counts from its children only. */
 	bool first = m->nadded++ == 0;
 	bool first_acct = first && !m->npages;
-	unsigned i;
 
 	if (first_acct) {
 		m->accounted = o->accounted;
-		m->pages_written = o->pages_written;
-		m->pages_copied = o->pages_copied;
-		m->pages_required = o->pages_required;
-		m->extra_copies = o->extra_copies;
-		m->copies_missing = o->copies_missing;
 		m->zero_apart = o->zero_apart;
+		sum_copies(m, o, true);
 		m->zero_allocs = o->zero_allocs;
 		memcpy(m->acct_reason, o->acct_reason, sizeof(m->acct_reason));
 	} else {
@@ -385,25 +412,10 @@ void cow_meas_add(struct cow_meas *m, const struct cow_meas *o)
 			memcpy(m->acct_reason, o->acct_reason,
 			       sizeof(m->acct_reason));
 		}
-		add_count(&m->pages_written, o->pages_written, false);
-		add_count(&m->pages_copied, o->pages_copied, false);
-		add_count(&m->pages_required, o->pages_required, false);
-		add_count(&m->extra_copies, o->extra_copies, false);
-		add_count(&m->copies_missing, o->copies_missing, false);
-		if (m->zero_apart)
-			add_count(&m->zero_allocs, o->zero_allocs, false);
+		sum_copies(m, o, false);
 	}
-	m->test_slowdown_ns += o->test_slowdown_ns;
-	add_count(&m->faults_minor, o->faults_minor, false);
-	add_count(&m->faults_major, o->faults_major, false);
-	if (o->kernel_wpcopy < 0 && !m->kernel_wpcopy_reason[0])
-		memcpy(m->kernel_wpcopy_reason, o->kernel_wpcopy_reason,
-		       sizeof(m->kernel_wpcopy_reason));
-	add_count(&m->kernel_wpcopy, o->kernel_wpcopy, first);
-	add_count(&m->kernel_wpcopy_delay_ns, o->kernel_wpcopy_delay_ns,
-		  first);
-	for (i = 0; i < COW_MAX_EVENTS; i++)
-		add_count(&m->events[i], o->events[i], false);
+	/* Faults add to m's own; the wpcopy count is the added ones' alone. */
+	sum_faults(m, o, false, first);
 }
 
 void cow_meas_rounds_begin(struct cow_meas *m)
@@ -426,26 +438,10 @@ void cow_meas_round_add(struct cow_meas *m, const struct cow_meas *o)
 		m->accounted = false;
 		memcpy(m->acct_reason, o->acct_reason, sizeof(m->acct_reason));
 	}
-	add_count(&m->pages_written, o->pages_written, first);
-	add_count(&m->pages_copied, o->pages_copied, first);
-	add_count(&m->pages_required, o->pages_required, first);
-	add_count(&m->extra_copies, o->extra_copies, first);
-	add_count(&m->copies_missing, o->copies_missing, first);
-	if (m->zero_apart)
-		add_count(&m->zero_allocs, o->zero_allocs, first);
-	add_count(&m->faults_minor, o->faults_minor, first);
-	add_count(&m->faults_major, o->faults_major, first);
-	if (o->kernel_wpcopy < 0 && !m->kernel_wpcopy_reason[0])
-		memcpy(m->kernel_wpcopy_reason, o->kernel_wpcopy_reason,
-		       sizeof(m->kernel_wpcopy_reason));
-	add_count(&m->kernel_wpcopy, o->kernel_wpcopy, first);
-	add_count(&m->kernel_wpcopy_delay_ns, o->kernel_wpcopy_delay_ns,
-		  first);
+	sum_copies(m, o, first);
+	sum_faults(m, o, first, first);
 	for (i = 0; i < COW_VMSTAT_MAX; i++)
 		add_count(&m->vmstat[i], o->vmstat[i], first);
-	for (i = 0; i < COW_MAX_EVENTS; i++)
-		add_count(&m->events[i], o->events[i], first);
-	m->test_slowdown_ns += o->test_slowdown_ns;
 }
 
 void cow_meas_to_sample(const struct cow_meas *m, struct cow_sample *s,
