@@ -29,8 +29,7 @@ out=$scratch/run
 cr() { "$CHECK_RESULTS" "$out/results.json" "$@"; }
 before=$(knob_snapshot)
 
-backings=$("$COWBENCH" --list |
-	sed -n '/^fork.child-write /{n;s/^ *backings: //;s/,//g;p;}')
+backings=$(backings_of fork.child-write)
 
 run_ok "cowbench fork.child-write, fork.parent-*, vmsplice.leak" --reps 2 --warmup 0 \
 	--size 4M --dir "$scratch" --out "$out" fork.child-write \
@@ -66,9 +65,7 @@ for b in $backings; do
 		   sort -u | tr '\n' ' ')
 	if [ -z "$verdicts" ]; then
 		# The summary's line under the point says why.
-		why=$(awk -v pt="4M,$b" '$1 == "fork.child-write" && $2 == pt {
-			getline; sub(/^ *skip: */, ""); print; exit }' "$out.stdout")
-		ok 0 "# SKIP $b: $why"
+		ok 0 "# SKIP $b: $(skip_line "$out.stdout" fork.child-write "4M,$b")"
 		continue
 	fi
 	cr --scenario 'fork.*' --param "$p" --min-samples 6 --expect-verdict pass

@@ -69,8 +69,7 @@ ok $? "the scratch file is gone after the run"
 # ---- every other backing ----
 serialize_knob_tests
 before=$(knob_snapshot)
-backings=$("$COWBENCH" --list |
-	sed -n '/^iouring.read-fixed-race /{n;s/^ *backings: //;s/,//g;p;}')
+backings=$(backings_of iouring.read-fixed-race)
 out=$scratch/backings
 run_ok "cowbench iouring.* on the backings but small" --reps 2 --warmup 0 \
 	--size 4M --dir "$dir" --out "$out" --backing '[!s]*' 'iouring.*'
@@ -78,14 +77,7 @@ cp "$scratch/stdout" "$out.stdout"
 [ -n "$backings" ] && [ "${backings%% *}" = small ]
 ok $? "--list shows the backings of iouring.read-fixed-race: $backings"
 # why SCENARIO POINT: the skip line under the point in the summary.
-why() {
-	awk -v sc="$1" -v pt="$2" '$1 == sc && $2 == pt {
-		getline; sub(/^ *skip: */, ""); print; exit }' "$out.stdout"
-}
-# ran SCENARIO BACKING: some sample of the point did not skip.
-ran() {
-	[ -n "$(cr --scenario "$1" --param "backing=$2" --print verdict 2>/dev/null)" ]
-}
+why() { skip_line "$out.stdout" "$1" "$2"; }
 pmd=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null ||
 	echo 2097152)
 # units BACKING: the copy units iouring registers of it at 4M.
@@ -123,7 +115,7 @@ for b in $backings; do
 	esac
 	n=$(units "$b")
 	sc=iouring.fork-fixed
-	if ! ran $sc "$b"; then
+	if ! point_ran $sc "$b"; then
 		ok 0 "# SKIP $sc $b: $(why $sc "4M,$b,none")"
 	else
 		cr --scenario $sc --param "$p" --min-samples 4 --expect-verdict pass
@@ -140,7 +132,7 @@ for b in $backings; do
 		ok $? "$sc $b: fork copies all $n registered units into the child (none with MADV_DONTFORK), none of the parent's moves"
 	fi
 	sc=iouring.read-fixed-race
-	if ! ran $sc "$b"; then
+	if ! point_ran $sc "$b"; then
 		ok 0 "# SKIP $sc $b: $(why $sc "4M,$b")"
 	else
 		cr --scenario $sc --param "$p" --min-samples 2 --expect-verdict pass \

@@ -186,3 +186,22 @@ need_kernel_lab() {
 	command -v qemu-system-x86_64 >/dev/null 2>&1 ||
 		skip_all "no qemu-system-x86_64: apt-get install \$(cat scripts/debian-packages-vm)"
 }
+
+# backings_of SCENARIO: the backings cowbench --list names for it, small
+# first, on one line.
+backings_of() {
+	"$COWBENCH" --list | sed -n "/^$1 /{n;s/^ *backings: //;s/,//g;p;}"
+}
+
+# point_ran SCENARIO BACKING: some sample of that point of the run in
+# $out did not skip.
+point_ran() {
+	[ -n "$(cr --scenario "$1" --param "backing=$2" --print verdict 2>/dev/null)" ]
+}
+
+# skip_line SUMMARY SCENARIO POINT: the reason on the skip line under the
+# point's line of a run's summary (its standard output, kept in SUMMARY).
+skip_line() {
+	awk -v sc="$2" -v pt="$3" '$1 == sc && $2 == pt {
+		getline; sub(/^ *skip: */, ""); print; exit }' "$1"
+}

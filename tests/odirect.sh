@@ -69,8 +69,7 @@ ok $? "the scratch files are gone after the run"
 # ---- every other backing ----
 serialize_knob_tests
 before=$(knob_snapshot)
-backings=$("$COWBENCH" --list |
-	sed -n '/^odirect.read-into-shared /{n;s/^ *backings: //;s/,//g;p;}')
+backings=$(backings_of odirect.read-into-shared)
 out=$scratch/backings
 run_ok "cowbench odirect.* on the backings but small" --reps 2 --warmup 0 \
 	--size 4M --dir "$dir" --out "$out" --backing '[!s]*' 'odirect.*'
@@ -78,19 +77,12 @@ cp "$scratch/stdout" "$out.stdout"
 [ -n "$backings" ] && [ "${backings%% *}" = small ]
 ok $? "--list shows the backings of odirect.read-into-shared: $backings"
 # why SCENARIO BACKING: the skip line under the point in the summary.
-why() {
-	awk -v sc="$1" -v pt="4M,$2" '$1 == sc && $2 == pt {
-		getline; sub(/^ *skip: */, ""); print; exit }' "$out.stdout"
-}
-# ran SCENARIO BACKING: some sample of the point did not skip.
-ran() {
-	[ -n "$(cr --scenario "$1" --param "backing=$2" --print verdict 2>/dev/null)" ]
-}
+why() { skip_line "$out.stdout" "$1" "4M,$2"; }
 for b in $backings; do
 	[ "$b" = small ] && continue
 	p=backing=$b
 	sc=odirect.read-into-shared
-	if ! ran $sc "$b"; then
+	if ! point_ran $sc "$b"; then
 		ok 0 "# SKIP $sc $b: $(why $sc "$b")"
 	else
 		cr --scenario $sc --param "$p" --min-samples 2 --expect-verdict pass
@@ -125,14 +117,14 @@ for b in $backings; do
 		;;
 	esac
 	sc=odirect.fork-race
-	if ! ran $sc "$b"; then
+	if ! point_ran $sc "$b"; then
 		ok 0 "# SKIP $sc $b: $(why $sc "$b")"
 	else
 		cr --scenario $sc --param "$p" --min-samples 2 --expect-verdict pass
 		ok $? "$sc $b: the data landed in the parent after every pass"
 	fi
 	sc=odirect.fork-inflight
-	if ! ran $sc "$b"; then
+	if ! point_ran $sc "$b"; then
 		ok 0 "# SKIP $sc $b: $(why $sc "$b")"
 	else
 		# A sample whose forks overlapped no read skips (as above):
