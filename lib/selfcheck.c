@@ -395,7 +395,12 @@ static void wp_child(char *page, struct wp_report *rep)
 		rep->err = sock;
 		_exit(0);
 	}
-	cow_taskstats_wpcopy(sock, (pid_t)syscall(SYS_gettid), &a);
+	/*
+	 * Into b first: b can sit on a stack page a does not, and its first
+	 * write after the fork would be a second COW (where the page breaks
+	 * depends on the environment's size: it counted 2 in some runs).
+	 */
+	cow_taskstats_wpcopy(sock, (pid_t)syscall(SYS_gettid), &b);
 	rep->err = cow_taskstats_wpcopy(sock, (pid_t)syscall(SYS_gettid), &a);
 	*(volatile char *)page = 2;
 	if (!rep->err)
