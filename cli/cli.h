@@ -84,11 +84,11 @@ void bench_list(FILE *f, const struct cow_scenario *const *sel,
  * Passes over the points (--passes): a point its budget stopped is
  * sampled again, by a new worker, in the next pass, so that its samples
  * come from moments across the run.  One by default: measured alone on
- * the development VM, four sets of three quick runs (one, two, four and
- * again two passes) met +-2 % on 16-38 of 53 points a run and called
- * 3-35 changes A/A, the spread set by the minute they ran in, not by the
- * passes (doc/measurements.md); and each visit pays for a worker's
- * start, prepare and warm-up again.
+ * the development VM, five sets of three quick runs (two, four, one,
+ * again two passes, then one on the final code) met +-2 % on 6-38 of 53
+ * points a run and called 0-35 changes A/A, the spread set by the minute
+ * they ran in, not by the passes (doc/measurements.md); and each visit
+ * pays for a worker's start, prepare and warm-up again.
  */
 #define DEFAULT_PASSES		1
 #define MAX_PASSES		16
@@ -177,7 +177,6 @@ struct bench_visit {
 	uint32_t prior_reps;
 	uint32_t pass_min;	/* cow_rep_policy's; 0 in the last pass */
 	uint32_t nprior;
-	uint32_t pass;
 };
 #define BENCH_VISIT_MAX_PRIOR	4096
 /*

@@ -1249,7 +1249,6 @@ static void hand_visit(struct bench_super *sv, struct watch *w)
 		.prior_reps = ps->reps,
 		.pass_min = sv->pass + 1 < p ?
 			    (min * (sv->pass + 1) + p - 1) / p : 0,
-		.pass = sv->pass,
 	};
 	size_t skip;
 
