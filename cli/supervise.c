@@ -492,6 +492,8 @@ int bench_worker_run(const struct bench_worker *w,
 		cow_msg_send(COW_MSG_END, COW_PHASE_PREPARE, 0, NULL);
 		return 0;
 	}
+	/* Without it the samples just lack ref_copy_ns. */
+	cow_ref_init();
 	/* Warm-ups, then measured samples until bench_reps_after() says. */
 	for (i = 0; !cow_interrupted; i++) {
 		cow_phase_mark(COW_PHASE_SETUP);

@@ -220,6 +220,41 @@ static void reached_precision(struct cmp *c, struct cmp_other *o,
 	free(rels);
 }
 
+/*
+ * The machine's own drift: the reference copy each sample timed after its
+ * phase (lib/refcopy.c) moved the same way on most points.  No kernel
+ * change moves it, so a ns/op change of that size and sign may be the
+ * machine's; the reader is told how far the machine moved.
+ */
+static void ref_warning(struct cmp *c, const struct cmp_other *o)
+{
+	double *ch = cmp_xcalloc(o->nres + 1, sizeof(double)), med;
+	unsigned n = 0, up = 0, down = 0;
+	size_t i;
+
+	for (i = 0; i < o->nres; i++) {
+		const struct cmp_result *r = &o->res[i];
+
+		if (strcmp(c->metrics[r->metric].name, COW_REF_METRIC) ||
+		    !isfinite(r->change))
+			continue;
+		ch[n++] = r->change;
+		up += r->change > 0;
+		down += r->change < 0;
+	}
+	med = n ? cow_median(ch, n) : NAN;
+	free(ch);
+	if (n < 4 || fabs(med) < c->o.threshold / 2 ||
+	    (med > 0 ? up : down) * 3 < n * 2)
+		return;
+	warn(c, "%c: the reference copy timed after every sample (ref_copy_ns) "
+	     "moved %+.0f%% (median of %u points, %u of them the same way): "
+	     "the machine itself was %s during one run, and a ns/op change "
+	     "of that sign and size may be the machine's",
+	     c->runs[o->run].letter, 100 * med, n, med > 0 ? up : down,
+	     med > 0 ? "slower" : "faster");
+}
+
 static void drift_warning(struct cmp *c, struct cmp_other *o)
 {
 	double reached, worst;
@@ -270,6 +305,7 @@ static void drift_warning(struct cmp *c, struct cmp_other *o)
 		     c->runs[o->run].letter, most, n, dir > 0 ? "up" : "down",
 		     100 * med, sig, why);
 	}
+	ref_warning(c, o);
 	/*
 	 * Too few repetitions, as the runs themselves found: a point that
 	 * stopped short of its precision target cannot show a change

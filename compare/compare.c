@@ -30,6 +30,10 @@
  *   stack-page copies went from 11 to 15 us between two runs of one build,
  *   a "regression" of a few microseconds of noise).  A per-copy figure
  *   would still double-count ns/op, so none is derived.
+ * - The reference copy (ref_copy_ns, lib/refcopy.c: a userspace copy timed
+ *   after each measured phase) is shown and tested but never judged: no
+ *   kernel change moves it, so its change is the machine's, and when most
+ *   points' moved one way a warning says so beside the ns/op changes.
  * - A point whose samples now fail, but did not, is always a regression.
  */
 #include <errno.h>
@@ -562,6 +566,8 @@ static const struct cmp_metric builtin[] = {
 	/* informational: see the header comment */
 	{ "kernel_wpcopy_delay_ns", F(kernel_wpcopy_delay_ns), "wpcopy delay (info)",
 	  CMP_TIME, CMP_BETTER_UNKNOWN, true },
+	{ COW_REF_METRIC, CMP_AT_METRICS, "ref copy ns (info)", CMP_TIME,
+	  CMP_BETTER_UNKNOWN, true },
 };
 #undef F
 

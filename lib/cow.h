@@ -92,6 +92,21 @@ static inline uint64_t cow_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* ---- refcopy.c: the machine's speed beside each sample ------------------ */
+
+/* ns per 4 KiB page of the userspace reference copy after each phase. */
+#define COW_REF_METRIC		"ref_copy_ns"
+/* Buffers once per process (children share them); 0, or -1: no metric. */
+int cow_ref_init(void);
+/* One timed pass of the reference: ns per 4 KiB page; NaN before init. */
+double cow_ref_copy_ns(void);
+/*
+ * The pass cow_meas_stop() takes right after a measured phase: NaN if
+ * this process took one in the last few milliseconds (the rounds of one
+ * sample share the first round's) or has no buffers.
+ */
+double cow_ref_after_phase(void);
+
 /* ---- pagemap.c ---------------------------------------------------------- */
 
 #define COW_PM_PFN_MASK		((1ull << 55) - 1)
@@ -542,7 +557,7 @@ bool cow_swap_active(const char *path);
 /* ---- samples and results (results.c) ------------------------------------ */
 
 #define COW_MAX_PARAMS		8
-#define COW_MAX_METRICS		8
+#define COW_MAX_METRICS		12
 #define COW_NAME_LEN		48
 
 struct cow_kv {
@@ -870,6 +885,9 @@ struct cow_meas {
 	/* filled by cow_meas_round_add(): rounds added, their summed time */
 	unsigned rounds;
 	uint64_t rounds_ns;
+	/* the reference copy's ns a page right after the phase (refcopy.c) */
+	double ref_ns;
+	unsigned ref_n;			/* phases it is the mean of; 0: none */
 
 	/* private to measure.c */
 	struct cow_evfds ev;

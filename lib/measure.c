@@ -24,6 +24,7 @@
 #include "config.h"
 #endif
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -109,6 +110,8 @@ static void reset_results(struct cow_meas *m)
 	m->nadded = 0;
 	m->rounds = 0;
 	m->rounds_ns = 0;
+	m->ref_ns = 0;
+	m->ref_n = 0;
 }
 
 /*
@@ -348,8 +351,26 @@ void cow_meas_stop(struct cow_meas *m)
 	mi = cow_event_index("major-faults");
 	m->faults_major = mi >= 0 && m->events[mi] >= 0 ? m->events[mi] :
 			  ru.ru_majflt - m->ru_majflt0;
+	/* The machine's speed at the phase's end, after every reading. */
+	m->ref_ns = cow_ref_after_phase();
+	m->ref_n = isfinite(m->ref_ns) ? 1 : 0;
+	if (!m->ref_n)
+		m->ref_ns = 0;
 	/* After every reading: the mark's write is in none of them. */
 	cow_phase_mark(COW_PHASE_CHECKS);
+}
+
+/* m's reference: the mean over its phases and o's. */
+static void sum_ref(struct cow_meas *m, const struct cow_meas *o, bool first)
+{
+	if (first) {
+		m->ref_ns = o->ref_ns;
+		m->ref_n = o->ref_n;
+	} else if (o->ref_n) {
+		m->ref_ns = (m->ref_ns * m->ref_n + o->ref_ns * o->ref_n) /
+			    (m->ref_n + o->ref_n);
+		m->ref_n += o->ref_n;
+	}
 }
 
 static void add_count(int64_t *dst, int64_t src, bool first)
@@ -382,6 +403,7 @@ static void sum_faults(struct cow_meas *m, const struct cow_meas *o,
 	unsigned i;
 
 	m->test_slowdown_ns += o->test_slowdown_ns;
+	sum_ref(m, o, first);
 	add_count(&m->faults_minor, o->faults_minor, first);
 	add_count(&m->faults_major, o->faults_major, first);
 	if (o->kernel_wpcopy < 0 && !m->kernel_wpcopy_reason[0])
@@ -472,6 +494,8 @@ void cow_meas_to_sample(const struct cow_meas *m, struct cow_sample *s,
 			snprintf(s->reason, sizeof(s->reason),
 				 "copies not counted: %s", m->acct_reason);
 	}
+	if (m->ref_n)
+		cow_sample_metric(s, COW_REF_METRIC, m->ref_ns);
 	/* A slowed sample is never mistaken for a real one. */
 	if (m->test_slowdown_ns)
 		cow_sample_metric(s, "test_slowdown_ns",

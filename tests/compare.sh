@@ -127,6 +127,29 @@ cmp_run wide.json --format json "$d/wide-a" "$d/wide-b"
 tr -d ' \n' <"$d/wide.json" | grep -q '"drift":{"direction":"up","scenarios":5,"of":6,'
 ok $? "json: the drift, for a job to read"
 
+# --- the reference copy: the machine's drift, told apart ------------------
+# Six points 15 % slower, and the userspace copy each sample timed after
+# its phase 15 % slower with them: the machine moved, and compare says so
+# without ever judging the reference itself.
+refd() {
+	for i in 1 2 3 4 5 6; do
+		echo "fork.r$i 4194304 pass 1000 1000000,1010000,990000,1005000,995000 0 0 0 ref_copy_ns=$1,$1,$1,$1,$1"
+	done
+}
+refd 300 | mkresults "$d/ref-a"
+refd 345 | scale 1.15 1.15 | mkresults "$d/ref-b"
+cmp_run ref.out "$d/ref-a" "$d/ref-b"
+says ref.out "warning: B: the reference copy timed after every sample (ref_copy_ns) moved +15% (median of 6 points, 6 of them the same way)"
+ok $? "the reference moved with ns/op: the machine's drift is named (exit $rc)"
+cmp_run ref.tsv --format tsv "$d/ref-a" "$d/ref-b"
+awk -F'\t' '$5 == "ref_copy_ns" { n++; if ($18 == "regression" || $18 == "improvement") bad++ }
+	END { exit !(n == 6 && !bad) }' "$d/ref.tsv"
+ok $? "ref_copy_ns is compared on every point and never judged"
+refd 300 | scale 1.15 1.15 | mkresults "$d/ref-c"
+cmp_run ref2.out "$d/ref-a" "$d/ref-c"
+! says ref2.out "the reference copy"
+ok $? "ns/op 15 % slower, the reference not: no word of the machine (exit $rc)"
+
 # --- missing scenario ---------------------------------------------------
 mkresults "$d/miss" <<'EOF'
 fork.child-write 4194304 pass 1024 2200000,2210000,2190000,2205000,2199000,2230000,2201000,2208000 1024 1024 0

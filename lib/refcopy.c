@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * refcopy.c - the machine's own speed, timed right after every measured
+ * phase: a userspace copy of 4 KiB pages, from memory to memory.
+ *
+ * On a shared machine the time of a COW fault drifts with whatever else
+ * the host runs (doc/measurements.md: fork.child-write's median moved
+ * 2700-3343 ns a page between quick runs minutes apart, each run's own
+ * interval a few per cent).  The reference tells a reader of two runs
+ * whether the machine moved between them: compare shows its change
+ * beside the points' (ref_copy_ns, never judged).  It is not divided
+ * out of ns_per_op: measured, the ratio removed the drift in one window
+ * of minutes and added noise in another ("The reference copy" there).
+ *
+ * The reference never enters the kernel: its buffers are populated and
+ * locked once, shared (so no fork of the workload's makes them COW, and
+ * KSM, which skips shared mappings, never merges them even under
+ * PR_SET_MEMORY_MERGE) and kept to small pages.  So no kernel change
+ * moves it; only the machine does.
+ */
+#include <math.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "cow.h"
+
+/* Large enough to leave the caches the copy of one sample left. */
+#define REF_BYTES	(1u << 20)
+
+static char *ref_src, *ref_dst;
+
+int cow_ref_init(void)
+{
+	size_t i;
+
+	if (ref_src)
+		return 0;
+	ref_src = mmap(NULL, 2 * REF_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ref_src == MAP_FAILED) {
+		ref_src = NULL;
+		return -1;
+	}
+	ref_dst = ref_src + REF_BYTES;
+	madvise(ref_src, 2 * REF_BYTES, MADV_NOHUGEPAGE);
+	for (i = 0; i < 2 * REF_BYTES; i += 64)
+		ref_src[i] = (char)(i >> 12);
+	/* Best effort: unprivileged, the limit may be lower; it still runs. */
+	mlock(ref_src, 2 * REF_BYTES);
+	/* Once untimed: the first pass after the locking is not typical. */
+	cow_ref_copy_ns();
+	return 0;
+}
+
+/*
+ * Out of every cache, as a COW fault finds its source page and the new
+ * page it copies into: so the copy is timed from memory each time, not
+ * from whichever level the sample before left it in.
+ */
+static void ref_evict(void)
+{
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+	size_t i;
+
+	for (i = 0; i < 2 * REF_BYTES; i += 64) {
+#if defined(__aarch64__)
+		__asm__ __volatile__("dc civac, %0" : : "r"(ref_src + i) : "memory");
+#else
+		__asm__ __volatile__("clflush %0" : "+m"(ref_src[i]));
+#endif
+	}
+#if defined(__aarch64__)
+	__asm__ __volatile__("dsb ish" : : : "memory");
+#else
+	__asm__ __volatile__("mfence" : : : "memory");
+#endif
+#endif
+}
+
+double cow_ref_copy_ns(void)
+{
+	uint64_t t0, t1;
+	size_t i;
+
+	if (!ref_src)
+		return NAN;
+	ref_evict();
+	t0 = cow_now_ns();
+	for (i = 0; i < REF_BYTES; i += 4096)
+		memcpy(ref_dst + i, ref_src + i, 4096);
+	/* The copies are to memory the compiler must assume is read. */
+	__asm__ __volatile__("" : : "r"(ref_dst) : "memory");
+	t1 = cow_now_ns();
+	return (double)(t1 - t0) / (REF_BYTES / 4096);
+}
+
+/* Rounds of one sample closer together than this share one pass. */
+#define REF_GAP_NS	(20 * 1000 * 1000ull)
+
+double cow_ref_after_phase(void)
+{
+	static uint64_t last;
+	uint64_t now = cow_now_ns();
+	double ns;
+
+	if (!ref_src || (last && now - last < REF_GAP_NS))
+		return NAN;
+	ns = cow_ref_copy_ns();
+	last = cow_now_ns();
+	return ns;
+}
