@@ -9,8 +9,10 @@
  * interval a few per cent).  The reference tells a reader of two runs
  * whether the machine moved between them: compare shows its change
  * beside the points' (ref_copy_ns, never judged).  It is not divided
- * out of ns_per_op: measured, the ratio removed the drift in one window
- * of minutes and added noise in another ("The reference copy" there).
+ * out of ns_per_op: measured, the faults move more than the copy, and
+ * not by one factor on every point, so the ratio halved the drift where
+ * the machine moved and added noise where it did not (doc/measurements.md,
+ * "The reference copy").
  *
  * The reference never enters the kernel: its buffers are populated and
  * locked once, shared (so no fork of the workload's makes them COW, and
