@@ -144,30 +144,35 @@ static enum main_action add_meta(char *err, size_t elen, const char *arg,
 	return MAIN_ADD_META;
 }
 
+/*
+ * The words tables: main's usage_error adds " (try --help)" to every
+ * message from here, so the parse adds no suffix of its own.
+ */
+static const struct cow_word list_words[] = {
+	{ "short",	BENCH_LIST_SHORT },
+	{ "long",	BENCH_LIST_LONG },
+	{ "man",	BENCH_LIST_MAN },
+	{ "md",		BENCH_LIST_MD },
+	{ NULL, 0 },
+};
+
+static const struct cow_word format_words[] = {
+	{ "text",	COW_FMT_TEXT },
+	{ "json",	COW_FMT_JSON },
+	{ "tsv",	COW_FMT_TSV },
+	{ NULL, 0 },
+};
+
 /* --list[=FORM]: the scenario patterns follow it, if any (main does). */
 static enum main_action list_form(char *err, size_t elen, const char *arg,
 				  struct main_opts *mo)
 {
-	static const char *const forms[] = {
-		[BENCH_LIST_SHORT] = "short",
-		[BENCH_LIST_LONG] = "long",
-		[BENCH_LIST_MAN] = "man",
-		[BENCH_LIST_MD] = "md",
-	};
-	unsigned i;
+	int v = BENCH_LIST_SHORT;
 
-	for (i = 0; arg && i < COW_ARRAY_SIZE(forms); i++) {
-		if (!strcmp(arg, forms[i])) {
-			mo->list = (enum bench_list_form)i;
-			return MAIN_LIST;
-		}
-	}
-	if (!arg) {
-		mo->list = BENCH_LIST_SHORT;
-		return MAIN_LIST;
-	}
-	return cow_errf(err, elen,
-			"--list: '%s' is not short, long, man or md", arg);
+	if (arg && cow_parse_word(list_words, "list", arg, "", &v, err, elen))
+		return MAIN_ERROR;
+	mo->list = (enum bench_list_form)v;
+	return MAIN_LIST;
 }
 
 enum main_action bench_parse_options(int argc, char **argv,
@@ -175,7 +180,7 @@ enum main_action bench_parse_options(int argc, char **argv,
 				     size_t elen)
 {
 	uint64_t v;
-	int c;
+	int c, w;
 
 	if (elen)
 		err[0] = '\0';
@@ -209,15 +214,10 @@ enum main_action bench_parse_options(int argc, char **argv,
 			mo->events = optarg;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				mo->fmt = COW_FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				mo->fmt = COW_FMT_JSON;
-			else if (!strcmp(optarg, "tsv"))
-				mo->fmt = COW_FMT_TSV;
-			else
-				return cow_errf(err, elen, "--format: '%s' is not text, json or tsv",
-						optarg);
+			if (cow_parse_word(format_words, "format", optarg, "",
+					   &w, err, elen))
+				return MAIN_ERROR;
+			mo->fmt = (enum cow_format)w;
 			break;
 		case 'b':
 			mo->o.backing = optarg;

@@ -126,6 +126,22 @@ static bool opt_num(char *err, size_t elen, const char *name,
 	return true;
 }
 
+static const struct cow_word padj_words[] = {
+	{ "bh",		COW_PADJ_BH },
+	{ "holm",	COW_PADJ_HOLM },
+	{ "none",	COW_PADJ_NONE },
+	{ NULL, 0 },
+};
+
+static const struct cow_word format_words[] = {
+	{ "text",	CMP_TEXT },
+	{ "markdown",	CMP_MARKDOWN },
+	{ "md",		CMP_MARKDOWN },
+	{ "json",	CMP_JSON },
+	{ "tsv",	CMP_TSV },
+	{ NULL, 0 },
+};
+
 static const struct option long_options[] = {
 	{ "alpha",	  required_argument,	NULL, 'a' },
 	{ "base",	  required_argument,	NULL, 'B' },
@@ -147,7 +163,7 @@ int cmp_parse_options(int argc, char **argv, struct cmp_opts *o, char *err,
 {
 	unsigned nignore = 0;
 	uint64_t v;
-	int ch;
+	int ch, w;
 
 	if (elen)
 		err[0] = '\0';
@@ -178,31 +194,19 @@ int cmp_parse_options(int argc, char **argv, struct cmp_opts *o, char *err,
 			o->others[o->nothers++] = optarg;
 			break;
 		case 'c':
-			if (!strcmp(optarg, "bh"))
-				o->padj = COW_PADJ_BH;
-			else if (!strcmp(optarg, "holm"))
-				o->padj = COW_PADJ_HOLM;
-			else if (!strcmp(optarg, "none"))
-				o->padj = COW_PADJ_NONE;
-			else
-				return cow_errf(err, elen, "--correction: '%s' is not bh, holm or none (try --help)",
-						optarg);
+			if (cow_parse_word(padj_words, "correction", optarg,
+					   " (try --help)", &w, err, elen))
+				return -1;
+			o->padj = w;
 			break;
 		case 'd':
 			o->data_dir = optarg;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				o->fmt = CMP_TEXT;
-			else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
-				o->fmt = CMP_MARKDOWN;
-			else if (!strcmp(optarg, "json"))
-				o->fmt = CMP_JSON;
-			else if (!strcmp(optarg, "tsv"))
-				o->fmt = CMP_TSV;
-			else
-				return cow_errf(err, elen, "--format: '%s' is not text, markdown, json or tsv (try --help)",
-						optarg);
+			if (cow_parse_word(format_words, "format", optarg,
+					   " (try --help)", &w, err, elen))
+				return -1;
+			o->fmt = w;
 			break;
 		case 'h':
 			return 1;

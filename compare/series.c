@@ -103,6 +103,14 @@ static void help(void)
 "Exit status: 0 the table written, 2 error (bad input, nothing in common).\n");
 }
 
+static const struct cow_word format_words[] = {
+	{ "text",	SER_TEXT },
+	{ "markdown",	SER_MARKDOWN },
+	{ "md",		SER_MARKDOWN },
+	{ "tsv",	SER_TSV },
+	{ NULL, 0 },
+};
+
 static const struct option long_options[] = {
 	{ "changed",	  no_argument,		NULL, 'c' },
 	{ "data-dir",	  required_argument,	NULL, 'd' },
@@ -117,7 +125,8 @@ static const struct option long_options[] = {
 static int parse_options(int argc, char **argv, struct series *s)
 {
 	unsigned nignore = 0;
-	int ch;
+	char err[256];
+	int ch, w;
 
 	opterr = 0;
 	optind = 0;
@@ -131,15 +140,11 @@ static int parse_options(int argc, char **argv, struct series *s)
 			s->data_dir = optarg;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "text"))
-				s->fmt = SER_TEXT;
-			else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
-				s->fmt = SER_MARKDOWN;
-			else if (!strcmp(optarg, "tsv"))
-				s->fmt = SER_TSV;
-			else
-				cmp_die("--format: '%s' is not text, markdown or tsv (try --help)",
-					optarg);
+			if (cow_parse_word(format_words, "format", optarg,
+					   " (try --help)", &w, err,
+					   sizeof(err)))
+				cmp_die("%s", err);
+			s->fmt = w;
 			break;
 		case 'h':
 			return 1;

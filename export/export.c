@@ -238,13 +238,28 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * --format's words, made from formats[] so that a format's name is
+ * written once and the errors list exactly the formats there are.
+ */
+static void format_words(struct cow_word *w)
+{
+	size_t i;
+
+	for (i = 0; i < COW_ARRAY_SIZE(formats); i++)
+		w[i] = (struct cow_word){ formats[i]->name, (int)i };
+	w[i] = (struct cow_word){ NULL, 0 };
+}
+
 /* 0, 1 for --help, or -1 with a one-line err. */
 static int parse_options(int argc, char **argv, struct exp_opts *o,
 			 char *err, size_t elen)
 {
-	size_t i;
-	int ch;
+	struct cow_word words[COW_ARRAY_SIZE(formats) + 1];
+	char list[128];
+	int ch, w;
 
+	format_words(words);
 	opterr = 0;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "f:ho:", long_options,
@@ -257,13 +272,10 @@ static int parse_options(int argc, char **argv, struct exp_opts *o,
 			o->checkout_id = optarg;
 			break;
 		case 'f':
-			o->fmt = NULL;
-			for (i = 0; i < COW_ARRAY_SIZE(formats); i++)
-				if (!strcmp(optarg, formats[i]->name))
-					o->fmt = formats[i];
-			if (!o->fmt)
-				return cow_errf(err, elen, "--format: '%s' is not lkp, lava, ktap, kcidb or mmtests (try --help)",
-						optarg);
+			if (cow_parse_word(words, "format", optarg,
+					   " (try --help)", &w, err, elen))
+				return -1;
+			o->fmt = formats[w];
 			break;
 		case 'h':
 			return 1;
@@ -281,7 +293,8 @@ static int parse_options(int argc, char **argv, struct exp_opts *o,
 		}
 	}
 	if (!o->fmt)
-		return cow_errf(err, elen, "--format is required: lkp, lava, ktap, kcidb or mmtests (try --help)");
+		return cow_errf(err, elen, "--format is required: %s (try --help)",
+				cow_word_list(words, list, sizeof(list)));
 	return 0;
 }
 

@@ -47,14 +47,37 @@ int cow_parse_size(const char *s, uint64_t *out);
 int cow_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* "0-3,6,8-9".  0 or -1 with errno. */
 int cow_parse_cpulist(const char *s, cpu_set_t *set);
+
+/*
+ * An option's words and what each means, ended by { NULL, 0 }: one table
+ * is what the parse accepts and what its error lists, so the two cannot
+ * drift.  A row for a value an earlier row already has is an alias
+ * ("md" after "markdown"): accepted, never listed.
+ */
+struct cow_word {
+	const char *word;
+	int value;
+};
+
+/* The words of w in table order, aliases left out: "text, json or tsv". */
+const char *cow_word_list(const struct cow_word *w, char *buf, size_t len);
+/*
+ * arg one of w's words (exactly, case and all): 0 and its value in *out.
+ * Else -1, *out untouched, and err holds
+ * "--opt: 'arg' is not a, b or c<suffix>" for the caller's usage error.
+ */
+int cow_parse_word(const struct cow_word *w, const char *opt,
+		   const char *arg, const char *suffix, int *out, char *err,
+		   size_t elen);
+
 /* Control characters (a newline in an argument) to '?': one-line messages. */
 char *cow_one_line(char *s);
-/* printf into err (if elen), then cow_one_line: for error paths, -1. */
 /* Decode the \ooo escapes /proc/swaps and /proc/mounts put in names. */
 char *cow_unescape_octal(char *s);
 /* "prog: message<suffix>" on stderr as one line, and exit 2. */
 void cow_vdie(const char *prog, const char *suffix, const char *fmt,
 	      va_list ap) __attribute__((noreturn));
+/* printf into err (if elen), then cow_one_line: for error paths, -1. */
 int cow_errf(char *err, size_t elen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* 64M -> "64M", 4096 -> "4k", 1000 -> "1000". */

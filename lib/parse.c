@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * parse.c - option values: sizes with binary units, bounded integers and
- * CPU lists, plus the inverse for sizes so reports round-trip.
+ * parse.c - option values: sizes with binary units, bounded integers, CPU
+ * lists and words from a table, plus the inverse for sizes so reports
+ * round-trip.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -132,6 +133,58 @@ int cow_parse_cpulist(const char *s, cpu_set_t *set)
 	}
 	*set = tmp;
 	return 0;
+}
+
+/* Row i repeats an earlier row's value: an alias, accepted but not listed. */
+static bool word_is_alias(const struct cow_word *w, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (w[j].value == w[i].value)
+			return true;
+	return false;
+}
+
+const char *cow_word_list(const struct cow_word *w, char *buf, size_t len)
+{
+	size_t i, n = 0, k = 0, at = 0;
+	int r;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	/* the count first: only the last word gets " or " */
+	for (i = 0; w[i].word; i++)
+		n += !word_is_alias(w, i);
+	for (i = 0; w[i].word; i++) {
+		if (word_is_alias(w, i))
+			continue;
+		k++;
+		r = snprintf(buf + at, len - at, "%s%s",
+			     k == 1 ? "" : k == n ? " or " : ", ", w[i].word);
+		/* cut short, but still a string: good enough for a message */
+		if (r < 0 || (size_t)r >= len - at)
+			break;
+		at += r;
+	}
+	return buf;
+}
+
+int cow_parse_word(const struct cow_word *w, const char *opt,
+		   const char *arg, const char *suffix, int *out, char *err,
+		   size_t elen)
+{
+	char list[256];
+	size_t i;
+
+	for (i = 0; w[i].word; i++)
+		if (!strcmp(arg, w[i].word)) {
+			*out = w[i].value;
+			return 0;
+		}
+	return cow_errf(err, elen, "--%s: '%s' is not %s%s", opt, arg,
+			cow_word_list(w, list, sizeof(list)), suffix);
 }
 
 char *cow_one_line(char *s)

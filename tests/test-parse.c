@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test-parse.c - option value parsing: sizes, bounded integers, CPU lists,
- * size formatting and verdict names.
+ * option words from a table, size formatting and verdict names.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -114,6 +114,86 @@ static void size_str(uint64_t v, const char *want)
 	       v, want, buf);
 }
 
+/* Shaped as compare's --format: an alias after the word it stands for. */
+enum { W_TEXT = 1, W_MARKDOWN, W_JSON, W_TSV };
+static const struct cow_word fmt_words[] = {
+	{ "text",	W_TEXT },
+	{ "markdown",	W_MARKDOWN },
+	{ "md",		W_MARKDOWN },
+	{ "json",	W_JSON },
+	{ "tsv",	W_TSV },
+	{ NULL, 0 },
+};
+
+static void word_ok(const char *arg, int want)
+{
+	char err[128] = "untouched";
+	int v = -7, r;
+
+	r = cow_parse_word(fmt_words, "format", arg, " (try --help)", &v, err,
+			   sizeof(err));
+	tap_ok(r == 0 && v == want && !strcmp(err, "untouched"),
+	       "word \"%s\" = %d (got %d, %d, err \"%s\")", arg, want, r, v,
+	       err);
+}
+
+static void word_bad(const struct cow_word *w, const char *arg,
+		     const char *suffix, const char *want)
+{
+	char err[128] = "";
+	int v = -7, r;
+
+	r = cow_parse_word(w, "format", arg, suffix, &v, err, sizeof(err));
+	/* not arg itself in the line: a newline in it would break the TAP */
+	tap_ok(r == -1 && v == -7 && !strcmp(err, want),
+	       "word refused: \"%s\" (got %d, %d, \"%s\")", want, r, v, err);
+}
+
+static void word_list(const struct cow_word *w, size_t len, const char *want)
+{
+	char buf[64];
+	const char *got = cow_word_list(w, buf, len);
+
+	tap_ok(got == buf && !strcmp(buf, want), "word list \"%s\" (got \"%s\")",
+	       want, buf);
+}
+
+static void words(void)
+{
+	static const struct cow_word one[] = { { "only", 3 }, { NULL, 0 } };
+	static const struct cow_word two[] = {
+		{ "bh", 0 }, { "holm", 1 }, { NULL, 0 },
+	};
+
+	word_ok("text", W_TEXT);
+	word_ok("tsv", W_TSV);
+	word_ok("markdown", W_MARKDOWN);
+	word_ok("md", W_MARKDOWN);
+	word_bad(fmt_words, "xml", " (try --help)",
+		 "--format: 'xml' is not text, markdown, json or tsv (try --help)");
+	word_bad(fmt_words, "", " (try --help)",
+		 "--format: '' is not text, markdown, json or tsv (try --help)");
+	/* exact words only: no case folding, no prefixes */
+	word_bad(fmt_words, "Text", "",
+		 "--format: 'Text' is not text, markdown, json or tsv");
+	word_bad(fmt_words, "mark", "",
+		 "--format: 'mark' is not text, markdown, json or tsv");
+	/* an argument's newline must not split the message */
+	word_bad(fmt_words, "a\nb", "",
+		 "--format: 'a?b' is not text, markdown, json or tsv");
+	word_bad(one, "x", "", "--format: 'x' is not only");
+
+	word_list(two, 64, "bh or holm");
+	word_list(fmt_words, 64, "text, markdown, json or tsv");
+	word_list(fmt_words, 8, "text, m");
+	{
+		char buf[1] = "?";
+
+		tap_ok(cow_word_list(fmt_words, buf, 0) == buf && buf[0] == '?',
+		       "word list into no room writes nothing");
+	}
+}
+
 int main(void)
 {
 	char buf[8];
@@ -170,6 +250,8 @@ int main(void)
 	cpulist_bad("-1", EINVAL);
 	cpulist_bad("1024", ERANGE);
 	cpulist_bad("0-1024", ERANGE);
+
+	words();
 
 	size_str(67108864, "64M");
 	size_str(4096, "4k");
