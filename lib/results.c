@@ -651,6 +651,15 @@ static void emit_tsv_row(FILE *f, const struct cow_sample *s)
 	} else {
 		fputs("\t-\tNaN\t-\t-\t-\t-\t-\t-\t-", f);
 	}
+	/* The machine's speed beside the sample (refcopy.c), after those. */
+	for (j = 0; j < s->nmetrics; j++)
+		if (!s->metrics[j].is_str &&
+		    !strcmp(s->metrics[j].key, COW_REF_METRIC))
+			break;
+	if (j < s->nmetrics && isfinite(s->metrics[j].num))
+		fprintf(f, "\t%.3f", s->metrics[j].num);
+	else
+		fputs("\tNaN", f);
 	putc('\n', f);
 }
 
@@ -668,7 +677,7 @@ static int emit_tsv(FILE *f, const struct cow_results *r, void *arg)
 		fprintf(f, "\tvm_%s", cow_vmstat_keys[i]);
 	fputs("\tpoint_reps\tpoint_interval_rel\tpoint_met\tpoint_stop"
 	      "\tpoint_wall_ns\tpoint_setup_ns\tpoint_measured_ns"
-	      "\tpoint_checks_ns\tpoint_visits\n", f);
+	      "\tpoint_checks_ns\tpoint_visits\t" COW_REF_METRIC "\n", f);
 	for (i = 0; i < r->n; i++)
 		emit_tsv_row(f, &r->samples[i]);
 	return ferror(f) ? -1 : 0;

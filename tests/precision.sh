@@ -51,6 +51,14 @@ rc=$?
 	[ "$(fields point.met | sort -u)" = null ] &&
 	! grep -q '^precision:' "$scratch/fixed.out"
 ok $? "--reps 2: exactly 2, stop 'reps', no target and nothing met or missed (exit $rc)"
+# The machine's speed beside each sample (lib/refcopy.c): a positive time
+# in results.json and the same figure in samples.tsv's last column.
+refs=$(fields metrics.ref_copy_ns)
+tsv=$(awk -F'\t' 'NR > 1 && $1 == "fork.child-write" { print $NF }' "$out/samples.tsv")
+[ "$(printf '%s\n' "$refs" | wc -l)" -eq 2 ] &&
+	printf '%s\n' "$refs" | awk '!($1 > 0) { exit 1 }' &&
+	[ "$(printf '%s\n' "$refs" | awk '{ printf "%.3f\n", $1 }')" = "$tsv" ]
+ok $? "every sample timed the reference copy: $(printf "%s" "$refs" | tr "\n" " ") ns a page, as in samples.tsv"
 
 # 0.1 % is out of reach in a few samples: the budget (1 s over 2 points)
 # or the target ends each point, long before --max-reps.

@@ -219,6 +219,7 @@ static void test_tsv(const struct cow_results *r)
 {
 	char tsv[420], *line = NULL;
 	unsigned lines = 0, width = 0, bad = 0, nan = 0;
+	bool ref_last = false;
 	size_t cap = 0;
 	FILE *f;
 
@@ -231,6 +232,7 @@ static void test_tsv(const struct cow_results *r)
 			width = count_fields(line);
 			tap_ok(!strncmp(line, "scenario\tparams\tsize\t", 21),
 			       "plain header line");
+			ref_last = strstr(line, "\tpoint_visits\tref_copy_ns\n");
 		} else if (count_fields(line) != width) {
 			bad++;
 		}
@@ -239,9 +241,10 @@ static void test_tsv(const struct cow_results *r)
 	free(line);
 	fclose(f);
 	tap_ok(lines == r->n + 1, "header and %zu rows (%u lines)", r->n, lines);
-	/* 15 fixed, the vmstat keys, then the point's 9 */
-	tap_ok(!bad && width == 15 + cow_vmstat_nkeys + 9,
+	/* 15 fixed, the vmstat keys, the point's 9, then the reference */
+	tap_ok(!bad && width == 15 + cow_vmstat_nkeys + 9 + 1,
 	       "every row %u columns (%u rows differ)", width, bad);
+	tap_ok(ref_last, "ref_copy_ns is the last column, after the point's");
 	tap_ok(nan == 1, "null counters as NaN");
 }
 
