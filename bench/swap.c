@@ -61,23 +61,6 @@ static void swap_cleanup(struct cow_run *r)
 	r->priv = NULL;
 }
 
-/* How many pages of the region are swap entries, or -errno. */
-static ssize_t count_swapped(const char *buf, size_t len)
-{
-	size_t n = len / cow_page_size, i, swapped = 0;
-	uint64_t *pm;
-	int err;
-
-	pm = malloc(n * sizeof(*pm));
-	if (!pm)
-		return -ENOMEM;
-	err = cow_pagemap_read(buf, n, pm);
-	for (i = 0; !err && i < n; i++)
-		swapped += !!(pm[i] & COW_PM_SWAP);
-	free(pm);
-	return err ? err : (ssize_t)swapped;
-}
-
 /*
  * Page out what MADV_PAGEOUT left present, PAGEOUT_TRIES times at most:
  * a page under writeback or in another CPU's LRU batch is skipped.
@@ -85,7 +68,7 @@ static ssize_t count_swapped(const char *buf, size_t len)
  */
 static ssize_t page_out_rest(char *buf, size_t len, unsigned *tries)
 {
-	ssize_t got = count_swapped(buf, len);
+	ssize_t got = cow_pagemap_count_swapped(buf, len);
 
 	while (got >= 0 && (size_t)got < len / cow_page_size &&
 	       *tries < PAGEOUT_TRIES) {
@@ -93,7 +76,7 @@ static ssize_t page_out_rest(char *buf, size_t len, unsigned *tries)
 		if (madvise(buf, len, MADV_PAGEOUT))
 			return -errno;
 		++*tries;
-		got = count_swapped(buf, len);
+		got = cow_pagemap_count_swapped(buf, len);
 	}
 	return got;
 }

@@ -570,21 +570,6 @@ static int gather(struct cow_mem *m, size_t from, size_t piece, char *reason,
 	return 0;
 }
 
-static ssize_t count_swapped(const char *buf, size_t len)
-{
-	size_t n = len / cow_page_size, i, swapped = 0;
-	uint64_t *pm = malloc(n * sizeof(*pm));
-	int err;
-
-	if (!pm)
-		return -ENOMEM;
-	err = cow_pagemap_read(buf, n, pm);
-	for (i = 0; !err && i < n; i++)
-		swapped += !!(pm[i] & COW_PM_SWAP);
-	free(pm);
-	return err ? err : (ssize_t)swapped;
-}
-
 static int64_t vmstat_one(const char *key)
 {
 	char line[128];
@@ -643,7 +628,7 @@ static int swap_out(struct cow_mem *m, bool whole, char *reason, size_t rlen)
 		if (madvise(m->buf, m->len, MADV_PAGEOUT))
 			return errf(reason, rlen, errno == EINVAL ?
 				    "MADV_PAGEOUT (5.4+)" : "MADV_PAGEOUT");
-		got = count_swapped(m->buf, m->len);
+		got = cow_pagemap_count_swapped(m->buf, m->len);
 		if (got < 0 || (size_t)got == n)
 			break;
 	}

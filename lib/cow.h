@@ -160,6 +160,8 @@ static inline uint64_t cow_pm_pfn(uint64_t e)
  * Returns 0 or -errno.
  */
 int cow_pagemap_read(const void *addr, size_t npages, uint64_t *entries);
+/* How many pages of [buf, buf+len) are swap entries, or -errno. */
+ssize_t cow_pagemap_count_swapped(const void *buf, size_t len);
 /* Whether PFNs are visible to us (CAP_SYS_ADMIN); reason set if not. */
 bool cow_pagemap_pfns_visible(const char **reason);
 /*

@@ -98,6 +98,21 @@ int cow_pagemap_read(const void *addr, size_t npages, uint64_t *entries)
 	return 0;
 }
 
+ssize_t cow_pagemap_count_swapped(const void *buf, size_t len)
+{
+	size_t n = len / cow_page_size, i, swapped = 0;
+	uint64_t *pm = malloc(n * sizeof(*pm));
+	int err;
+
+	if (!pm)
+		return -ENOMEM;
+	err = cow_pagemap_read(buf, n, pm);
+	for (i = 0; !err && i < n; i++)
+		swapped += !!(pm[i] & COW_PM_SWAP);
+	free(pm);
+	return err ? err : (ssize_t)swapped;
+}
+
 bool cow_pagemap_pfns_visible(const char **reason)
 {
 	static volatile uint64_t probe = 1;
