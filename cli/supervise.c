@@ -187,6 +187,7 @@ static void run_sample(struct cow_run *r, struct cow_sample *s)
 		return;
 	}
 	*sh = *s;
+	cow_ref_new_sample();
 	pid = cow_fork();
 	if (pid == 0) {
 		r->sc->sample(r, sh);

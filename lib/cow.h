@@ -129,6 +129,8 @@ double cow_ref_copy_ns(void);
  * sample share the first round's) or has no buffers.
  */
 double cow_ref_after_phase(void);
+/* The next phase's pass is taken, however soon: a new sample begins. */
+void cow_ref_new_sample(void);
 
 /* ---- pagemap.c ---------------------------------------------------------- */
 

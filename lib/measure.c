@@ -14,6 +14,9 @@
  * intervals and counts into one measurement, so that each round's set-up
  * stays outside the clock and the sample's counts stay exact.
  *
+ * After the last reading cow_meas_stop() also times the reference copy
+ * (refcopy.c), the machine's own speed beside the sample: ref_copy_ns.
+ *
  * A build configured with --enable-test-hooks, and only such a build, also
  * honours COWBENCH_TEST_SLOWDOWN=SCENARIO:NS: a busy-wait of NS per page
  * written, inside the timed region, so that the smallest slowdown compare
@@ -351,13 +354,13 @@ void cow_meas_stop(struct cow_meas *m)
 	mi = cow_event_index("major-faults");
 	m->faults_major = mi >= 0 && m->events[mi] >= 0 ? m->events[mi] :
 			  ru.ru_majflt - m->ru_majflt0;
-	/* The machine's speed at the phase's end, after every reading. */
+	/* After every reading: the mark's write is in none of them. */
+	cow_phase_mark(COW_PHASE_CHECKS);
+	/* The machine's speed at the phase's end, in the checks' time. */
 	m->ref_ns = cow_ref_after_phase();
 	m->ref_n = isfinite(m->ref_ns) ? 1 : 0;
 	if (!m->ref_n)
 		m->ref_ns = 0;
-	/* After every reading: the mark's write is in none of them. */
-	cow_phase_mark(COW_PHASE_CHECKS);
 }
 
 /* m's reference: the mean over its phases and o's. */

@@ -30,6 +30,8 @@
 #define REF_BYTES	(1u << 20)
 
 static char *ref_src, *ref_dst;
+/* When a pass last ended, in the shared page after the buffers: see below. */
+static volatile uint64_t *ref_last;
 
 int cow_ref_init(void)
 {
@@ -37,14 +39,15 @@ int cow_ref_init(void)
 
 	if (ref_src)
 		return 0;
-	ref_src = mmap(NULL, 2 * REF_BYTES, PROT_READ | PROT_WRITE,
+	ref_src = mmap(NULL, 2 * REF_BYTES + 4096, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ref_src == MAP_FAILED) {
 		ref_src = NULL;
 		return -1;
 	}
 	ref_dst = ref_src + REF_BYTES;
-	madvise(ref_src, 2 * REF_BYTES, MADV_NOHUGEPAGE);
+	ref_last = (volatile uint64_t *)(ref_src + 2 * REF_BYTES);
+	madvise(ref_src, 2 * REF_BYTES + 4096, MADV_NOHUGEPAGE);
 	for (i = 0; i < 2 * REF_BYTES; i += 64)
 		ref_src[i] = (char)(i >> 12);
 	/* Best effort: unprivileged, the limit may be lower; it still runs. */
@@ -96,18 +99,31 @@ double cow_ref_copy_ns(void)
 	return (double)(t1 - t0) / (REF_BYTES / 4096);
 }
 
-/* Rounds of one sample closer together than this share one pass. */
+/*
+ * Phases of one sample closer together than this share one pass: its
+ * rounds, each perhaps in a child of its own, and children measuring at
+ * once; each sample's first phase takes one (cow_ref_new_sample()).  The time is in shared memory, so a child's pass counts for its
+ * siblings; a race between two of them costs one pass more, no more.
+ */
 #define REF_GAP_NS	(20 * 1000 * 1000ull)
+
+void cow_ref_new_sample(void)
+{
+	if (ref_last)
+		*ref_last = 0;
+}
 
 double cow_ref_after_phase(void)
 {
-	static uint64_t last;
-	uint64_t now = cow_now_ns();
+	uint64_t last, now = cow_now_ns();
 	double ns;
 
-	if (!ref_src || (last && now - last < REF_GAP_NS))
+	if (!ref_src)
+		return NAN;
+	last = *ref_last;
+	if (last && now - last < REF_GAP_NS)
 		return NAN;
 	ns = cow_ref_copy_ns();
-	last = cow_now_ns();
+	*ref_last = cow_now_ns();
 	return ns;
 }
