@@ -221,6 +221,34 @@ static void reached_precision(struct cmp *c, struct cmp_other *o,
 }
 
 /*
+ * How one metric moved over the points: its changes (only tested ones if
+ * tested), how many went up and down; the median change, NaN if none.
+ * What both run-wide warnings below look at.
+ */
+static double moves(const struct cmp *c, const struct cmp_other *o,
+		    const char *name, bool tested, unsigned *n, unsigned *up,
+		    unsigned *down)
+{
+	double *ch = cmp_xcalloc(o->nres + 1, sizeof(double)), med;
+	size_t i;
+
+	*n = *up = *down = 0;
+	for (i = 0; i < o->nres; i++) {
+		const struct cmp_result *r = &o->res[i];
+
+		if (strcmp(c->metrics[r->metric].name, name) ||
+		    (tested && isnan(r->p)) || !isfinite(r->change))
+			continue;
+		ch[(*n)++] = r->change;
+		*up += r->shift > 0;
+		*down += r->shift < 0;
+	}
+	med = *n ? cow_median(ch, *n) : NAN;
+	free(ch);
+	return med;
+}
+
+/*
  * The machine's own drift: the reference copy each sample timed after its
  * phase (lib/refcopy.c) moved the same way on most points.  No kernel
  * change moves it, so a ns/op change of that size and sign may be the
@@ -228,22 +256,9 @@ static void reached_precision(struct cmp *c, struct cmp_other *o,
  */
 static void ref_warning(struct cmp *c, const struct cmp_other *o)
 {
-	double *ch = cmp_xcalloc(o->nres + 1, sizeof(double)), med;
-	unsigned n = 0, up = 0, down = 0;
-	size_t i;
+	unsigned n, up, down;
+	double med = moves(c, o, COW_REF_METRIC, false, &n, &up, &down);
 
-	for (i = 0; i < o->nres; i++) {
-		const struct cmp_result *r = &o->res[i];
-
-		if (strcmp(c->metrics[r->metric].name, COW_REF_METRIC) ||
-		    !isfinite(r->change))
-			continue;
-		ch[n++] = r->change;
-		up += r->change > 0;
-		down += r->change < 0;
-	}
-	med = n ? cow_median(ch, n) : NAN;
-	free(ch);
 	if (n < 4 || fabs(med) < c->o.threshold / 2 ||
 	    (med > 0 ? up : down) * 3 < n * 2)
 		return;
@@ -261,22 +276,11 @@ static void drift_warning(struct cmp *c, struct cmp_other *o)
 	unsigned nunmet, nwith;
 	const char *worst_label;
 	char why[96] = "";
-	unsigned n = 0, up = 0, down = 0, sig = 0, most;
-	double *ch = cmp_xcalloc(o->nres, sizeof(double)), med;
+	unsigned n, up, down, sig = 0, most;
+	double med = moves(c, o, "ns_per_op", true, &n, &up, &down);
 	size_t i;
 	int dir;
 
-	for (i = 0; i < o->nres; i++) {
-		const struct cmp_result *r = &o->res[i];
-
-		if (strcmp(c->metrics[r->metric].name, "ns_per_op") ||
-		    isnan(r->p) || !isfinite(r->change))
-			continue;
-		ch[n++] = r->change;
-		up += r->shift > 0;
-		down += r->shift < 0;
-	}
-	med = n ? cow_median(ch, n) : NAN;
 	dir = up > down ? 1 : down > up ? -1 : 0;
 	most = dir > 0 ? up : down;
 	for (i = 0; i < o->nres; i++) {
@@ -318,7 +322,6 @@ static void drift_warning(struct cmp *c, struct cmp_other *o)
 		     "more --budget or --max-reps",
 		     c->runs[o->run].letter, nunmet, nwith, 100 * worst,
 		     worst_label ? worst_label : "?");
-	free(ch);
 }
 
 /*

@@ -599,18 +599,12 @@ static unsigned metric_index(struct cmp *c, const char *name)
 double cmp_sample_value(const struct cow_sample *s,
 			   const struct cmp_metric *m)
 {
-	unsigned i;
 	int64_t v;
 
 	if (m->at == CMP_AT_NS_PER_OP)
 		return s->ops ? (double)s->ns / (double)s->ops : NAN;
-	if (m->at == CMP_AT_METRICS) {
-		for (i = 0; i < s->nmetrics; i++)
-			if (!strcmp(s->metrics[i].key, m->name))
-				return s->metrics[i].is_str ? NAN :
-				       s->metrics[i].num;
-		return NAN;
-	}
+	if (m->at == CMP_AT_METRICS)
+		return cow_sample_metric_num(s, m->name);
 	v = *(const int64_t *)((const char *)s + m->at);
 	return v < 0 ? NAN : (double)v;
 }

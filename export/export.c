@@ -506,8 +506,8 @@ static const struct {
 /* A sample's value of figure name (builtin b, or b < 0: a metric). */
 static double sample_value(const struct cow_sample *s, int b, const char *name)
 {
-	unsigned i;
 	int64_t v;
+	double m;
 
 	if (b == EXP_NS_PER_OP)
 		return s->ops ? (double)s->ns / (double)s->ops : NAN;
@@ -515,11 +515,8 @@ static double sample_value(const struct cow_sample *s, int b, const char *name)
 		v = *(const int64_t *)((const char *)s + builtins[b].off);
 		return v < 0 ? NAN : (double)v;
 	}
-	for (i = 0; i < s->nmetrics; i++)
-		if (!strcmp(s->metrics[i].key, name))
-			return s->metrics[i].is_str || !isfinite(s->metrics[i].num) ?
-			       NAN : s->metrics[i].num;
-	return NAN;
+	m = cow_sample_metric_num(s, name);
+	return isfinite(m) ? m : NAN;
 }
 
 /* A unit a scenario's figure says by its name, as compare reads direction. */

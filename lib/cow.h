@@ -119,10 +119,8 @@ static inline uint64_t cow_now_ns(void)
 
 /* ns per 4 KiB page of the userspace reference copy after each phase. */
 #define COW_REF_METRIC		"ref_copy_ns"
-/* Buffers once per process (children share them); 0, or -1: no metric. */
-int cow_ref_init(void);
-/* One timed pass of the reference: ns per 4 KiB page; NaN before init. */
-double cow_ref_copy_ns(void);
+/* Buffers once per process (children share them); if none, no metric. */
+void cow_ref_init(void);
 /*
  * The pass cow_meas_stop() takes right after a measured phase: NaN if
  * this process took one in the last few milliseconds (the rounds of one
@@ -678,6 +676,8 @@ void cow_sample_init(struct cow_sample *s, const char *scenario);
 void cow_sample_param_num(struct cow_sample *s, const char *key, double v);
 void cow_sample_param_str(struct cow_sample *s, const char *key, const char *v);
 void cow_sample_metric(struct cow_sample *s, const char *key, double v);
+/* A numeric metric of s; NaN if s has none of that key, or a string. */
+double cow_sample_metric_num(const struct cow_sample *s, const char *key);
 /* Set verdict and reason (printf format); FAIL overrides PASS, never back. */
 void cow_sample_verdict(struct cow_sample *s, enum cow_verdict v,
 			const char *fmt, ...)

@@ -26,36 +26,12 @@
 
 #include "cow.h"
 
-/* Large enough to leave the caches the copy of one sample left. */
+/* A pass: some 80 us of copying here (300 ns a page), short beside a sample. */
 #define REF_BYTES	(1u << 20)
 
 static char *ref_src, *ref_dst;
 /* When a pass last ended, in the shared page after the buffers: see below. */
 static volatile uint64_t *ref_last;
-
-int cow_ref_init(void)
-{
-	size_t i;
-
-	if (ref_src)
-		return 0;
-	ref_src = mmap(NULL, 2 * REF_BYTES + 4096, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (ref_src == MAP_FAILED) {
-		ref_src = NULL;
-		return -1;
-	}
-	ref_dst = ref_src + REF_BYTES;
-	ref_last = (volatile uint64_t *)(ref_src + 2 * REF_BYTES);
-	madvise(ref_src, 2 * REF_BYTES + 4096, MADV_NOHUGEPAGE);
-	for (i = 0; i < 2 * REF_BYTES; i += 64)
-		ref_src[i] = (char)(i >> 12);
-	/* Best effort: unprivileged, the limit may be lower; it still runs. */
-	mlock(ref_src, 2 * REF_BYTES);
-	/* Once untimed: the first pass after the locking is not typical. */
-	cow_ref_copy_ns();
-	return 0;
-}
 
 /*
  * Out of every cache, as a COW fault finds its source page and the new
@@ -82,7 +58,7 @@ static void ref_evict(void)
 #endif
 }
 
-double cow_ref_copy_ns(void)
+static double ref_copy_ns(void)
 {
 	uint64_t t0, t1;
 	size_t i;
@@ -99,11 +75,35 @@ double cow_ref_copy_ns(void)
 	return (double)(t1 - t0) / (REF_BYTES / 4096);
 }
 
+void cow_ref_init(void)
+{
+	size_t i;
+
+	if (ref_src)
+		return;
+	ref_src = mmap(NULL, 2 * REF_BYTES + 4096, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ref_src == MAP_FAILED) {
+		ref_src = NULL;
+		return;
+	}
+	ref_dst = ref_src + REF_BYTES;
+	ref_last = (volatile uint64_t *)(ref_src + 2 * REF_BYTES);
+	madvise(ref_src, 2 * REF_BYTES + 4096, MADV_NOHUGEPAGE);
+	for (i = 0; i < 2 * REF_BYTES; i += 64)
+		ref_src[i] = (char)(i >> 12);
+	/* Best effort: unprivileged, the limit may be lower; it still runs. */
+	mlock(ref_src, 2 * REF_BYTES);
+	/* Once untimed: the first pass after the locking is not typical. */
+	ref_copy_ns();
+}
+
 /*
  * Phases of one sample closer together than this share one pass: its
  * rounds, each perhaps in a child of its own, and children measuring at
- * once; each sample's first phase takes one (cow_ref_new_sample()).  The time is in shared memory, so a child's pass counts for its
- * siblings; a race between two of them costs one pass more, no more.
+ * once; each sample's first phase takes one (cow_ref_new_sample()).  The
+ * time is in shared memory, so a child's pass counts for its siblings; a
+ * race between two of them costs one pass more, no more.
  */
 #define REF_GAP_NS	(20 * 1000 * 1000ull)
 
@@ -123,7 +123,7 @@ double cow_ref_after_phase(void)
 	last = *ref_last;
 	if (last && now - last < REF_GAP_NS)
 		return NAN;
-	ns = cow_ref_copy_ns();
+	ns = ref_copy_ns();
 	*ref_last = cow_now_ns();
 	return ns;
 }

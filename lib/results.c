@@ -103,6 +103,16 @@ void cow_sample_param_str(struct cow_sample *s, const char *key, const char *v)
 	}
 }
 
+double cow_sample_metric_num(const struct cow_sample *s, const char *key)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nmetrics; i++)
+		if (!strcmp(s->metrics[i].key, key))
+			return s->metrics[i].is_str ? NAN : s->metrics[i].num;
+	return NAN;
+}
+
 void cow_sample_metric(struct cow_sample *s, const char *key, double v)
 {
 	struct cow_kv *kv = kv_slot(s->metrics, &s->nmetrics, COW_MAX_METRICS,
@@ -607,6 +617,7 @@ static void emit_tsv_row(FILE *f, const struct cow_sample *s)
 {
 	const struct cow_kv *size = NULL;
 	unsigned j;
+	double ref;
 
 	put_cell(f, s->scenario);
 	fputs(s->nparams ? "\t" : "\t-", f);
@@ -652,12 +663,9 @@ static void emit_tsv_row(FILE *f, const struct cow_sample *s)
 		fputs("\t-\tNaN\t-\t-\t-\t-\t-\t-\t-", f);
 	}
 	/* The machine's speed beside the sample (refcopy.c), after those. */
-	for (j = 0; j < s->nmetrics; j++)
-		if (!s->metrics[j].is_str &&
-		    !strcmp(s->metrics[j].key, COW_REF_METRIC))
-			break;
-	if (j < s->nmetrics && isfinite(s->metrics[j].num))
-		fprintf(f, "\t%.3f", s->metrics[j].num);
+	ref = cow_sample_metric_num(s, COW_REF_METRIC);
+	if (isfinite(ref))
+		fprintf(f, "\t%.3f", ref);
 	else
 		fputs("\tNaN", f);
 	putc('\n', f);
